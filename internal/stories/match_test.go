@@ -1,0 +1,139 @@
+package stories
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestStemEnglish(t *testing.T) {
+	tests := map[string]string{
+		"shootings": "shoot", "shooting": "shoot", "shoots": "shoot", "shot": "shot",
+		"policies": "policy", "police": "police", "news": "new", "bridges": "bridge",
+		"stopped": "stop", "crashes": "crash", "boxes": "box", "glass": "glass",
+		"bus": "bus", "analysis": "analysis", "quickly": "quick", "killed": "kill",
+	}
+	for in, want := range tests {
+		if got := stemEnglish(in); got != want {
+			t.Errorf("stemEnglish(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestWords(t *testing.T) {
+	var got []string
+	analyzerFor("en").Words("The Bridge collapsed; 4 people were hurt in 2026, officials said. Don't panic!", func(w string) { got = append(got, w) })
+	want := []string{"bridge", "collaps", "hurt", "2026", "official", "dont", "panic"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Words = %q, want %q", got, want)
+	}
+}
+
+func TestEntities(t *testing.T) {
+	f := Analyze(Doc{
+		Title: "bridge falls",
+		Text:  `The Kestrelford Harbour Bridge collapsed on Monday. Chief Fire Officer Daniel Okafor said a 58-year-old man was hurt. Okafor praised the "Blue Watch" crew. The Bank of England said nothing.`,
+	})
+	for _, want := range []string{"e:kestrelford harbour bridge", "e:bridge", "e:okafor", "n:58 year", "q:blue watch", "e:bank of england"} {
+		if f.Entities[want] == 0 {
+			t.Errorf("entity %q missing from %v", want, keysOf(f.Entities))
+		}
+	}
+	for _, unwanted := range []string{"e:the", "e:monday chief"} {
+		if f.Entities[unwanted] != 0 {
+			t.Errorf("unexpected entity %q", unwanted)
+		}
+	}
+}
+
+func keysOf(m map[string]float64) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+func TestSimHashNearDuplicates(t *testing.T) {
+	base := strings.Repeat("The storm knocked out power to thousands of homes across the county on Tuesday night and crews worked to restore it. ", 6)
+	copyWithByline := "By Staff and wire reports. " + base
+	other := strings.Repeat("The city council approved a new budget for schools and parks after a long debate among members on Wednesday. ", 6)
+	a, b, c := simhash(base), simhash(copyWithByline), simhash(other)
+	if a == 0 || b == 0 || c == 0 {
+		t.Fatal("no fingerprint for a long text")
+	}
+	if d := hamming(a, b); d > 3 {
+		t.Errorf("copy differs in %d bits", d)
+	}
+	if d := hamming(a, c); d < 10 {
+		t.Errorf("unrelated text differs in only %d bits", d)
+	}
+	if simhash("too short") != 0 {
+		t.Error("short text got a fingerprint")
+	}
+}
+
+func TestCentroidRoundTrip(t *testing.T) {
+	cfg := DefaultConfig()
+	var c Centroid
+	for i := range 5 {
+		f := Analyze(Doc{Title: fmt.Sprintf("Bridge collapse day %d", i), Text: strings.Repeat("The Kestrelford Harbour Bridge collapsed into the River Wenn and four people were hurt. ", 10)})
+		cfg.Add(&c, cfg.Prepare(f, DocFreq{}, time.Date(2026, 11, 20+i, 0, 0, 0, 0, time.UTC)), fmt.Sprintf("https://x.example/%d", i), fmt.Sprintf("Bridge collapse day %d", i))
+	}
+	b, err := c.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d Centroid
+	if err := d.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	b2, _ := d.MarshalBinary()
+	if string(b) != string(b2) {
+		t.Error("encoding is not stable across a round trip")
+	}
+	if d.Count != 5 || d.Headline != c.Headline || !d.Newest.Equal(c.Newest) || len(d.Prints) != 5 {
+		t.Errorf("decoded %+v", d)
+	}
+	if len(d.Body) > cfg.CentroidBody || len(d.Title) > cfg.CentroidTitle || len(d.Entities) > cfg.CentroidEntities {
+		t.Errorf("centroid not bounded: %d/%d/%d terms", len(d.Title), len(d.Body), len(d.Entities))
+	}
+	for i := range len(b) {
+		var x Centroid
+		x.UnmarshalBinary(b[:i]) // truncated input must fail cleanly, never panic
+	}
+}
+
+func TestMatch(t *testing.T) {
+	cfg := DefaultConfig()
+	day := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	prep := func(title, text string, when time.Time) Prepared {
+		return cfg.Prepare(Analyze(Doc{Title: title, Text: text}), DocFreq{}, when)
+	}
+	story := func(ps ...Prepared) *Centroid {
+		c := &Centroid{}
+		for i, p := range ps {
+			cfg.Add(c, p, fmt.Sprint(i), "t")
+		}
+		return c
+	}
+	bridge := story(prep("Kestrelford Harbour Bridge collapses", "The Kestrelford Harbour Bridge collapsed into the River Wenn on Thursday, injuring four people. Divers rescued three.", day))
+	election := story(prep("Voters in Marlow elect new mayor", "Voters in Marlow chose Susan Gale as mayor on Thursday after a close count at the town hall.", day))
+	cands := []*Centroid{election, bridge}
+
+	same := prep("Four hurt as bridge falls into River Wenn", "Four people were injured when the Kestrelford Harbour Bridge fell into the River Wenn. Three were rescued by divers.", day.Add(3*time.Hour))
+	if best, score := cfg.Match(same, cands); best != 1 {
+		t.Errorf("same event: best = %d (score %.2f), want the bridge story", best, score)
+	}
+	unrelated := prep("Storm closes schools in Dunmore", "Heavy snow closed every school in Dunmore on Friday and the council gritted roads overnight.", day)
+	if best, score := cfg.Match(unrelated, cands); best != -1 {
+		t.Errorf("unrelated: best = %d (score %.2f), want a new story", best, score)
+	}
+	later := prep("Four hurt as bridge falls into River Wenn", "Four people were injured when the Kestrelford Harbour Bridge fell into the River Wenn. Three were rescued by divers.", day.AddDate(1, 0, 0))
+	if s1, s2 := cfg.Score(same, bridge), cfg.Score(later, bridge); s2 >= s1/2 {
+		t.Errorf("a year later scores %.2f against %.2f the same day: the time term does not bite", s2, s1)
+	}
+}
