@@ -1,0 +1,22 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Test access to internals.
+
+const SnapshotFile = snapshotFile
+
+var ParseURL = parseURL
+
+func (r *Redis) Keys(ctx context.Context) ([]string, error) {
+	return r.rdb.Keys(ctx, escapeGlob(r.prefix)+"*").Result()
+}
+
+func (r *Redis) PTTL(ctx context.Context, key string) (time.Duration, error) {
+	return r.rdb.PTTL(ctx, key).Result()
+}
+
+func (r *Redis) StoryKey(sid string) string { return r.storyKey(sid) }

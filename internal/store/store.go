@@ -1,0 +1,323 @@
+// Package store is Parallax's index of articles and stories, kept in Redis through
+// go-redis v9. It is the only package that talks to Redis. Every key has a TTL and
+// the key scheme is documented in keys.go. Writes that touch several keys run as one
+// Lua script, so concurrent server replicas never lose an article or split a story
+// by race. With no Redis URL configured, Open starts an embedded in-process Redis
+// (miniredis) that is snapshotted to disk, so a bare machine needs nothing else.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Sentinel errors. Callers test them with errors.Is.
+var (
+	// ErrUnavailable means Redis did not answer (down, unreachable, timed out).
+	ErrUnavailable = errors.New("store: unavailable")
+	// ErrNotFound means the story or article is not in the index (never added, or expired).
+	ErrNotFound = errors.New("store: not found")
+	// ErrConflict means another writer changed the story, or created a story, since the
+	// matcher read the index; the caller matches again.
+	ErrConflict = errors.New("store: conflict")
+	// ErrConfig means the options are invalid.
+	ErrConfig = errors.New("store: invalid configuration")
+)
+
+// Defaults and bounds.
+const (
+	// DefaultPrefix puts every key into one Redis Cluster hash slot (see keys.go).
+	DefaultPrefix = "{px}:"
+	// DefaultRetention is how long stories and articles live after their last activity.
+	DefaultRetention = 30 * 24 * time.Hour
+	// callTimeout bounds one store call: a lookup must fail fast with 503 when Redis
+	// hangs rather than pile up requests.
+	callTimeout = 5 * time.Second
+	// postingCap is how many stories a term's posting list keeps: the newest ones.
+	// Matching only needs recent stories, and a bounded list keeps the cost of finding
+	// candidates independent of the size of the index.
+	postingCap = 128
+	// postingsPerTerm is how many of a term's newest stories are read per lookup term.
+	postingsPerTerm = 64
+	// maxCandidates bounds the stories scored for one article.
+	maxCandidates = 48
+	// MaxStoryArticles bounds the articles a story read returns (the newest).
+	MaxStoryArticles = 500
+	// refreshMembers is how many of a story's newest articles get their TTL renewed
+	// when the story changes; older ones may expire first, which drops the oldest
+	// coverage of a huge story rather than making each add cost O(story size).
+	refreshMembers = 500
+)
+
+// Options configures Open.
+type Options struct {
+	// URL of the Redis server: redis://[user:password@]host:port[/db] or rediss://
+	// (TLS). Extra query parameters: addr=host:port (repeatable; more than one
+	// address, or cluster=true, means Redis Cluster) and master_name=NAME (Sentinel:
+	// the addresses are the sentinels). Empty starts the embedded store.
+	URL string
+	// Prefix of every key; DefaultPrefix when empty.
+	Prefix string
+	// Retention of stories and articles after their last activity; DefaultRetention when 0.
+	Retention time.Duration
+	// DataDir holds the embedded store's snapshot. Ignored with a URL.
+	DataDir string
+	// SnapshotEvery is the embedded store's snapshot period; one minute when 0.
+	SnapshotEvery time.Duration
+	// Logger receives the store's own messages (snapshots); slog.Default() when nil.
+	Logger *slog.Logger
+	// Observe, when set, is called after every store call with its name, duration and
+	// error, for metrics.
+	Observe func(op string, d time.Duration, err error)
+}
+
+// Redis is the index. It is safe for concurrent use.
+type Redis struct {
+	rdb       redis.UniversalClient
+	prefix    string
+	retention time.Duration
+	observe   func(op string, d time.Duration, err error)
+	log       *slog.Logger
+	embedded  *embedded // nil when talking to an external Redis
+	addScript *redis.Script
+}
+
+// Open connects to Redis, or starts the embedded store when opts.URL is empty. It
+// does not fail when an external Redis is down: the server starts, /readyz reports
+// it, and calls fail with ErrUnavailable until Redis answers.
+func Open(ctx context.Context, opts Options) (*Redis, error) {
+	r := &Redis{
+		prefix:    opts.Prefix,
+		retention: opts.Retention,
+		observe:   opts.Observe,
+		log:       opts.Logger,
+		addScript: redis.NewScript(addArticleScript),
+	}
+	if r.prefix == "" {
+		r.prefix = DefaultPrefix
+	}
+	if r.retention == 0 {
+		r.retention = DefaultRetention
+	}
+	if r.retention < time.Minute {
+		return nil, fmt.Errorf("%w: retention %s is under a minute", ErrConfig, r.retention)
+	}
+	if r.log == nil {
+		r.log = slog.Default()
+	}
+	if r.observe == nil {
+		r.observe = func(string, time.Duration, error) {}
+	}
+	if opts.URL == "" {
+		emb, uopts, err := startEmbedded(opts.DataDir, opts.SnapshotEvery, r.log)
+		if err != nil {
+			return nil, err
+		}
+		r.embedded = emb
+		r.rdb = redis.NewUniversalClient(uopts)
+		emb.client = r.rdb
+		emb.startSnapshots()
+		return r, nil
+	}
+	uopts, err := parseURL(opts.URL)
+	if err != nil {
+		return nil, err
+	}
+	r.rdb = redis.NewUniversalClient(uopts)
+	return r, nil
+}
+
+// parseURL turns a redis:// URL into universal options (single node, Cluster or
+// Sentinel).
+func parseURL(raw string) (*redis.UniversalOptions, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: redis URL: %w", ErrConfig, err)
+	}
+	if u.Scheme != "redis" && u.Scheme != "rediss" {
+		return nil, fmt.Errorf("%w: redis URL scheme %q (want redis:// or rediss://)", ErrConfig, u.Scheme)
+	}
+	q := u.Query()
+	extra := q["addr"]
+	master := q.Get("master_name")
+	cluster := q.Get("cluster") == "true"
+	q.Del("addr")
+	q.Del("master_name")
+	q.Del("cluster")
+	u.RawQuery = q.Encode()
+	o, err := redis.ParseURL(u.String())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	return &redis.UniversalOptions{
+		Addrs:         append([]string{o.Addr}, extra...),
+		DB:            o.DB,
+		Username:      o.Username,
+		Password:      o.Password,
+		TLSConfig:     o.TLSConfig,
+		MasterName:    master,
+		IsClusterMode: cluster,
+		DialTimeout:   2 * time.Second,
+		ReadTimeout:   3 * time.Second,
+		WriteTimeout:  3 * time.Second,
+		// go-redis retries a failed command this many times; keep it low so a dead
+		// Redis turns into a fast 503 instead of a slow one.
+		MaxRetries: 1,
+	}, nil
+}
+
+// Close stops the embedded store after a final snapshot, or closes the connection.
+func (r *Redis) Close() error {
+	var errs []error
+	if r.embedded != nil {
+		errs = append(errs, r.embedded.close())
+	}
+	errs = append(errs, r.rdb.Close())
+	return errors.Join(errs...)
+}
+
+// Embedded reports whether this is the in-process store.
+func (r *Redis) Embedded() bool { return r.embedded != nil }
+
+// Snapshot writes the embedded store to disk now. It is a no-op on an external Redis.
+func (r *Redis) Snapshot(ctx context.Context) error {
+	if r.embedded == nil {
+		return nil
+	}
+	return r.embedded.snapshot(ctx)
+}
+
+// Ping checks that Redis answers.
+func (r *Redis) Ping(ctx context.Context) (err error) {
+	defer r.track("ping", time.Now(), &err)
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	return r.wrap("ping", r.rdb.Ping(ctx).Err())
+}
+
+// Retention returns how long idle stories are kept.
+func (r *Redis) Retention() time.Duration { return r.retention }
+
+// track reports a call to the Observe hook.
+func (r *Redis) track(op string, start time.Time, err *error) {
+	r.observe(op, time.Since(start), *err)
+}
+
+// wrap turns a go-redis error into a store error: connection-level failures become
+// ErrUnavailable so the server can answer 503.
+func (r *Redis) wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, redis.Nil) {
+		return fmt.Errorf("store: %s: %w", op, ErrNotFound)
+	}
+	var rerr redis.Error
+	if errors.As(err, &rerr) && !isConnectivity(rerr.Error()) {
+		// Redis answered with an error: a bug or a misconfigured server, not an outage.
+		return fmt.Errorf("store: %s: %w", op, err)
+	}
+	return fmt.Errorf("store: %s: %w: %w", op, ErrUnavailable, err)
+}
+
+// isConnectivity recognises Redis replies that mean "not now" rather than "wrong".
+func isConnectivity(msg string) bool {
+	for _, p := range []string{"LOADING", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "READONLY"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// ArticleID returns the id under which the article with this canonical URL is kept.
+func ArticleID(canonicalURL string) string {
+	sum := sha256.Sum256([]byte(canonicalURL))
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:10]))
+}
+
+// StoryIDFor returns the id a story gets when the article with this canonical URL
+// starts it.
+func StoryIDFor(canonicalURL string) string { return "s" + ArticleID(canonicalURL) }
+
+// randomToken returns n random bytes in hex, for the embedded store's password.
+func randomToken(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("store: random: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// purgeBatch bounds the keys deleted per round trip in Purge.
+const purgeBatch = 500
+
+// Purge deletes every key under the store's prefix: the whole index. Tests use it
+// to leave a shared Redis as they found it.
+func (r *Redis) Purge(ctx context.Context) (err error) {
+	defer r.track("purge", time.Now(), &err)
+	iter := r.rdb.Scan(ctx, 0, escapeGlob(r.prefix)+"*", purgeBatch).Iterator()
+	batch := make([]string, 0, purgeBatch)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		// One key per DEL: on Cluster a multi-key DEL must stay in one slot, which
+		// the hash tag guarantees, but a custom prefix without one would not.
+		pipe := r.rdb.Pipeline()
+		for _, k := range batch {
+			pipe.Del(ctx, k)
+		}
+		batch = batch[:0]
+		_, err := pipe.Exec(ctx)
+		return err
+	}
+	for iter.Next(ctx) {
+		batch = append(batch, iter.Val())
+		if len(batch) == purgeBatch {
+			if err := flush(); err != nil {
+				return r.wrap("purge", err)
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return r.wrap("purge", err)
+	}
+	return r.wrap("purge", flush())
+}
+
+// escapeGlob escapes the glob characters of SCAN MATCH patterns, which the default
+// prefix's hash-tag braces are not but a custom prefix may contain.
+func escapeGlob(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		if strings.ContainsRune(`*?[]\`, c) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// driverLog adapts slog to go-redis's logger, which reports connection-pool trouble.
+type driverLog struct{ log *slog.Logger }
+
+func (d driverLog) Printf(ctx context.Context, format string, v ...any) {
+	d.log.Log(ctx, slog.LevelDebug, "redis driver: "+fmt.Sprintf(format, v...))
+}
+
+// RouteDriverLogs sends go-redis's own messages (connection retries, which the store
+// already reports as errors) to log at debug level instead of standard error. The
+// driver's logger is process-wide, so main calls this once.
+func RouteDriverLogs(log *slog.Logger) { redis.SetLogger(driverLog{log}) }

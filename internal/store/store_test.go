@@ -1,0 +1,436 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parallax-news/parallax/internal/store"
+	"github.com/parallax-news/parallax/internal/store/storetest"
+	"github.com/parallax-news/parallax/internal/stories"
+)
+
+// The store tests run against a real store.Redis (the one CI starts on 127.0.0.1:6379,
+// or PARALLAX_TEST_REDIS_URL) and against the embedded store (storetest). Each test
+// uses a key prefix of its own and purges it afterwards.
+
+type backend struct {
+	name string
+	open func(t *testing.T) *store.Redis
+}
+
+func backends() []backend {
+	var out []backend
+	for _, b := range storetest.Backends() {
+		out = append(out, backend{b.Name, func(t *testing.T) *store.Redis { return b.Open(t, store.Options{Retention: time.Hour}) }})
+	}
+	return out
+}
+
+func openEmbedded(t *testing.T, dir string) *store.Redis {
+	return storetest.OpenEmbedded(t, store.Options{DataDir: dir, Retention: time.Hour})
+}
+
+// article builds a test article and the centroid of a one-article story for it.
+func article(url, title, text string) (stories.Article, stories.Prepared) {
+	cfg := stories.DefaultConfig()
+	f := stories.Analyze(stories.Doc{Title: title, Text: text})
+	p := cfg.Prepare(f, stories.DocFreq{}, time.Time{})
+	return stories.Article{URL: url, Title: title, Domain: "example.com", Added: time.Now().UTC().Truncate(time.Millisecond)}, p
+}
+
+// addWithRetry adds an article the way the lookup package does, on a fixed term so
+// every article meets the same story: read, decide, write, retry on conflict.
+func addWithRetry(ctx context.Context, r *store.Redis, a stories.Article, p stories.Prepared, term string) (store.Added, error) {
+	cfg := stories.DefaultConfig()
+	for range 200 {
+		view, err := r.View(ctx, a.URL, []string{term})
+		if err != nil {
+			return store.Added{}, err
+		}
+		if view.StoryID != "" {
+			return store.Added{StoryID: view.StoryID, Existed: true}, nil
+		}
+		cands, err := r.Candidates(ctx, []string{term})
+		if err != nil {
+			return store.Added{}, err
+		}
+		add := store.Add{Article: a, Seq: view.Seq, IndexTerms: []string{term}, DocTerms: []string{term}}
+		cent := &stories.Centroid{}
+		if len(cands) > 0 {
+			cent = &cands[0].Centroid
+			add.StoryID, add.Version = cands[0].ID, cands[0].Version
+		}
+		cfg.Add(cent, p, a.URL, a.Title)
+		add.Centroid = cent
+		res, err := r.AddArticle(ctx, add)
+		if errors.Is(err, store.ErrConflict) {
+			time.Sleep(time.Millisecond)
+			continue
+		}
+		return res, err
+	}
+	return store.Added{}, errors.New("too many conflicts")
+}
+
+func TestAddArticleAndReadStory(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			a, p := article("https://www.example.com/a", "Bridge collapses in Springfield", "A bridge collapsed in Springfield on Monday.")
+			a.Byline, a.Excerpt, a.Lang, a.OutletID = "Jane Doe", "A bridge collapsed.", "en", "example-news"
+			a.Published = time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+			res, err := addWithRetry(ctx, r, a, p, "bridge")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Existed || res.StoryID != store.StoryIDFor(a.URL) {
+				t.Fatalf("first add = %+v, want a new story %s", res, store.StoryIDFor(a.URL))
+			}
+			b2, p2 := article("https://www.example.org/b", "Springfield bridge falls", "The Springfield bridge fell.")
+			if _, err := addWithRetry(ctx, r, b2, p2, "bridge"); err != nil {
+				t.Fatal(err)
+			}
+			st, err := r.Story(ctx, res.StoryID, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.ArticleCount != 2 || len(st.Articles) != 2 {
+				t.Fatalf("story has %d/%d articles, want 2", st.ArticleCount, len(st.Articles))
+			}
+			got, sid, err := r.ArticleByURL(ctx, a.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sid != res.StoryID {
+				t.Errorf("article's story = %q, want %q", sid, res.StoryID)
+			}
+			if got != a {
+				t.Errorf("article round trip:\n got %+v\nwant %+v", got, a)
+			}
+			if st.Title == "" || st.FirstSeen.IsZero() || st.Updated.Before(st.FirstSeen) {
+				t.Errorf("story metadata = %+v", st)
+			}
+		})
+	}
+}
+
+func TestAddArticleTwiceKeepsOne(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			a, p := article("https://www.example.com/a", "Title", "Body text here.")
+			first, err := addWithRetry(ctx, r, a, p, "t")
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A second writer that read the index before the first wrote: its add must
+			// not store the article again nor start a second story.
+			cent := &stories.Centroid{}
+			stories.DefaultConfig().Add(cent, p, a.URL, a.Title)
+			again, err := r.AddArticle(ctx, store.Add{Article: a, Centroid: cent, Seq: 0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !again.Existed || again.StoryID != first.StoryID {
+				t.Fatalf("second add = %+v, want existing %s", again, first.StoryID)
+			}
+			st, err := r.Story(ctx, first.StoryID, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.ArticleCount != 1 {
+				t.Fatalf("story has %d articles, want 1", st.ArticleCount)
+			}
+		})
+	}
+}
+
+func TestAddArticleConflicts(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			a, p := article("https://www.example.com/a", "Title", "Body.")
+			first, err := addWithRetry(ctx, r, a, p, "t")
+			if err != nil {
+				t.Fatal(err)
+			}
+			cent := &stories.Centroid{}
+			stories.DefaultConfig().Add(cent, p, "x", "x")
+			tests := []struct {
+				name string
+				add  store.Add
+			}{
+				{"stale story version", store.Add{StoryID: first.StoryID, Version: 7}},
+				{"story created since the read", store.Add{Seq: 0}},
+				{"story expired", store.Add{StoryID: "sgone", Version: 1}},
+			}
+			for i, tt := range tests {
+				tt.add.Article, _ = article(fmt.Sprintf("https://www.example.com/c%d", i), "C", "C.")
+				tt.add.Centroid = cent
+				if _, err := r.AddArticle(ctx, tt.add); !errors.Is(err, store.ErrConflict) {
+					t.Errorf("%s: err = %v, want ErrConflict", tt.name, err)
+				}
+			}
+		})
+	}
+}
+
+// TestConcurrentAddsToOneStory: twenty writers add twenty articles of one event at
+// once, all racing to create the story. None may be lost and there must be one story.
+func TestConcurrentAddsToOneStory(t *testing.T) {
+	const writers = 20
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			var wg sync.WaitGroup
+			ids := make([]string, writers)
+			errs := make([]error, writers)
+			start := make(chan struct{})
+			for i := range writers {
+				wg.Go(func() {
+					a, p := article(fmt.Sprintf("https://site%d.example.com/story", i), "Bridge collapse", "A bridge collapsed.")
+					<-start
+					res, err := addWithRetry(ctx, r, a, p, "bridge")
+					ids[i], errs[i] = res.StoryID, err
+				})
+			}
+			close(start)
+			wg.Wait()
+			for i, err := range errs {
+				if err != nil {
+					t.Fatalf("writer %d: %v", i, err)
+				}
+				if ids[i] != ids[0] {
+					t.Fatalf("writer %d joined story %s, writer 0 %s: the story was split", i, ids[i], ids[0])
+				}
+			}
+			st, err := r.Story(ctx, ids[0], 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.ArticleCount != writers || len(st.Articles) != writers {
+				t.Fatalf("story has %d articles (%d read), want %d", st.ArticleCount, len(st.Articles), writers)
+			}
+			cands, err := r.Candidates(ctx, []string{"bridge"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(cands) != 1 || cands[0].Centroid.Count != writers {
+				t.Fatalf("candidates = %d, centroid count = %d; want 1 story whose centroid holds %d articles", len(cands), cands[0].Centroid.Count, writers)
+			}
+		})
+	}
+}
+
+// TestEveryKeyHasTTL checks the promise of keys.go: nothing lives forever.
+func TestEveryKeyHasTTL(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			for i := range 3 {
+				a, p := article(fmt.Sprintf("https://www.example.com/%d", i), "Bridge", "Bridge text.")
+				if _, err := addWithRetry(ctx, r, a, p, "bridge"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			keys, err := r.Keys(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(keys) < 8 {
+				t.Fatalf("only %d keys written: %v", len(keys), keys)
+			}
+			for _, k := range keys {
+				ttl, err := r.PTTL(ctx, k)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ttl <= 0 || ttl > 2*r.Retention() {
+					t.Errorf("key %q has TTL %s, want within (0, %s]", k, ttl, 2*r.Retention())
+				}
+			}
+		})
+	}
+}
+
+func TestViewDocumentFrequencies(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			for i, terms := range [][]string{{"bridge", "flood"}, {"bridge"}, {"election"}} {
+				a, p := article(fmt.Sprintf("https://www.example.com/%d", i), "T", "T.")
+				cent := &stories.Centroid{}
+				stories.DefaultConfig().Add(cent, p, a.URL, a.Title)
+				view, err := r.View(ctx, a.URL, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := r.AddArticle(ctx, store.Add{Article: a, Centroid: cent, Seq: view.Seq, DocTerms: terms}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			v, err := r.View(ctx, "https://www.example.com/0", []string{"bridge", "flood", "election", "never"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]int64{"bridge": 2, "flood": 1, "election": 1}
+			if v.DocFreq.Docs != 3 || fmt.Sprint(v.DocFreq.Counts) != fmt.Sprint(want) {
+				t.Errorf("doc freq = %d docs %v, want 3 docs %v", v.DocFreq.Docs, v.DocFreq.Counts, want)
+			}
+			if v.StoryID == "" || v.Seq != 3 {
+				t.Errorf("view = story %q seq %d, want the indexed article's story and seq 3", v.StoryID, v.Seq)
+			}
+		})
+	}
+}
+
+func TestStoryNotFound(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			if _, err := r.Story(context.Background(), "snope", 0); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("Story = %v, want ErrNotFound", err)
+			}
+			if _, _, err := r.ArticleByURL(context.Background(), "https://x.example/"); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("ArticleByURL = %v, want ErrNotFound", err)
+			}
+		})
+	}
+}
+
+// TestEmbeddedSnapshotRestore: what is in the embedded store survives a restart.
+func TestEmbeddedSnapshotRestore(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx := context.Background()
+	r, err := store.Open(ctx, store.Options{DataDir: dir, Retention: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, p := article("https://www.example.com/a", "Bridge collapses", "A bridge collapsed.")
+	res, err := addWithRetry(ctx, r, a, p, "bridge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r2 := openEmbedded(t, dir)
+	st, err := r2.Story(ctx, res.StoryID, 0)
+	if err != nil {
+		t.Fatalf("story after restart: %v", err)
+	}
+	if st.ArticleCount != 1 || st.Articles[0].URL != a.URL {
+		t.Fatalf("story after restart = %+v", st)
+	}
+	cands, err := r2.Candidates(ctx, []string{"bridge"})
+	if err != nil || len(cands) != 1 || cands[0].Centroid.Headline != a.Title {
+		t.Fatalf("candidates after restart = %+v, %v", cands, err)
+	}
+	ttl, err := r2.PTTL(ctx, r2.StoryKey(res.StoryID))
+	if err != nil || ttl <= 50*time.Minute || ttl > time.Hour {
+		t.Errorf("story TTL after restart = %s (%v), want about an hour", ttl, err)
+	}
+	// Adding after a restart continues the same counters.
+	b, pb := article("https://www.example.com/b", "Bridge collapse", "A bridge collapsed.")
+	res2, err := addWithRetry(ctx, r2, b, pb, "bridge")
+	if err != nil || res2.StoryID != res.StoryID {
+		t.Fatalf("add after restart = %+v, %v; want story %s", res2, err, res.StoryID)
+	}
+}
+
+func TestEmbeddedCorruptSnapshot(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/"+store.SnapshotFile, []byte("not a snapshot"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := store.Open(context.Background(), store.Options{DataDir: dir})
+	if err == nil || !strings.Contains(err.Error(), "move it away") {
+		t.Fatalf("store.Open with a corrupt snapshot = %v, want a clear error", err)
+	}
+}
+
+// TestUnavailable: a store.Redis that is down gives store.ErrUnavailable (the server's 503),
+// quickly, and store.Open itself does not fail.
+func TestUnavailable(t *testing.T) {
+	t.Parallel()
+	r, err := store.Open(context.Background(), store.Options{URL: "redis://127.0.0.1:1/0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+	start := time.Now()
+	if err := r.Ping(ctx); !errors.Is(err, store.ErrUnavailable) {
+		t.Errorf("Ping = %v, want ErrUnavailable", err)
+	}
+	if _, err := r.Story(ctx, "s1", 0); !errors.Is(err, store.ErrUnavailable) {
+		t.Errorf("Story = %v, want ErrUnavailable", err)
+	}
+	a, p := article("https://www.example.com/a", "T", "T.")
+	if _, err := addWithRetry(ctx, r, a, p, "t"); !errors.Is(err, store.ErrUnavailable) {
+		t.Errorf("add = %v, want ErrUnavailable", err)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("failing took %s", d)
+	}
+}
+
+func TestParseURL(t *testing.T) {
+	tests := []struct {
+		name    string
+		url     string
+		addrs   []string
+		master  string
+		cluster bool
+		tls     bool
+		db      int
+		wantErr bool
+	}{
+		{"single", "redis://localhost:6379/2", []string{"localhost:6379"}, "", false, false, 2, false},
+		{"default port", "redis://redis", []string{"redis:6379"}, "", false, false, 0, false},
+		{"tls with password", "rediss://:secret@cache.example:6380", []string{"cache.example:6380"}, "", false, true, 0, false},
+		{"cluster by addresses", "redis://a:7000?addr=b:7001&addr=c:7002", []string{"a:7000", "b:7001", "c:7002"}, "", false, false, 0, false},
+		{"cluster endpoint", "redis://cfg.example:6379?cluster=true", []string{"cfg.example:6379"}, "", true, false, 0, false},
+		{"sentinel", "redis://s1:26379?addr=s2:26379&master_name=mymaster", []string{"s1:26379", "s2:26379"}, "mymaster", false, false, 0, false},
+		{"wrong scheme", "http://localhost:6379", nil, "", false, false, 0, true},
+		{"bad db", "redis://localhost:6379/x", nil, "", false, false, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, err := store.ParseURL(tt.url)
+			if tt.wantErr {
+				if !errors.Is(err, store.ErrConfig) {
+					t.Fatalf("err = %v, want ErrConfig", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(o.Addrs) != fmt.Sprint(tt.addrs) || o.MasterName != tt.master || o.IsClusterMode != tt.cluster || (o.TLSConfig != nil) != tt.tls || o.DB != tt.db {
+				t.Errorf("options = addrs %v master %q cluster %v tls %v db %d", o.Addrs, o.MasterName, o.IsClusterMode, o.TLSConfig != nil, o.DB)
+			}
+		})
+	}
+}
