@@ -1,0 +1,315 @@
+// Package lookup is Parallax's read path and the one way articles enter the index.
+// Lookup turns a URL (and, when the reader's browser sent it, the page's HTML) into
+// the article, its outlet and the story it belongs to with the other outlets'
+// coverage. Index matches an extracted article into a story; lookups, feed ingestion
+// and the replay command all go through it, so every article is matched the same way.
+package lookup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/url"
+	"time"
+
+	"github.com/parallax-news/parallax/internal/canon"
+	"github.com/parallax-news/parallax/internal/extract"
+	"github.com/parallax-news/parallax/internal/fetch"
+	"github.com/parallax-news/parallax/internal/outlets"
+	"github.com/parallax-news/parallax/internal/store"
+	"github.com/parallax-news/parallax/internal/stories"
+)
+
+// Errors the server maps to statuses. Errors of canon, fetch, extract and store pass
+// through wrapped, so errors.Is works on their sentinels too.
+var (
+	// ErrBusy means the article could not be placed after maxAttempts tries because
+	// other writers kept changing the same stories.
+	ErrBusy = errors.New("lookup: index busy")
+	// ErrPageTooLarge means the posted HTML is over extract.MaxHTMLBytes.
+	ErrPageTooLarge = errors.New("lookup: page too large")
+)
+
+const (
+	// maxAttempts bounds the optimistic retries of one add. Each conflict means some
+	// other writer made progress, so twenty concurrent writers to one story finish
+	// within twenty rounds.
+	maxAttempts = 64
+	// retryPause is the base of the jittered pause between attempts.
+	retryPause = 2 * time.Millisecond
+	// storyArticles bounds the coverage list returned with a story.
+	storyArticles = 200
+)
+
+// Outcome names what a lookup did, for metrics.
+type Outcome string
+
+// The lookup outcomes.
+const (
+	OutcomeIndexed Outcome = "indexed" // answered from the index
+	OutcomePosted  Outcome = "posted"  // extracted from the posted HTML and matched
+	OutcomeFetched Outcome = "fetched" // fetched, extracted and matched
+	OutcomeError   Outcome = "error"   // failed (any reason)
+)
+
+// Options wires a Service.
+type Options struct {
+	Store   *store.Redis
+	Fetcher *fetch.Client
+	Outlets *outlets.Registry
+	Matcher stories.Config
+	Logger  *slog.Logger
+	// Observe, when set, is told each lookup's outcome.
+	Observe func(Outcome)
+}
+
+// Service answers lookups. It is safe for concurrent use.
+type Service struct {
+	store   *store.Redis
+	fetcher *fetch.Client
+	outlets *outlets.Registry
+	matcher stories.Config
+	log     *slog.Logger
+	observe func(Outcome)
+	flights flight[*Result]
+}
+
+// New returns a Service.
+func New(opts Options) *Service {
+	s := &Service{
+		store:   opts.Store,
+		fetcher: opts.Fetcher,
+		outlets: opts.Outlets,
+		matcher: opts.Matcher,
+		log:     opts.Logger,
+		observe: opts.Observe,
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.observe == nil {
+		s.observe = func(Outcome) {}
+	}
+	return s
+}
+
+// Request is one lookup.
+type Request struct {
+	URL  string // the page's URL as the reader's browser has it
+	HTML []byte // the rendered page, optional; when given the server never fetches
+}
+
+// Result is a lookup's answer.
+type Result struct {
+	Article stories.Article
+	Outlet  *outlets.Outlet // nil when the publisher is not in the registry
+	Story   stories.Story
+	Outcome Outcome
+}
+
+// Lookup answers a request: from the index when the article is known, else by
+// extracting the posted page (or fetching it when none was posted) and matching it.
+// Concurrent lookups of one canonical URL share one run.
+func (s *Service) Lookup(ctx context.Context, req Request) (*Result, error) {
+	canonical, err := canon.URL(req.URL)
+	if err != nil {
+		s.observe(OutcomeError)
+		return nil, err
+	}
+	if len(req.HTML) > extract.MaxHTMLBytes {
+		s.observe(OutcomeError)
+		return nil, fmt.Errorf("%w: %d bytes (at most %d)", ErrPageTooLarge, len(req.HTML), extract.MaxHTMLBytes)
+	}
+	res, err := s.flights.do(ctx, canonical, func() (*Result, error) {
+		return s.lookup(ctx, canonical, req.HTML)
+	})
+	if err != nil {
+		s.observe(OutcomeError)
+		return nil, err
+	}
+	s.observe(res.Outcome)
+	return res, nil
+}
+
+func (s *Service) lookup(ctx context.Context, canonical string, html []byte) (*Result, error) {
+	if res, err := s.fromIndex(ctx, canonical); err == nil || !errors.Is(err, store.ErrNotFound) {
+		return res, err
+	}
+	outcome := OutcomePosted
+	pageURL := canonical
+	if html == nil {
+		resp, err := s.fetcher.Page(ctx, canonical)
+		if err != nil {
+			return nil, fmt.Errorf("lookup: %w", err)
+		}
+		html, pageURL, outcome = resp.Body, resp.URL, OutcomeFetched
+	}
+	base, err := url.Parse(pageURL)
+	if err != nil {
+		return nil, fmt.Errorf("lookup: page URL: %w", err)
+	}
+	art, err := extract.Parse(html, base)
+	if err != nil {
+		return nil, fmt.Errorf("lookup: %w", err)
+	}
+	// The page may declare a different canonical URL (an AMP or syndicated copy
+	// pointing at the original); when it does, that is the article's identity.
+	final, err := canon.Prefer(pageURL, art.CanonicalURL)
+	if err != nil {
+		return nil, fmt.Errorf("lookup: %w", err)
+	}
+	if final != canonical {
+		if res, err := s.fromIndex(ctx, final); err == nil || !errors.Is(err, store.ErrNotFound) {
+			return res, err
+		}
+	}
+	a := s.Describe(final, art)
+	sid, err := s.Index(ctx, a, art.Text)
+	if err != nil {
+		return nil, err
+	}
+	story, err := s.store.Story(ctx, sid, storyArticles)
+	if err != nil {
+		return nil, fmt.Errorf("lookup: %w", err)
+	}
+	// Read back the stored article: a concurrent writer may have indexed it first.
+	stored := findArticle(story, final)
+	if stored.URL == "" {
+		stored = a
+	}
+	return &Result{Article: stored, Outlet: s.outlet(stored.OutletID), Story: story, Outcome: outcome}, nil
+}
+
+// fromIndex answers from the index; ErrNotFound when the article is not indexed.
+func (s *Service) fromIndex(ctx context.Context, canonical string) (*Result, error) {
+	a, sid, err := s.store.ArticleByURL(ctx, canonical)
+	if err != nil {
+		return nil, fmt.Errorf("lookup: %w", err)
+	}
+	story, err := s.store.Story(ctx, sid, storyArticles)
+	if err != nil {
+		return nil, fmt.Errorf("lookup: %w", err)
+	}
+	return &Result{Article: a, Outlet: s.outlet(a.OutletID), Story: story, Outcome: OutcomeIndexed}, nil
+}
+
+func findArticle(st stories.Story, u string) stories.Article {
+	for _, a := range st.Articles {
+		if a.URL == u {
+			return a
+		}
+	}
+	return stories.Article{}
+}
+
+func (s *Service) outlet(id string) *outlets.Outlet {
+	if id == "" {
+		return nil
+	}
+	o, ok := s.outlets.ByID(id)
+	if !ok {
+		return nil
+	}
+	return &o
+}
+
+// Describe turns an extracted page at a canonical URL into the article the index
+// keeps: outlet and registrable domain resolved, excerpt bounded.
+func (s *Service) Describe(canonicalURL string, art extract.Article) stories.Article {
+	host := ""
+	if u, err := url.Parse(canonicalURL); err == nil {
+		host = u.Hostname()
+	}
+	a := stories.Article{
+		URL:       canonicalURL,
+		Title:     art.Title,
+		Byline:    art.Byline,
+		Excerpt:   art.Excerpt,
+		Lang:      art.Lang,
+		Published: art.Published,
+		Domain:    canon.Domain(host),
+	}
+	if o, ok := s.outlets.Lookup(host); ok {
+		a.OutletID = o.ID
+	}
+	return a
+}
+
+// Story returns a stored story with its newest articles.
+func (s *Service) Story(ctx context.Context, id string) (stories.Story, error) {
+	st, err := s.store.Story(ctx, id, storyArticles)
+	if err != nil {
+		return stories.Story{}, fmt.Errorf("lookup: %w", err)
+	}
+	return st, nil
+}
+
+// Bias returns the registry's bias for an outlet id, for stories.BalanceOf.
+func (s *Service) Bias(outletID string) outlets.Bias {
+	o, ok := s.outlets.ByID(outletID)
+	if !ok {
+		return ""
+	}
+	return o.Bias
+}
+
+// Index matches an article into a story and stores it; text is its body (it is not
+// stored, only read for matching). It returns the story id. An article already in
+// the index is left as it is and its story returned.
+func (s *Service) Index(ctx context.Context, a stories.Article, text string) (string, error) {
+	if a.Added.IsZero() {
+		a.Added = time.Now().UTC()
+	}
+	f := stories.Analyze(stories.Doc{Title: a.Title, Text: text, Lang: a.Lang, Published: a.Published})
+	docTerms := f.Keys()
+	for attempt := range maxAttempts {
+		if attempt > 0 {
+			pause := retryPause * time.Duration(1+rand.IntN(1<<min(attempt, 5)))
+			select {
+			case <-ctx.Done():
+				return "", fmt.Errorf("lookup: index: %w", ctx.Err())
+			case <-time.After(pause):
+			}
+		}
+		view, err := s.store.View(ctx, a.URL, docTerms)
+		if err != nil {
+			return "", fmt.Errorf("lookup: index: %w", err)
+		}
+		if view.StoryID != "" {
+			return view.StoryID, nil
+		}
+		p := s.matcher.Prepare(f, view.DocFreq, a.When())
+		cands, err := s.store.Candidates(ctx, s.matcher.Keys(p))
+		if err != nil {
+			return "", fmt.Errorf("lookup: index: %w", err)
+		}
+		centroids := make([]*stories.Centroid, len(cands))
+		for i := range cands {
+			centroids[i] = &cands[i].Centroid
+		}
+		add := store.Add{Article: a, Seq: view.Seq, DocTerms: docTerms, SimHash: p.SimHash}
+		best, _ := s.matcher.Match(p, centroids)
+		cent := &stories.Centroid{}
+		if best >= 0 {
+			cent = centroids[best]
+			add.StoryID, add.Version = cands[best].ID, cands[best].Version
+			if orig, ok := s.matcher.Duplicate(p, cent); ok {
+				add.Article.DuplicateOf = orig
+			}
+		}
+		s.matcher.Add(cent, p, a.URL, a.Title)
+		add.Centroid = cent
+		add.IndexTerms = s.matcher.IndexKeys(cent)
+		added, err := s.store.AddArticle(ctx, add)
+		if errors.Is(err, store.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("lookup: index: %w", err)
+		}
+		return added.StoryID, nil
+	}
+	return "", fmt.Errorf("%w: gave up after %d attempts", ErrBusy, maxAttempts)
+}
