@@ -1,0 +1,228 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v5"
+	"github.com/parallax-news/parallax/internal/lookup"
+	"github.com/parallax-news/parallax/internal/outlets"
+	"github.com/parallax-news/parallax/internal/stories"
+)
+
+// maxBodyBytes bounds a request body: a lookup may carry the whole rendered page,
+// which extraction caps at 5 MiB.
+const maxBodyBytes = 5 << 20
+
+// api holds what the handlers need.
+type api struct {
+	lookups *lookup.Service
+	outlets *outlets.Registry
+}
+
+type lookupRequest struct {
+	URL  string  `json:"url"`
+	HTML *string `json:"html"`
+}
+
+// postLookup handles POST /api/v1/lookup.
+func (a *api) postLookup(c *echo.Context) error {
+	var req lookupRequest
+	dec := json.NewDecoder(c.Request().Body)
+	if err := dec.Decode(&req); err != nil {
+		var tooLarge *echo.HTTPError
+		if errors.As(err, &tooLarge) {
+			return err
+		}
+		if errors.Is(err, io.EOF) {
+			return errBadRequest("invalid_request", `The body must be a JSON object like {"url": "https://..."}.`)
+		}
+		if strings.Contains(err.Error(), "too large") {
+			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "body too large").Wrap(err)
+		}
+		return errBadRequest("invalid_request", "The body is not valid JSON: "+err.Error())
+	}
+	r := lookup.Request{URL: strings.TrimSpace(req.URL)}
+	if req.HTML != nil {
+		r.HTML = []byte(*req.HTML)
+	}
+	return a.lookup(c, r)
+}
+
+// getLookup handles GET /api/v1/lookup?url=.
+func (a *api) getLookup(c *echo.Context) error {
+	return a.lookup(c, lookup.Request{URL: strings.TrimSpace(c.QueryParam("url"))})
+}
+
+func (a *api) lookup(c *echo.Context, r lookup.Request) error {
+	if r.URL == "" {
+		return errBadRequest("missing_url", "Give the article's URL in the url field.")
+	}
+	res, err := a.lookups.Lookup(c.Request().Context(), r)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, lookupResponse{
+		Article: articleOut{
+			URL:          r.URL,
+			CanonicalURL: res.Article.URL,
+			Title:        res.Article.Title,
+			Byline:       res.Article.Byline,
+			Published:    timeOrNil(res.Article.Published),
+			Lang:         res.Article.Lang,
+			Excerpt:      res.Article.Excerpt,
+			DuplicateOf:  nilIfEmpty(res.Article.DuplicateOf),
+		},
+		Outlet: outletOf(res.Outlet),
+		Story:  a.storyOut(res.Story),
+	})
+}
+
+// getStory handles GET /api/v1/stories/{id}.
+func (a *api) getStory(c *echo.Context) error {
+	st, err := a.lookups.Story(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, a.storyOut(st))
+}
+
+type lookupResponse struct {
+	Article articleOut `json:"article"`
+	Outlet  *outletOut `json:"outlet"`
+	Story   storyOut   `json:"story"`
+}
+
+type articleOut struct {
+	URL          string     `json:"url"`
+	CanonicalURL string     `json:"canonical_url"`
+	Title        string     `json:"title"`
+	Byline       string     `json:"byline"`
+	Published    *time.Time `json:"published"`
+	Lang         string     `json:"lang"`
+	Excerpt      string     `json:"excerpt"`
+	DuplicateOf  *string    `json:"duplicate_of"`
+}
+
+// outletOut is the outlet of the article being read: everything the registry knows.
+type outletOut struct {
+	ID         string           `json:"id"`
+	Name       string           `json:"name"`
+	Domain     string           `json:"domain"`
+	Bias       *string          `json:"bias"`
+	Factuality *string          `json:"factuality"`
+	Country    string           `json:"country"`
+	Owner      string           `json:"owner"`
+	Ownership  *string          `json:"ownership"`
+	Paywall    *string          `json:"paywall"`
+	Ratings    []outlets.Rating `json:"ratings"`
+}
+
+// outletBrief is an outlet in a coverage list: what the popup shows per entry.
+type outletBrief struct {
+	ID         string  `json:"id"`
+	Name       string  `json:"name"`
+	Bias       *string `json:"bias"`
+	Factuality *string `json:"factuality"`
+}
+
+type storyOut struct {
+	ID                 string          `json:"id"`
+	Title              string          `json:"title"`
+	FirstSeen          time.Time       `json:"first_seen"`
+	Updated            time.Time       `json:"updated"`
+	ArticleCount       int             `json:"article_count"`
+	OutletCount        int             `json:"outlet_count"`
+	IndependentOutlets int             `json:"independent_outlets"`
+	Balance            stories.Balance `json:"balance"`
+	Articles           []storyArticle  `json:"articles"`
+}
+
+type storyArticle struct {
+	URL         string       `json:"url"`
+	Title       string       `json:"title"`
+	Published   *time.Time   `json:"published"`
+	Domain      string       `json:"domain"`
+	Outlet      *outletBrief `json:"outlet"`
+	DuplicateOf *string      `json:"duplicate_of"`
+}
+
+func (a *api) storyOut(st stories.Story) storyOut {
+	bias := func(id string) outlets.Bias {
+		o, ok := a.outlets.ByID(id)
+		if !ok {
+			return ""
+		}
+		return o.Bias
+	}
+	out := storyOut{
+		ID:                 st.ID,
+		Title:              st.Title,
+		FirstSeen:          st.FirstSeen,
+		Updated:            st.Updated,
+		ArticleCount:       st.ArticleCount,
+		OutletCount:        stories.OutletCount(st.Articles),
+		IndependentOutlets: stories.IndependentOutlets(st.Articles),
+		Balance:            stories.BalanceOf(st.Articles, bias),
+		Articles:           make([]storyArticle, 0, len(st.Articles)),
+	}
+	for _, art := range st.Articles {
+		var o *outletBrief
+		if reg, ok := a.outlets.ByID(art.OutletID); ok && art.OutletID != "" {
+			o = &outletBrief{ID: reg.ID, Name: reg.Name, Bias: nilIfEmpty(string(reg.Bias)), Factuality: nilIfEmpty(string(reg.Factuality))}
+		}
+		out.Articles = append(out.Articles, storyArticle{
+			URL:         art.URL,
+			Title:       art.Title,
+			Published:   timeOrNil(art.Published),
+			Domain:      art.Domain,
+			Outlet:      o,
+			DuplicateOf: nilIfEmpty(art.DuplicateOf),
+		})
+	}
+	return out
+}
+
+// outletOf renders the outlet of the article being read.
+func outletOf(o *outlets.Outlet) *outletOut {
+	if o == nil {
+		return nil
+	}
+	out := &outletOut{
+		ID:         o.ID,
+		Name:       o.Name,
+		Bias:       nilIfEmpty(string(o.Bias)),
+		Factuality: nilIfEmpty(string(o.Factuality)),
+		Country:    o.Country,
+		Owner:      o.Owner,
+		Ownership:  nilIfEmpty(string(o.Ownership)),
+		Paywall:    nilIfEmpty(string(o.Paywall)),
+		Ratings:    o.Ratings,
+	}
+	if len(o.Domains) > 0 {
+		out.Domain = o.Domains[0]
+	}
+	if out.Ratings == nil {
+		out.Ratings = []outlets.Rating{}
+	}
+	return out
+}
+
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
+
+func nilIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

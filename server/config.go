@@ -1,0 +1,146 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the server's configuration, read once from the environment and passed
+// down; no package reads the environment on its own.
+type Config struct {
+	Addr              string
+	RedisURL          string
+	DataDir           string
+	FetchAllowPrivate bool
+	FetchTimeout      time.Duration
+	Retention         time.Duration
+	LogLevel          slog.Level
+	LogFormat         string
+	APITokens         []string
+}
+
+// Bounds on the configurable durations: outside them the server would either give
+// up on every real publisher or let one slow page hold a request for minutes.
+const (
+	minFetchTimeout = time.Second
+	maxFetchTimeout = 2 * time.Minute
+	minRetention    = time.Hour
+	maxRetention    = 5 * 365 * 24 * time.Hour
+	// minTokenLength refuses guessable API tokens.
+	minTokenLength = 16
+)
+
+// envVars documents every variable loadConfig reads, with its default; the README's
+// table and `parallax help` are made from it.
+var envVars = []struct{ Name, Default, Doc string }{
+	{"PARALLAX_ADDR", ":8080", "address the HTTP server listens on"},
+	{"PARALLAX_REDIS_URL", "", "redis:// or rediss:// URL of Redis; unset runs the embedded store"},
+	{"PARALLAX_DATA_DIR", "./data", "folder of the embedded store's snapshot"},
+	{"PARALLAX_FETCH_ALLOW_PRIVATE", "false", "let the fetcher reach private and loopback addresses (tests only)"},
+	{"PARALLAX_FETCH_TIMEOUT", "15s", "total time allowed to fetch one page (1s to 2m)"},
+	{"PARALLAX_RETENTION", "720h", "how long stories live after their last new article (1h to 5 years)"},
+	{"PARALLAX_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"PARALLAX_LOG_FORMAT", "text", "text or json"},
+	{"PARALLAX_API_TOKENS", "", "comma-separated bearer tokens; when set, /api/* requires one"},
+}
+
+// loadConfig reads the configuration through getenv (os.Getenv outside tests),
+// applying defaults, and reports every invalid variable at once.
+func loadConfig(getenv func(string) string) (Config, error) {
+	get := func(name string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		for _, e := range envVars {
+			if e.Name == name {
+				return e.Default
+			}
+		}
+		return ""
+	}
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	c := Config{
+		Addr:      get("PARALLAX_ADDR"),
+		RedisURL:  get("PARALLAX_REDIS_URL"),
+		DataDir:   get("PARALLAX_DATA_DIR"),
+		LogFormat: strings.ToLower(get("PARALLAX_LOG_FORMAT")),
+	}
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("PARALLAX_ADDR", "%q is not host:port (e.g. :8080 or 127.0.0.1:8080)", c.Addr)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		bad("PARALLAX_ADDR", "port %q is not a number from 0 to 65535", port)
+	}
+	if c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+			bad("PARALLAX_REDIS_URL", "must be redis://host:port or rediss://host:port")
+		}
+	}
+	var err error
+	if c.FetchAllowPrivate, err = strconv.ParseBool(get("PARALLAX_FETCH_ALLOW_PRIVATE")); err != nil {
+		bad("PARALLAX_FETCH_ALLOW_PRIVATE", "%q is not true or false", get("PARALLAX_FETCH_ALLOW_PRIVATE"))
+	}
+	c.FetchTimeout = duration(get, "PARALLAX_FETCH_TIMEOUT", minFetchTimeout, maxFetchTimeout, bad)
+	c.Retention = duration(get, "PARALLAX_RETENTION", minRetention, maxRetention, bad)
+	if err := c.LogLevel.UnmarshalText([]byte(get("PARALLAX_LOG_LEVEL"))); err != nil {
+		bad("PARALLAX_LOG_LEVEL", "%q is not debug, info, warn or error", get("PARALLAX_LOG_LEVEL"))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("PARALLAX_LOG_FORMAT", "%q is not text or json", c.LogFormat)
+	}
+	for _, t := range strings.Split(get("PARALLAX_API_TOKENS"), ",") {
+		switch t = strings.TrimSpace(t); {
+		case t == "":
+		case len(t) < minTokenLength:
+			bad("PARALLAX_API_TOKENS", "a token is shorter than %d characters; use long random tokens (e.g. openssl rand -hex 24)", minTokenLength)
+		default:
+			c.APITokens = append(c.APITokens, t)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	return c, nil
+}
+
+// duration parses a Go duration ("15s", "720h"); a plain number of days ("30d") is
+// accepted too because retention is naturally said in days.
+func duration(get func(string) string, name string, lo, hi time.Duration, bad func(string, string, ...any)) time.Duration {
+	raw := get(name)
+	var d time.Duration
+	if days, ok := strings.CutSuffix(raw, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			bad(name, "%q is not a duration like 30s, 15m, 720h or 30d", raw)
+			return 0
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(raw); err != nil {
+			bad(name, "%q is not a duration like 30s, 15m, 720h or 30d", raw)
+			return 0
+		}
+	}
+	if d < lo || d > hi {
+		bad(name, "%s is outside %s to %s", d, lo, hi)
+	}
+	return d
+}
+
+// newLogger builds the process logger from the configuration.
+func newLogger(c Config, w interface{ Write([]byte) (int, error) }) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v5"
+	"github.com/parallax-news/parallax/internal/canon"
+	"github.com/parallax-news/parallax/internal/extract"
+	"github.com/parallax-news/parallax/internal/fetch"
+	"github.com/parallax-news/parallax/internal/lookup"
+	"github.com/parallax-news/parallax/internal/store"
+)
+
+// apiError is the one error shape every endpoint answers with:
+// {"error": {"code": "...", "message": "..."}}. Codes are stable; messages are for
+// people and may change.
+type apiError struct {
+	Status  int    `json:"-"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *apiError) Error() string { return e.Code + ": " + e.Message }
+
+// errBadRequest makes a 400 for a request the handler itself finds invalid.
+func errBadRequest(code, msg string) error {
+	return &apiError{Status: http.StatusBadRequest, Code: code, Message: msg}
+}
+
+// errorMap lists, in order, the domain errors and what the API says about them.
+var errorMap = []struct {
+	target error
+	apiError
+}{
+	{canon.ErrMalformed, apiError{http.StatusBadRequest, "invalid_url", "The URL is not a valid absolute http(s) address."}},
+	{canon.ErrScheme, apiError{http.StatusBadRequest, "unsupported_scheme", "Only http and https pages can be looked up."}},
+	{fetch.ErrInvalidURL, apiError{http.StatusBadRequest, "invalid_url", "The URL is not a valid absolute http(s) address."}},
+	{lookup.ErrPageTooLarge, apiError{http.StatusRequestEntityTooLarge, "page_too_large", "The posted page is larger than 5 MiB."}},
+	{extract.ErrTooLarge, apiError{http.StatusRequestEntityTooLarge, "page_too_large", "The posted page is larger than 5 MiB."}},
+	{extract.ErrNotArticle, apiError{http.StatusUnprocessableEntity, "not_an_article", "This page does not look like a news article."}},
+	{fetch.ErrBlockedAddress, apiError{http.StatusUnprocessableEntity, "blocked_address", "The server does not fetch pages from private or local network addresses."}},
+	{fetch.ErrContentType, apiError{http.StatusUnprocessableEntity, "not_html", "The address does not serve an HTML page."}},
+	{fetch.ErrTooLarge, apiError{http.StatusUnprocessableEntity, "page_too_large", "The publisher's page is larger than 5 MiB."}},
+	{fetch.ErrTooManyRedirects, apiError{http.StatusBadGateway, "too_many_redirects", "The publisher redirected too many times."}},
+	{fetch.ErrTimeout, apiError{http.StatusGatewayTimeout, "publisher_timeout", "The publisher did not answer in time."}},
+	{fetch.ErrUnreachable, apiError{http.StatusBadGateway, "publisher_unreachable", "The publisher's site could not be reached."}},
+	{store.ErrUnavailable, apiError{http.StatusServiceUnavailable, "store_unavailable", "The story index is unavailable; try again shortly."}},
+	{lookup.ErrBusy, apiError{http.StatusServiceUnavailable, "busy", "The story index is busy; try again shortly."}},
+	{store.ErrNotFound, apiError{http.StatusNotFound, "not_found", "No such story (it may have expired)."}},
+}
+
+// toAPIError maps any error to the API's error shape.
+func toAPIError(err error) *apiError {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var se *fetch.StatusError
+	if errors.As(err, &se) {
+		return &apiError{http.StatusBadGateway, "publisher_error", fmt.Sprintf("The publisher answered with HTTP status %d.", se.Code)}
+	}
+	for _, m := range errorMap {
+		if errors.Is(err, m.target) {
+			e := m.apiError
+			return &e
+		}
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		return fromHTTPError(he.Code)
+	}
+	var sc echo.HTTPStatusCoder
+	if errors.As(err, &sc) {
+		return fromHTTPError(sc.StatusCode())
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &apiError{http.StatusGatewayTimeout, "timeout", "The request took too long."}
+	}
+	return &apiError{http.StatusInternalServerError, "internal", "Something went wrong on the server; it has been logged."}
+}
+
+func fromHTTPError(status int) *apiError {
+	switch status {
+	case http.StatusNotFound:
+		return &apiError{status, "not_found", "No such endpoint."}
+	case http.StatusMethodNotAllowed:
+		return &apiError{status, "method_not_allowed", "This endpoint does not accept that method."}
+	case http.StatusRequestEntityTooLarge:
+		return &apiError{status, "body_too_large", "The request body is larger than 5 MiB."}
+	case http.StatusUnsupportedMediaType:
+		return &apiError{status, "unsupported_media_type", "Send the request body as application/json."}
+	case http.StatusUnauthorized:
+		return &apiError{status, "unauthorized", "A valid API token is required."}
+	}
+	if status >= 400 && status < 500 {
+		return &apiError{status, "bad_request", http.StatusText(status) + "."}
+	}
+	return &apiError{http.StatusInternalServerError, "internal", "Something went wrong on the server; it has been logged."}
+}
+
+// errorHandler is the one place errors become responses. Server-side failures are
+// logged in full and answered with a generic message: the client learns the class of
+// failure, never internals.
+func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+	return func(c *echo.Context, err error) {
+		if resp, uerr := echo.UnwrapResponse(c.Response()); uerr == nil && resp.Committed {
+			return
+		}
+		ae := toAPIError(err)
+		level := slog.LevelDebug
+		switch {
+		case errors.Is(err, context.Canceled):
+			// The client went away; nobody reads the answer.
+		case ae.Status >= 500:
+			level = slog.LevelError
+			if ae.Status == http.StatusBadGateway || ae.Status == http.StatusGatewayTimeout || ae.Status == http.StatusServiceUnavailable {
+				level = slog.LevelWarn // the publisher's or Redis' trouble, not ours
+			}
+		}
+		log.Log(c.Request().Context(), level, "request failed", "route", routeOf(c), "status", ae.Status, "code", ae.Code, "err", err)
+		if c.Request().Method == http.MethodHead {
+			err = c.NoContent(ae.Status)
+		} else {
+			err = c.JSON(ae.Status, map[string]*apiError{"error": ae})
+		}
+		if err != nil {
+			log.Debug("writing error response", "err", err)
+		}
+	}
+}

@@ -1,0 +1,85 @@
+// Command parallax is the Parallax server and its batch tools: one binary whose
+// subcommands share the configuration, the store and the code paths of the server.
+//
+//	parallax [serve]                    run the HTTP server (the default)
+//	parallax extract --url URL [FILE|-] extract the article from a saved page
+//	parallax help                       list commands and configuration
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+}
+
+// command is one subcommand.
+type command struct {
+	name, usage, summary string
+	run                  func(args []string, env *environment) int
+}
+
+// environment is what a command may touch of the process, injected so tests can run
+// commands in-process.
+type environment struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "parallax serve", "run the HTTP server (the default when no command is given)", runServe},
+		{"extract", "parallax extract --url URL [FILE|-]", "print the article extracted from a saved page as JSON", runExtract},
+		{"help", "parallax help", "show this help", runHelp},
+		{"version", "parallax version", "print the version", func(_ []string, env *environment) int {
+			fmt.Fprintln(env.stdout, "parallax", version)
+			return 0
+		}},
+	}
+}
+
+// run dispatches to a subcommand and returns the exit code.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	env := &environment{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	name := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if name == "-h" || name == "--help" {
+		name = "help"
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			return c.run(args, env)
+		}
+	}
+	fmt.Fprintf(stderr, "parallax: unknown command %q\n\n", name)
+	runHelp(nil, &environment{stdout: stderr})
+	return 2
+}
+
+func runHelp(_ []string, env *environment) int {
+	w := env.stdout
+	fmt.Fprintln(w, "Parallax shows how the rest of the press covers the story of a news article.")
+	fmt.Fprintln(w, "\nUsage:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-40s %s\n", c.usage, c.summary)
+	}
+	fmt.Fprintln(w, "\nConfiguration (environment variables):")
+	for _, e := range envVars {
+		def := e.Default
+		if def == "" {
+			def = "(unset)"
+		}
+		fmt.Fprintf(w, "  %-30s %-10s %s\n", e.Name, def, e.Doc)
+	}
+	return 0
+}

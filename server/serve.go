@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/labstack/echo/v5"
+	"github.com/parallax-news/parallax/internal/fetch"
+	"github.com/parallax-news/parallax/internal/lookup"
+	"github.com/parallax-news/parallax/internal/outlets"
+	"github.com/parallax-news/parallax/internal/store"
+	"github.com/parallax-news/parallax/internal/stories"
+)
+
+// Server timeouts. Lookups that fetch are bounded by the fetch timeout; the write
+// timeout leaves room for it plus matching.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	idleTimeout       = 2 * time.Minute
+	// shutdownGrace is how long in-flight requests may run after SIGTERM.
+	shutdownGrace = 20 * time.Second
+)
+
+// server is the assembled application: configuration, store, services and routes.
+type server struct {
+	cfg     Config
+	log     *slog.Logger
+	store   *store.Redis
+	metrics *metrics
+	echo    *echo.Echo
+	lookups *lookup.Service
+}
+
+// newServer wires the application from cfg. The caller must Close it.
+func newServer(ctx context.Context, cfg Config, log *slog.Logger) (*server, error) {
+	registry, err := outlets.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	m := newMetrics()
+	st, err := store.Open(ctx, store.Options{
+		URL:       cfg.RedisURL,
+		DataDir:   cfg.DataDir,
+		Retention: cfg.Retention,
+		Logger:    log,
+		Observe:   m.observeStore,
+	})
+	if err != nil {
+		return nil, err
+	}
+	svc := lookup.New(lookup.Options{
+		Store:   st,
+		Fetcher: fetch.New(fetch.Options{Timeout: cfg.FetchTimeout, AllowPrivate: cfg.FetchAllowPrivate, Version: version}),
+		Outlets: registry,
+		Matcher: stories.DefaultConfig(),
+		Logger:  log,
+		Observe: m.observeLookup,
+	})
+	s := &server{cfg: cfg, log: log, store: st, metrics: m, lookups: svc}
+	s.echo = newEcho(log, m, &api{lookups: svc, outlets: registry}, st, cfg.APITokens)
+	return s, nil
+}
+
+// Close releases the store; the embedded store writes its final snapshot.
+func (s *server) Close() error { return s.store.Close() }
+
+func runServe(args []string, env *environment) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(env.stderr, "usage: parallax serve\n\nThe server is configured by environment variables; see `parallax help`.")
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	cfg, err := loadConfig(env.getenv)
+	if err != nil {
+		fmt.Fprintln(env.stderr, "parallax:", err)
+		return 2
+	}
+	log := newLogger(cfg, env.stderr)
+	store.RouteDriverLogs(log)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	s, err := newServer(ctx, cfg, log)
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		return 1
+	}
+	if s.store.Embedded() {
+		log.Info("using the embedded store; set PARALLAX_REDIS_URL to use Redis", "data_dir", cfg.DataDir)
+	} else if err := s.store.Ping(ctx); err != nil {
+		log.Warn("redis does not answer yet; /readyz reports it and lookups fail with 503 until it does", "err", err)
+	}
+	sc := echo.StartConfig{
+		Address:         cfg.Addr,
+		HideBanner:      true,
+		HidePort:        true,
+		GracefulTimeout: shutdownGrace,
+		ListenerAddrFunc: func(addr net.Addr) {
+			log.Info("parallax listening", "addr", addr.String(), "version", version)
+		},
+		BeforeServeFunc: func(hs *http.Server) error {
+			hs.ReadHeaderTimeout = readHeaderTimeout
+			hs.ReadTimeout = readTimeout
+			hs.WriteTimeout = cfg.FetchTimeout + readTimeout
+			hs.IdleTimeout = idleTimeout
+			return nil
+		},
+	}
+	serveErr := sc.Start(ctx, s.echo)
+	// Start returns once the listener is closed and in-flight requests are done
+	// (or the grace period ran out); only then is the store closed, so the final
+	// snapshot holds every finished lookup.
+	closeErr := s.Close()
+	switch {
+	case serveErr != nil:
+		log.Error("server failed", "err", serveErr)
+		return 1
+	case closeErr != nil:
+		log.Error("closing the store failed", "err", closeErr)
+		return 1
+	}
+	log.Info("parallax stopped")
+	return 0
+}
