@@ -1,0 +1,30 @@
+# Parallax developer commands. `make test` is what CI runs (.ci/run).
+.PHONY: run test test-go fuzz build clean
+
+# How long each fuzz target runs in `make test`: long enough to catch a regression
+# in the seed corpus and a few mutations, short enough for every run.
+FUZZTIME ?= 10s
+
+run:
+	go run ./server
+
+test: test-go fuzz
+
+# Explicit package patterns: ./... would also walk extension/node_modules, where
+# npm packages may ship Go files of their own.
+GOPKGS = ./server/... ./internal/...
+
+test-go:
+	@test -z "$$(gofmt -l server internal)" || { echo "gofmt needed:"; gofmt -l server internal; exit 1; }
+	go vet $(GOPKGS)
+	go test -race -count=1 $(GOPKGS)
+
+fuzz:
+	go test -run '^$$' -fuzz '^FuzzURL$$' -fuzztime $(FUZZTIME) ./internal/canon
+	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/extract
+
+build:
+	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$$(git describe --tags --always --dirty 2>/dev/null || echo dev)" -o parallax ./server
+
+clean:
+	rm -f parallax
