@@ -113,6 +113,10 @@ type outletOut struct {
 	ID         string           `json:"id"`
 	Name       string           `json:"name"`
 	Domain     string           `json:"domain"`
+	Domains    []string         `json:"domains"`
+	Homepage   string           `json:"homepage"`
+	Languages  []string         `json:"languages"`
+	Feeds      []string         `json:"feeds"`
 	Bias       *string          `json:"bias"`
 	Factuality *string          `json:"factuality"`
 	Country    string           `json:"country"`
@@ -202,6 +206,15 @@ func outletOf(o *outlets.Outlet) *outletOut {
 		Ownership:  nilIfEmpty(string(o.Ownership)),
 		Paywall:    nilIfEmpty(string(o.Paywall)),
 		Ratings:    o.Ratings,
+		Domains:    o.Domains,
+		Homepage:   o.Homepage,
+		Languages:  o.Languages,
+		Feeds:      o.Feeds,
+	}
+	for _, l := range []*[]string{&out.Domains, &out.Languages, &out.Feeds} {
+		if *l == nil {
+			*l = []string{}
+		}
 	}
 	if len(o.Domains) > 0 {
 		out.Domain = o.Domains[0]

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/parallax-news/parallax/internal/outlets"
 	"log/slog"
 	"net"
 	"net/url"
@@ -23,6 +24,7 @@ type Config struct {
 	LogLevel          slog.Level
 	LogFormat         string
 	APITokens         []string
+	OutletsFile       string
 }
 
 // Bounds on the configurable durations: outside them the server would either give
@@ -48,6 +50,7 @@ var envVars = []struct{ Name, Default, Doc string }{
 	{"PARALLAX_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"PARALLAX_LOG_FORMAT", "text", "text or json"},
 	{"PARALLAX_API_TOKENS", "", "comma-separated bearer tokens; when set, /api/* requires one"},
+	{"PARALLAX_OUTLETS_FILE", "", "JSON file of outlet records merged over the built-in registry"},
 }
 
 // loadConfig reads the configuration through getenv (os.Getenv outside tests),
@@ -69,10 +72,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
 	}
 	c := Config{
-		Addr:      get("PARALLAX_ADDR"),
-		RedisURL:  get("PARALLAX_REDIS_URL"),
-		DataDir:   get("PARALLAX_DATA_DIR"),
-		LogFormat: strings.ToLower(get("PARALLAX_LOG_FORMAT")),
+		Addr:        get("PARALLAX_ADDR"),
+		RedisURL:    get("PARALLAX_REDIS_URL"),
+		DataDir:     get("PARALLAX_DATA_DIR"),
+		LogFormat:   strings.ToLower(get("PARALLAX_LOG_FORMAT")),
+		OutletsFile: get("PARALLAX_OUTLETS_FILE"),
 	}
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
 		bad("PARALLAX_ADDR", "%q is not host:port (e.g. :8080 or 127.0.0.1:8080)", c.Addr)
@@ -143,4 +147,19 @@ func newLogger(c Config, w interface{ Write([]byte) (int, error) }) *slog.Logger
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// loadRegistry returns the outlet registry for a batch command: the built-in one with
+// PARALLAX_OUTLETS_FILE applied, as the server would use. Notes about overrides that
+// changed nothing go to standard error.
+func loadRegistry(env *environment) (*outlets.Registry, error) {
+	path := strings.TrimSpace(env.getenv("PARALLAX_OUTLETS_FILE"))
+	r, notes, err := outlets.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range notes {
+		fmt.Fprintf(env.stderr, "warning: %s: %s\n", path, n)
+	}
+	return r, nil
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/parallax-news/parallax/internal/canon"
 	"github.com/parallax-news/parallax/internal/extract"
-	"github.com/parallax-news/parallax/internal/outlets"
 )
 
 // extractOut is what `parallax extract` prints.
@@ -78,7 +77,7 @@ func runExtract(args []string, env *environment) int {
 		fmt.Fprintln(env.stderr, "parallax extract:", err)
 		return 1
 	}
-	registry, err := outlets.Builtin()
+	registry, err := loadRegistry(env)
 	if err != nil {
 		fmt.Fprintln(env.stderr, "parallax extract:", err)
 		return 1

@@ -43,9 +43,12 @@ type server struct {
 
 // newServer wires the application from cfg. The caller must Close it.
 func newServer(ctx context.Context, cfg Config, log *slog.Logger) (*server, error) {
-	registry, err := outlets.Builtin()
+	registry, notes, err := outlets.Load(cfg.OutletsFile)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("outlet registry: %w", err)
+	}
+	for _, n := range notes {
+		log.Warn("outlets file: "+n, "file", cfg.OutletsFile)
 	}
 	m := newMetrics()
 	st, err := store.Open(ctx, store.Options{

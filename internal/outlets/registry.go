@@ -195,66 +195,75 @@ func (o Outlet) clone() Outlet {
 
 func (o Outlet) validate() error {
 	if !isSlug(o.ID) {
-		return errors.New("id must be a non-empty lower-case slug (a-z, 0-9 and inner single hyphens)")
+		return errors.New(`field "id": must be a non-empty lower-case slug (a-z, 0-9 and inner single hyphens)`)
 	}
 	if strings.TrimSpace(o.Name) == "" {
-		return errors.New("name is empty")
+		return errors.New(`field "name": must not be empty`)
 	}
 	if len(o.Domains) == 0 {
-		return errors.New("no domains")
+		return errors.New(`field "domains": at least one domain is required`)
 	}
 	for _, d := range o.Domains {
 		if err := checkDomain(d); err != nil {
-			return err
+			return fmt.Errorf(`field "domains": %w`, err)
 		}
 	}
 	if o.Homepage != "" {
 		if err := checkWebURL(o.Homepage); err != nil {
-			return fmt.Errorf("homepage: %w", err)
+			return fmt.Errorf(`field "homepage": %w`, err)
 		}
 	}
 	if o.Country != "" && !isLetters(o.Country, 2, 2, 'A', 'Z') {
-		return fmt.Errorf("country %q is not an ISO 3166-1 alpha-2 code", o.Country)
+		return fmt.Errorf(`field "country": %q is not an ISO 3166-1 alpha-2 code (upper case, like "GB")`, o.Country)
 	}
 	for _, l := range o.Languages {
 		if !isLetters(l, 2, 3, 'a', 'z') {
-			return fmt.Errorf("language %q is not a lower-case ISO 639 code", l)
+			return fmt.Errorf(`field "languages": %q is not a lower-case ISO 639 code`, l)
 		}
 	}
 	if o.Bias != "" && !o.Bias.Valid() {
-		return fmt.Errorf("bias %q is not on the scale", o.Bias)
+		return fmt.Errorf(`field "bias": %q is not one of %s`, o.Bias, scaleList(biasOrder[:]))
 	}
 	if o.Factuality != "" && !o.Factuality.Valid() {
-		return fmt.Errorf("factuality %q is not on the scale", o.Factuality)
+		return fmt.Errorf(`field "factuality": %q is not one of very-high, high, mostly-factual, mixed, low, very-low`, o.Factuality)
 	}
 	if o.Ownership != "" && !o.Ownership.Valid() {
-		return fmt.Errorf("ownership %q is unknown", o.Ownership)
+		return fmt.Errorf(`field "ownership": %q is not one of independent, corporation, conglomerate, billionaire, private-equity, government, public-broadcaster, nonprofit, cooperative, other`, o.Ownership)
 	}
 	if o.Paywall != "" && !o.Paywall.Valid() {
-		return fmt.Errorf("paywall %q is unknown", o.Paywall)
+		return fmt.Errorf(`field "paywall": %q is not one of none, metered, hard`, o.Paywall)
 	}
 	for _, f := range o.Feeds {
 		if err := checkWebURL(f); err != nil {
-			return fmt.Errorf("feed: %w", err)
+			return fmt.Errorf(`field "feeds": %w`, err)
 		}
 	}
 	raters := make(map[string]bool, len(o.Ratings))
 	for _, rt := range o.Ratings {
 		if rt.Rater == "" {
-			return errors.New("rating without rater")
+			return errors.New(`field "ratings": a rating without "rater"`)
 		}
 		if raters[rt.Rater] {
-			return fmt.Errorf("rater %s rates the outlet twice", rt.Rater)
+			return fmt.Errorf(`field "ratings": rater %s rates the outlet twice`, rt.Rater)
 		}
 		raters[rt.Rater] = true
 		if rt.Bias != "" && !rt.Bias.Valid() {
-			return fmt.Errorf("rating by %s: bias %q is not on the scale", rt.Rater, rt.Bias)
+			return fmt.Errorf(`field "ratings": rating by %s: bias %q is not one of %s`, rt.Rater, rt.Bias, scaleList(biasOrder[:]))
 		}
 		if rt.Factuality != "" && !rt.Factuality.Valid() {
-			return fmt.Errorf("rating by %s: factuality %q is not on the scale", rt.Rater, rt.Factuality)
+			return fmt.Errorf(`field "ratings": rating by %s: factuality %q is not on the scale`, rt.Rater, rt.Factuality)
 		}
 	}
 	return nil
+}
+
+// scaleList writes the points of the bias scale for error messages.
+func scaleList(bs []Bias) string {
+	parts := make([]string, len(bs))
+	for i, b := range bs {
+		parts[i] = string(b)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // checkDomain accepts a registrable host name as Lookup will see it: lower-case

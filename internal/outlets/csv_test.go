@@ -1,0 +1,71 @@
+package outlets
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestImportCSV(t *testing.T) {
+	t.Parallel()
+	in := "domain,name,bias,factuality,country,feed\n" +
+		"kestrelford-gazette.example,Kestrelford Gazette,Lean Left,high,gb,https://kestrelford-gazette.example/feed/\n" +
+		"https://www.kgz.example/news/,Kestrelford Gazette,,,GB,\n" +
+		"\n" +
+		"wennshire.example,Wennshire Radio,center,mostly factual,GB,\n" +
+		"lemonde.example,Le Monde Éditions,,,FR,\n"
+	out, err := ImportCSV(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 3 {
+		t.Fatalf("%d outlets, want 3: %+v", len(out), out)
+	}
+	g := out[0]
+	if g.ID != "kestrelford-gazette" || g.Bias != LeanLeft || g.Factuality != High || g.Country != "GB" ||
+		strings.Join(g.Domains, " ") != "kestrelford-gazette.example kgz.example" || len(g.Feeds) != 1 {
+		t.Errorf("gazette = %+v", g)
+	}
+	if out[1].ID != "le-monde-editions" {
+		t.Errorf("slug = %q", out[1].ID)
+	}
+	if w := out[2]; w.ID != "wennshire-radio" || w.Factuality != MostlyFactual {
+		t.Errorf("radio = %+v", w)
+	}
+}
+
+func TestImportCSVRejects(t *testing.T) {
+	t.Parallel()
+	const header = "domain,name,bias,factuality,country,feed\n"
+	tests := []struct {
+		name, in string
+		want     []string
+	}{
+		{"empty", "", []string{"header"}},
+		{"unknown column", "domain,name,slant\n", []string{`unknown column "slant"`}},
+		{"no name column", "domain,bias\n", []string{`no "name" column`}},
+		{"bad bias", header + "a.example,A,leftish,,,\n", []string{"line 2", `bias "leftish"`}},
+		{"bad factuality", header + "a.example,A,,great,,\n", []string{"line 2", `factuality "great"`}},
+		{"bad domain", header + "not a domain,A,,,,\n", []string{"line 2", "domain"}},
+		{"public suffix", header + "co.uk,A,,,,\n", []string{"line 2", "public suffix"}},
+		{"no name", header + "a.example,,,,,\n", []string{"line 2", "name is empty"}},
+		{"bad country", header + "a.example,A,,,United Kingdom,\n", []string{"line 2", "country"}},
+		{"bad feed", header + "a.example,A,,,,ftp://a.example/rss\n", []string{"line 2", "feed"}},
+		{"contradiction", header + "a.example,A,left,,,\nb.example,A,right,,,\n", []string{"line 3", "contradicts"}},
+		{"same domain twice", header + "a.example,A,,,,\na.example,B,,,,\n", []string{"a.example"}},
+		{"several lines", header + "a.example,A,x,,,\nb.example,B,y,,,\n", []string{"line 2", "line 3"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ImportCSV(strings.NewReader(tt.in))
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("err = %v, want ErrInvalid", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
