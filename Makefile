@@ -1,5 +1,5 @@
 # Parallax developer commands. `make test` is what CI runs (.ci/run).
-.PHONY: run test test-go fuzz build clean
+.PHONY: run test test-go fuzz test-extension extension build clean
 
 # How long each fuzz target runs in `make test`: long enough to catch a regression
 # in the seed corpus and a few mutations, short enough for every run.
@@ -8,7 +8,7 @@ FUZZTIME ?= 10s
 run:
 	go run ./server
 
-test: test-go fuzz
+test: test-go fuzz test-extension
 
 # Explicit package patterns: ./... would also walk extension/node_modules, where
 # npm packages may ship Go files of their own.
@@ -22,6 +22,18 @@ test-go:
 fuzz:
 	go test -run '^$$' -fuzz '^FuzzURL$$' -fuzztime $(FUZZTIME) ./internal/canon
 	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/extract
+
+# The extension's unit tests, web-ext lint, and the end-to-end test that loads it into
+# headless Chromium (/usr/bin/chromium) against a real server built from ./server.
+test-extension:
+	cd extension && npm ci --no-audit --no-fund --loglevel=error
+	cd extension && npm test
+	cd extension && npm run lint
+	cd extension && npm run test:e2e
+
+# extension/dist/parallax-extension-<version>.zip for the Chrome Web Store and AMO.
+extension:
+	cd extension && npm ci --no-audit --no-fund --loglevel=error && npm run package
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$$(git describe --tags --always --dirty 2>/dev/null || echo dev)" -o parallax ./server

@@ -1,0 +1,159 @@
+// The popup's view model: a lookup answer from the server turned into what the popup
+// shows (the outlet being read, the story, the balance and the coverage grouped by
+// side). Pure functions of the answer, the clock and the locale, so they are tested
+// without a browser.
+
+/** The popup's four groups, in the order they are shown. */
+export const SIDES = Object.freeze(['left', 'center', 'right', 'unrated']);
+
+const SIDE_OF_BIAS = Object.freeze({
+  'far-left': 'left',
+  left: 'left',
+  'lean-left': 'left',
+  center: 'center',
+  'lean-right': 'right',
+  right: 'right',
+  'far-right': 'right',
+});
+
+/**
+ * sideOf folds the 7-point bias scale into the balance bar's sides, as the server's
+ * outlets.Bias.Side does; null or an unknown value is 'unrated'.
+ */
+export function sideOf(bias) {
+  return SIDE_OF_BIAS[bias] ?? 'unrated';
+}
+
+// Unit thresholds of relativeTime, after moment.js's humanize: past each bound the
+// next unit reads better ("45 minutes ago" but "1 hour ago" rather than "59 minutes").
+const UNITS = [
+  ['second', 45, 1],
+  ['minute', 45 * 60, 60],
+  ['hour', 22 * 3600, 3600],
+  ['day', 26 * 86400, 86400],
+  ['month', 320 * 86400, 30.44 * 86400],
+  ['year', Infinity, 365.25 * 86400],
+];
+
+/**
+ * relativeTime says when `date` was relative to `now` ("3 hours ago") with
+ * Intl.RelativeTimeFormat; null when the date is unknown or invalid.
+ */
+export function relativeTime(date, now, locale) {
+  if (!date) return null;
+  const t = new Date(date).getTime();
+  if (Number.isNaN(t)) return null;
+  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  const seconds = (t - now) / 1000;
+  const abs = Math.abs(seconds);
+  for (const [unit, below, size] of UNITS) {
+    if (abs < below) {
+      return rtf.format(unit === 'second' ? 0 : Math.round(seconds / size), unit);
+    }
+  }
+  return null; // unreachable: the last bound is Infinity
+}
+
+/** hostOf is the host of a URL without "www.", or the input when it is no URL. */
+export function hostOf(url) {
+  try {
+    return new URL(url).hostname.replace(/^www\./, '');
+  } catch {
+    return String(url ?? '');
+  }
+}
+
+function sameArticle(a, b) {
+  if (!a || !b) return false;
+  const strip = (u) => {
+    try {
+      const x = new URL(u);
+      x.hash = '';
+      return x.href;
+    } catch {
+      return u;
+    }
+  };
+  return strip(a) === strip(b);
+}
+
+/**
+ * coverageView turns a lookup answer into the popup's view.
+ * `now` is milliseconds since the epoch; `locale` a BCP 47 tag for relative times.
+ */
+export function coverageView(answer, { now, locale }) {
+  const { article, outlet, story } = answer;
+  const currentURLs = [article.canonical_url, article.url].filter(Boolean);
+  const isCurrent = (u) => currentURLs.some((c) => sameArticle(c, u));
+
+  const byURL = new Map(story.articles.map((a) => [a.url, a]));
+  const nameOf = (a) => a?.outlet?.name || a?.domain || hostOf(a?.url);
+
+  const groups = Object.fromEntries(SIDES.map((s) => [s, []]));
+  let others = 0;
+  for (const a of story.articles) {
+    const side = sideOf(a.outlet?.bias);
+    const current = isCurrent(a.url);
+    if (!current) others++;
+    const original = a.duplicate_of ? byURL.get(a.duplicate_of) : null;
+    groups[side].push({
+      url: a.url,
+      title: a.title || hostOf(a.url),
+      outletName: nameOf(a),
+      domain: a.domain,
+      side,
+      bias: a.outlet?.bias ?? null,
+      factuality: a.outlet?.factuality ?? null,
+      published: a.published,
+      when: relativeTime(a.published, now, locale),
+      isCurrent: current,
+      // A copy of another article of the story names whose text it carries; a copy of
+      // an article the story no longer lists still says it is a copy.
+      copyOf: a.duplicate_of ? (original ? nameOf(original) : hostOf(a.duplicate_of)) : null,
+    });
+  }
+
+  const b = story.balance;
+  return {
+    outlet: outlet
+      ? {
+          known: true,
+          name: outlet.name,
+          domain: outlet.domain,
+          bias: outlet.bias ?? null,
+          side: sideOf(outlet.bias),
+          factuality: outlet.factuality ?? null,
+          owner: outlet.owner || '',
+          ownership: outlet.ownership ?? null,
+          country: outlet.country || '',
+        }
+      : { known: false, name: hostOf(article.canonical_url || article.url), domain: '', bias: null, side: 'unrated', factuality: null, owner: '', ownership: null, country: '' },
+    article: {
+      title: article.title,
+      copyOf: article.duplicate_of ? nameOf(byURL.get(article.duplicate_of)) || hostOf(article.duplicate_of) : null,
+    },
+    story: {
+      id: story.id,
+      title: story.title || article.title,
+      articleCount: story.article_count,
+      outletCount: story.outlet_count,
+      independentOutlets: story.independent_outlets,
+    },
+    balance: {
+      left: b.left,
+      center: b.center,
+      right: b.right,
+      unrated: b.unrated,
+      rated: b.rated,
+      leftPct: b.left_pct,
+      centerPct: b.center_pct,
+      rightPct: b.right_pct,
+    },
+    groups,
+    others,
+    alone: others === 0,
+    // The tab opened first: the first side with coverage by someone else, so the
+    // reader lands on what they have not read; Left when nobody else covered it.
+    firstSide: SIDES.find((s) => groups[s].some((e) => !e.isCurrent)) ?? 'left',
+  };
+}

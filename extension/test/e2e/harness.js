@@ -1,0 +1,238 @@
+// The end-to-end test's world: the real Parallax server built from this checkout, a
+// recording pass-through in front of it, three publishers' pages served over TLS on
+// loopback under their real host names, and Debian's Chromium with the extension.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+
+const run = promisify(execFile);
+
+export const CHROMIUM = process.env.PARALLAX_CHROMIUM ?? '/usr/bin/chromium';
+export const EXTENSION_DIR = fileURLToPath(new URL('../../', import.meta.url));
+export const REPO_DIR = fileURLToPath(new URL('../../../', import.meta.url));
+export const ARTIFACTS_DIR = fileURLToPath(new URL('../artifacts/', import.meta.url));
+const FIXTURES = new URL('../fixtures/', import.meta.url);
+
+/** The three publishers: page URL, fixture, and how many hours before now it was published. */
+export const ARTICLES = {
+  guardian: { url: 'https://www.theguardian.com/uk-news/2025/mar/04/harwick-kestrel-street-bridge-collapse', file: 'guardian.html', hoursAgo: 3 },
+  fox: { url: 'https://www.foxnews.com/world/bridge-collapse-kills-3-english-city-harwick-officials-warned-corrosion', file: 'foxnews.html', hoursAgo: 2 },
+  bbc: { url: 'https://www.bbc.co.uk/news/articles/c4gk7harwick', file: 'bbc.html', hoursAgo: 1 },
+};
+/** A section front: a page that is not an article. */
+export const FRONT_PAGE = 'https://www.bbc.co.uk/news';
+export const HOSTS = ['www.bbc.co.uk', 'www.theguardian.com', 'www.foxnews.com'];
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function listen(server) {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server.address().port));
+  });
+}
+
+/** freePort asks the kernel for a loopback port that is free now. */
+export async function freePort() {
+  const s = http.createServer();
+  const port = await listen(s);
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** goBinary is the go command: $GO when set, else whatever `go` the PATH finds. */
+function goBinary() {
+  return process.env.GO || 'go';
+}
+
+/** buildServer compiles ./server of this checkout into dir and returns the binary's path. */
+export async function buildServer(dir) {
+  const bin = join(dir, 'parallax');
+  await run(goBinary(), ['build', '-o', bin, './server'], { cwd: REPO_DIR, timeout: 180_000 });
+  return bin;
+}
+
+/**
+ * ParallaxServer runs the server binary on the embedded store in a fresh data
+ * directory. env adds variables (PARALLAX_API_TOKENS).
+ */
+export class ParallaxServer {
+  constructor(bin, { env = {} } = {}) {
+    this.bin = bin;
+    this.env = env;
+    this.log = [];
+  }
+
+  async start(port) {
+    this.port = port ?? (await freePort());
+    this.dataDir = mkdtempSync(join(tmpdir(), 'parallax-e2e-data-'));
+    this.proc = spawn(this.bin, [], {
+      env: { ...process.env, PARALLAX_ADDR: `127.0.0.1:${this.port}`, PARALLAX_DATA_DIR: this.dataDir, PARALLAX_LOG_LEVEL: 'info', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const s of [this.proc.stdout, this.proc.stderr]) s.on('data', (d) => this.log.push(String(d)));
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      if (this.proc.exitCode !== null) throw new Error(`server exited: ${this.log.join('')}`);
+      try {
+        const r = await fetch(`${this.url}/readyz`);
+        if (r.ok) return this;
+      } catch {
+        // not listening yet
+      }
+      await sleep(100);
+    }
+    throw new Error(`server not ready in 15 s: ${this.log.join('')}`);
+  }
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async stop() {
+    if (this.proc && this.proc.exitCode === null) {
+      const exited = new Promise((r) => this.proc.once('exit', r));
+      this.proc.kill('SIGTERM');
+      await Promise.race([exited, sleep(5000)]);
+      if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
+    }
+    if (this.dataDir) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Recorder is a pass-through in front of the server that keeps every request the
+ * extension makes (method, path, headers, body), so the test can see what left the
+ * browser. It forwards to `target` (changeable) and answers 502 when that is down.
+ */
+export class Recorder {
+  constructor() {
+    this.requests = [];
+    this.target = null;
+    this.server = http.createServer((req, res) => this.handle(req, res));
+  }
+
+  async start() {
+    this.port = await listen(this.server);
+    return this;
+  }
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  handle(req, res) {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      this.requests.push({ method: req.method, path: req.url, headers: req.headers, body: body.toString('utf8'), size: body.length });
+      if (!this.target) {
+        // Behave like a stopped server: drop the connection.
+        req.socket.destroy();
+        return;
+      }
+      const up = http.request(`${this.target}${req.url}`, { method: req.method, headers: req.headers }, (ur) => {
+        res.writeHead(ur.statusCode, ur.headers);
+        ur.pipe(res);
+      });
+      up.on('error', () => req.socket.destroy());
+      up.end(body);
+    });
+  }
+
+  /** lookups are the POSTs of /api/v1/lookup seen since `from`. */
+  lookups(from = 0) {
+    return this.requests.slice(from).filter((r) => r.method === 'POST' && r.path === '/api/v1/lookup');
+  }
+
+  async stop() {
+    this.server.closeAllConnections?.();
+    await new Promise((r) => this.server.close(r));
+  }
+}
+
+/** selfSignedCert makes a throwaway certificate for the three hosts with openssl. */
+export async function selfSignedCert(dir) {
+  const key = join(dir, 'key.pem');
+  const cert = join(dir, 'cert.pem');
+  await run('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
+    '-subj', '/CN=parallax-e2e', '-addext', `subjectAltName=${HOSTS.map((h) => `DNS:${h}`).join(',')}`,
+    '-keyout', key, '-out', cert,
+  ]);
+  return { key: readFileSync(key), cert: readFileSync(cert) };
+}
+
+/**
+ * Publishers serves the fixtures over HTTPS by host and path (the hosts are HSTS
+ * preloaded in Chromium, so plain http would be upgraded). %%PUBLISHED%% becomes a
+ * time relative to now, so relative times read naturally and the story is fresh.
+ */
+export class Publishers {
+  constructor(tls) {
+    const now = Date.now();
+    this.pages = new Map();
+    for (const a of Object.values(ARTICLES)) {
+      const published = new Date(now - a.hoursAgo * 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+      this.pages.set(a.url, readFileSync(new URL(a.file, FIXTURES), 'utf8').replaceAll('%%PUBLISHED%%', published));
+    }
+    this.pages.set(FRONT_PAGE, frontPage());
+    this.server = https.createServer(tls, (req, res) => {
+      const page = this.pages.get(`https://${req.headers.host}${req.url}`);
+      res.writeHead(page ? 200 : 404, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(page ?? '<!DOCTYPE html><title>Not found</title><h1>Not found</h1>');
+    });
+  }
+
+  async start() {
+    this.port = await listen(this.server);
+    return this;
+  }
+
+  /** hostRules maps the publishers' hosts to this server for Chromium. */
+  get hostRules() {
+    return HOSTS.map((h) => `MAP ${h} 127.0.0.1:${this.port}`).join(', ');
+  }
+
+  async stop() {
+    this.server.closeAllConnections?.();
+    await new Promise((r) => this.server.close(r));
+  }
+}
+
+function frontPage() {
+  const links = Array.from({ length: 30 }, (_, i) => `<li><a href="/news/articles/c${i}">Headline number ${i} about another event</a></li>`).join('\n');
+  return `<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Home - BBC News</title>
+<meta property="og:type" content="website"><meta property="og:title" content="BBC News"></head>
+<body><header><nav><a href="/news">Home</a></nav></header><main><h1>BBC News</h1><ul>${links}</ul></main></body></html>`;
+}
+
+/** chromiumArgs are the flags the workplace's Chromium needs, plus the extension's. */
+export function chromiumArgs({ hostRules }) {
+  return [
+    '--headless=new',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    `--load-extension=${EXTENSION_DIR}`,
+    `--disable-extensions-except=${EXTENSION_DIR}`,
+    // Extensions.triggerAction over CDP: the test clicks the toolbar button for real,
+    // which grants activeTab exactly as a reader's click does.
+    '--enable-unsafe-extension-debugging',
+    // A second CDP client: Playwright does not expose the action popup as a page of
+    // its own context, a plain CDP connection does.
+    '--remote-debugging-port=0',
+    `--host-resolver-rules=${hostRules}`,
+    '--ignore-certificate-errors',
+  ];
+}

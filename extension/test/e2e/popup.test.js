@@ -1,0 +1,352 @@
+// End-to-end: the real server, the real extension in Debian's Chromium, three
+// publishers' pages on loopback under their real host names, and the toolbar button
+// clicked for real (CDP Extensions.triggerAction). Run with `npm run test:e2e`.
+//
+// Without /usr/bin/chromium this fails, unless PARALLAX_E2E_OPTIONAL=1 says a
+// missing browser is acceptable on this machine, in which case it is skipped.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { lookupBody, utf8Length, MAX_BODY_BYTES } from '../../api.js';
+import {
+  ARTICLES, ARTIFACTS_DIR, CHROMIUM, FRONT_PAGE, ParallaxServer, Publishers, Recorder,
+  buildServer, chromiumArgs, selfSignedCert,
+} from './harness.js';
+
+const optional = process.env.PARALLAX_E2E_OPTIONAL === '1';
+const missing = !existsSync(CHROMIUM);
+const skip = missing && optional ? `${CHROMIUM} is missing and PARALLAX_E2E_OPTIONAL=1: skipping the end-to-end test` : false;
+if (skip) console.log(`# ${skip}`);
+
+const TOKEN = 'e2e-token-0123456789abcdef0123456789';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// How long the test keeps its hands off a popup that is loading (see clickAction).
+const QUIET_MS = 700;
+
+describe('extension end to end', { skip, timeout: 170_000 }, () => {
+  let tmp, bin, server, recorder, publishers, context, cdp, chromium, debugPort, extensionId;
+  const viewers = [];
+  const figures = {};
+
+  before(async () => {
+    if (missing) {
+      throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium), or set PARALLAX_E2E_OPTIONAL=1 to skip`);
+    }
+    ({ chromium } = await import('playwright-core'));
+    tmp = mkdtempSync(join(tmpdir(), 'parallax-e2e-'));
+    mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    const [built, tls] = await Promise.all([buildServer(tmp), selfSignedCert(tmp)]);
+    bin = built;
+    server = await new ParallaxServer(bin).start();
+    recorder = await new Recorder().start();
+    recorder.target = server.url;
+    publishers = await new Publishers(tls).start();
+
+    const userData = join(tmp, 'profile');
+    context = await chromium.launchPersistentContext(userData, {
+      executablePath: CHROMIUM,
+      headless: false, // --headless=new is in the args: the old headless mode has no extensions
+      args: chromiumArgs({ hostRules: publishers.hostRules }),
+      viewport: { width: 1000, height: 800 },
+    });
+    let [worker] = context.serviceWorkers();
+    worker ??= await context.waitForEvent('serviceworker', { timeout: 10_000 });
+    extensionId = new URL(worker.url()).host;
+    cdp = await context.browser().newBrowserCDPSession();
+    debugPort = await devToolsPort(userData);
+  });
+
+  after(async () => {
+    if (figures.coldMs !== undefined) {
+      console.log(`# popup open → coverage painted: first open (page posted, matched) ${figures.coldMs} ms in the popup (${figures.coldWallMs} ms from the click); warm server, no cache ${figures.warmServerMs} ms (${figures.warmServerWallMs} ms); reopened, from cache ${figures.cacheMs} ms (${figures.cacheWallMs} ms)`);
+      console.log(`# timings (ms since the popup document started): ${JSON.stringify({ first: figures.coldTiming, warm: figures.warmTiming, cache: figures.cacheTiming })}`);
+    }
+    for (const v of viewers) await v.close().catch(() => {});
+    await context?.close().catch(() => {});
+    await Promise.all([server?.stop(), recorder?.stop(), publishers?.stop()].filter(Boolean)).catch(() => {});
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  async function devToolsPort(userData) {
+    const file = join(userData, 'DevToolsActivePort');
+    for (let i = 0; i < 100 && !existsSync(file); i++) await sleep(50);
+    return readFileSync(file, 'utf8').split('\n')[0];
+  }
+
+  /** pageWith waits for a tab that passes `test` (a tab opened by the extension). */
+  async function pageWith(test, timeoutMs = 10_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const page = context.pages().find(test);
+      if (page) return page;
+      await sleep(50);
+    }
+    throw new Error('no such tab opened');
+  }
+
+  const tabs = new Map();
+
+  /** openTab loads a publisher's page in a new tab. */
+  async function openTab(url) {
+    const page = await context.newPage();
+    await page.goto(url);
+    tabs.set(url, page);
+    return page;
+  }
+
+  /**
+   * clickAction brings the tab showing `url` to the front, clicks the toolbar button
+   * and returns the popup once it has painted its answer, with the time from the
+   * click to that paint.
+   */
+  async function clickAction(url) {
+    await tabs.get(url).bringToFront();
+    const { targetInfos } = await cdp.send('Target.getTargets', { filter: [{}] });
+    const tab = targetInfos.find((t) => t.type === 'tab' && t.url === url);
+    assert.ok(tab, `no tab shows ${url}`);
+    const known = new Set(targetInfos.filter((t) => t.type === 'page').map((t) => t.targetId));
+    const clickedAt = Date.now();
+    await cdp.send('Extensions.triggerAction', { id: extensionId, targetId: tab.targetId });
+    let target;
+    for (let i = 0; i < 200 && !target; i++) {
+      await sleep(50);
+      const { targetInfos: now } = await cdp.send('Target.getTargets', { filter: [{}] });
+      target = now.find((t) => t.type === 'page' && !known.has(t.targetId) && t.url.startsWith(`chrome-extension://${extensionId}/popup.html`));
+    }
+    assert.ok(target, 'the popup did not open');
+    // Leave the popup alone while it loads: on two cores, a CDP client attaching
+    // mid-load competes with it for the CPU and the timings would measure the test.
+    await sleep(QUIET_MS);
+    // The action popup is not a page of Playwright's persistent context, and a CDP
+    // connection sees only the pages that exist when it connects: connect now.
+    const viewer = await chromium.connectOverCDP(`http://127.0.0.1:${debugPort}`);
+    viewers.push(viewer);
+    const popup = viewer.contexts().flatMap((c) => c.pages()).find((p) => p.url().startsWith(`chrome-extension://${extensionId}/popup.html`));
+    assert.ok(popup, 'the popup is not reachable over CDP');
+    await popup.waitForFunction(() => document.body.dataset.paintedMs !== undefined, null, { polling: 5, timeout: 30_000 });
+    const { timing, origin } = await popup.evaluate(() => ({ timing: window.__parallaxTiming, origin: performance.timeOrigin }));
+    // Both clocks are this machine's: from the click to the painted frame.
+    const wallMs = Math.round(origin + timing.painted - clickedAt);
+    return { popup, wallMs, timing };
+  }
+
+  /** openPopupPage opens popup.html?url= in a tab: the test entry point for a given page. */
+  async function openPopupPage(url) {
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 380, height: 400 });
+    await page.goto(`chrome-extension://${extensionId}/popup.html?url=${encodeURIComponent(url)}`);
+    await page.waitForFunction(() => document.body.dataset.paintedMs !== undefined, null, { timeout: 30_000 });
+    return page;
+  }
+
+  async function clearCache() {
+    const [worker] = context.serviceWorkers();
+    await worker.evaluate(() => chrome.storage.session.clear());
+  }
+
+  it('opens its options page on install; saving points it at the server, and the test succeeds', async () => {
+    const options = await pageWith((p) => p.url().endsWith('/options.html'));
+    await options.waitForLoadState();
+    assert.equal(await options.inputValue('#server-url'), 'http://localhost:8080', 'default server');
+    assert.equal(await options.isChecked('#send-page'), true, 'send page on by default');
+    await options.fill('#server-url', `${recorder.url}/`);
+    await options.click('button[type="submit"]');
+    await options.waitForFunction(() => document.getElementById('status').textContent.startsWith('Saved'));
+    assert.equal(await options.inputValue('#server-url'), recorder.url, 'normalised');
+    const stored = await options.evaluate(() => chrome.storage.local.get(null));
+    assert.deepEqual(stored, { serverUrl: recorder.url, token: '', sendPage: true });
+    await options.click('#test');
+    await options.waitForFunction(() => document.getElementById('status').dataset.kind !== 'busy');
+    assert.equal(await options.textContent('#status'), 'Connected: the server is ready.');
+    await options.setViewportSize({ width: 800, height: 900 });
+    await options.screenshot({ path: join(ARTIFACTS_DIR, 'options.png'), fullPage: true });
+    await options.close();
+  });
+
+  it('sends nothing while the reader only reads', async () => {
+    const before = recorder.requests.length;
+    for (const a of Object.values(ARTICLES)) await (await openTab(a.url)).waitForLoadState('load');
+    await sleep(500);
+    assert.deepEqual(recorder.requests.slice(before), [], 'no request before the popup opens');
+  });
+
+  it('first click on The Guardian: the page is posted, and there is no other coverage yet', async () => {
+    const from = recorder.requests.length;
+    const { popup } = await clickAction(ARTICLES.guardian.url);
+    assert.equal(await popup.getAttribute('body', 'data-state'), 'coverage');
+    assert.equal(await popup.textContent('.outlet-name'), 'The Guardian');
+    assert.equal((await popup.textContent('.outlet .chip')).trim(), 'Lean left');
+    assert.equal(await popup.textContent('.state-title'), 'No other coverage yet');
+    await popup.screenshot({ path: join(ARTIFACTS_DIR, 'popup-alone.png') });
+    const [post] = recorder.lookups(from);
+    const body = JSON.parse(post.body);
+    assert.equal(body.url, ARTICLES.guardian.url);
+    assert.match(body.html, /Kestrel Street Bridge/, 'the rendered page was sent');
+    assert.match(body.html, /application\/ld\+json/, 'article metadata kept');
+    assert.doesNotMatch(body.html, /tok-99812|guardian = \{config/, 'no scripts or form fields sent');
+    assert.equal(post.headers.origin, `chrome-extension://${extensionId}`);
+    await popup.close();
+  });
+
+  it('Fox News joins the story', async () => {
+    const { popup } = await clickAction(ARTICLES.fox.url);
+    assert.equal(await popup.textContent('.outlet-name'), 'Fox News');
+    assert.equal(await popup.textContent('[data-testid="story-counts"]'), '2 articles · 2 outlets');
+    await popup.close();
+  });
+
+  it('on the BBC: outlet, balance 1/1/1 and coverage grouped by side', async () => {
+    const from = recorder.requests.length;
+    const { popup, wallMs, timing } = await clickAction(ARTICLES.bbc.url);
+    figures.coldMs = timing.painted;
+    figures.coldTiming = timing;
+    figures.coldWallMs = wallMs;
+    assert.equal(timing.source, 'server');
+    const post = recorder.lookups(from)[0];
+    assert.doesNotMatch(post.body, /reader@example\.com|__reader_session/, 'no session data or pre-filled fields sent');
+
+    // What the server says, to compare the popup with.
+    const answer = await (await fetch(`${server.url}/api/v1/lookup?url=${encodeURIComponent(ARTICLES.bbc.url)}`)).json();
+    const b = answer.story.balance;
+    assert.deepEqual([b.left, b.center, b.right, b.unrated], [1, 1, 1, 0]);
+
+    assert.equal(await popup.textContent('.outlet-name'), 'BBC News');
+    assert.equal((await popup.textContent('.outlet .chip')).trim(), 'Center');
+    assert.deepEqual(await popup.$$eval('.facts li', (lis) => lis.map((li) => li.textContent)), ['Factuality: high', 'Owner: BBC', 'Ownership: public broadcaster']);
+    assert.equal(await popup.textContent('.story-title'), answer.story.title);
+    assert.equal(await popup.textContent('[data-testid="story-counts"]'), '3 articles · 3 outlets');
+
+    const legend = await popup.$$eval('.legend li', (lis) => lis.map((li) => [li.dataset.side, li.querySelector('.legend-pct')?.textContent ?? null, li.querySelector('.legend-n').textContent]));
+    assert.deepEqual(legend, [
+      ['left', `${b.left_pct}%`, '1 outlet'],
+      ['center', `${b.center_pct}%`, '1 outlet'],
+      ['right', `${b.right_pct}%`, '1 outlet'],
+      ['unrated', '0', 'not in the bar'],
+    ]);
+    const segs = await popup.$$eval('.bar .seg', (s) => s.map((x) => [x.dataset.side, x.textContent]));
+    assert.deepEqual(segs, [['left', `${b.left_pct}%`], ['center', `${b.center_pct}%`], ['right', `${b.right_pct}%`]]);
+    assert.equal(
+      await popup.getAttribute('[data-testid="balance-bar"]', 'aria-label'),
+      `Coverage balance of rated outlets: left ${b.left_pct} percent, center ${b.center_pct} percent, right ${b.right_pct} percent. Unrated outlets: 0.`,
+    );
+
+    const tabs = await popup.$$eval('[role="tab"]', (ts) => ts.map((t) => [t.dataset.side, t.getAttribute('aria-selected'), t.querySelector('.tab-count').textContent]));
+    assert.deepEqual(tabs, [['left', 'true', '1'], ['center', 'false', '1'], ['right', 'false', '1'], ['unrated', 'false', '0']]);
+    const panel = async (side) => popup.$$eval(`#panel-${side} .entry`, (es) => es.map((e) => [e.dataset.outlet, e.querySelector('.entry-title').textContent, e.querySelector('time')?.textContent ?? null, e.querySelector('a')?.getAttribute('target') ?? null]));
+    assert.deepEqual(await panel('left'), [['The Guardian', 'Three dead in Harwick bridge collapse after council delayed repairs flagged in 2022', '3 hours ago', '_blank']]);
+    await popup.click('#tab-center');
+    assert.deepEqual(await panel('center'), [['BBC News', 'Harwick bridge collapse: Three dead as Kestrel Street Bridge falls into river', '1 hour ago', null]], 'the article being read is marked, not linked');
+    assert.equal(await popup.textContent('#panel-center .badge'), 'You are reading this');
+    await popup.keyboard.press('ArrowRight');
+    assert.equal(await popup.getAttribute('#tab-right', 'aria-selected'), 'true', 'arrow keys move between tabs');
+    assert.deepEqual(await panel('right'), [['Fox News', 'Bridge collapse kills 3 in English city of Harwick; officials were warned of corrosion in 2022', '2 hours ago', '_blank']]);
+    await popup.click('#tab-unrated');
+    assert.equal(await popup.textContent('#panel-unrated'), 'No unrated outlet has covered this story yet.');
+    await popup.click('#tab-left');
+    const width = await popup.evaluate(() => document.documentElement.getBoundingClientRect().width);
+    assert.equal(width, 380);
+    await popup.screenshot({ path: join(ARTIFACTS_DIR, 'popup-action.png') });
+    await popup.click('.how summary');
+    assert.match(await popup.textContent('.how'), /Each outlet counts once.*Percentages are shares of the outlets that have a bias rating/s);
+
+    // A coverage link opens the article in a new tab.
+    const before = new Set(context.pages());
+    // The popup closes as the new tab takes the focus, which may be mid-click.
+    await popup.click('#panel-left a').catch((err) => assert.match(err.message, /closed/));
+    const page = await pageWith((p) => !before.has(p) && p.url() === ARTICLES.guardian.url);
+    await page.close();
+    await popup.close().catch(() => {}); // a link click may already have closed it
+
+    // The whole popup, light and dark: the same answer (from the cache) in a tab as
+    // tall as the content, since a screenshot of the action popup stops at its edge.
+    const full = await openPopupPage(ARTICLES.bbc.url);
+    for (const scheme of ['light', 'dark']) {
+      await full.emulateMedia({ colorScheme: scheme });
+      await full.screenshot({ path: join(ARTIFACTS_DIR, `popup-${scheme}.png`), fullPage: true });
+    }
+    await full.close();
+  });
+
+  it('reopened within ten minutes, the popup answers from its cache without a request', async () => {
+    const from = recorder.requests.length;
+    const { popup, wallMs, timing } = await clickAction(ARTICLES.bbc.url);
+    assert.equal(timing.source, 'cache');
+    assert.equal(recorder.requests.length, from, 'nothing sent');
+    assert.equal(await popup.textContent('.outlet-name'), 'BBC News');
+    figures.cacheMs = timing.painted;
+    figures.cacheTiming = timing;
+    figures.cacheWallMs = wallMs;
+    await popup.close();
+  });
+
+  it('with a warm server and no cache, The Guardian now shows all three', async () => {
+    await clearCache();
+    const { popup, wallMs, timing } = await clickAction(ARTICLES.guardian.url);
+    assert.equal(timing.source, 'server');
+    assert.equal(await popup.textContent('[data-testid="story-counts"]'), '3 articles · 3 outlets');
+    figures.warmServerMs = timing.painted;
+    figures.warmTiming = timing;
+    figures.warmServerWallMs = wallMs;
+    await popup.close();
+  });
+
+  it('says plainly when a page is not an article', async () => {
+    await openTab(FRONT_PAGE);
+    const { popup } = await clickAction(FRONT_PAGE);
+    assert.equal(await popup.getAttribute('body', 'data-state'), 'not_an_article');
+    assert.equal(await popup.textContent('.state-title'), 'Not a news article');
+    assert.equal(await popup.textContent('.state-body'), 'This page does not look like a news article.');
+    await popup.emulateMedia({ colorScheme: 'dark' });
+    await popup.screenshot({ path: join(ARTIFACTS_DIR, 'popup-not-article-dark.png') });
+    await popup.close();
+  });
+
+  it('the server accepts the largest body the extension sends (cut to 5 MiB)', async () => {
+    // Long paragraphs: the server also caps elements (60,000), which this test is not about.
+    const html = `<!DOCTYPE html><html><body><article>${`<p>${'The bridge fell into the river. '.repeat(60)}</p>`.repeat(3500)}</article></body></html>`;
+    const { body, truncated } = lookupBody('https://www.example.org/news/big-page', html);
+    assert.ok(truncated && utf8Length(body) <= MAX_BODY_BYTES);
+    assert.ok(html.length > 6 * 1024 * 1024);
+    const r = await fetch(`${server.url}/api/v1/lookup`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+    assert.notEqual(r.status, 413, await r.text());
+  });
+
+  it('server down: the "server unreachable" state, with a way to the options', async () => {
+    await server.stop();
+    await clearCache();
+    const popup = await openPopupPage(ARTICLES.bbc.url);
+    assert.equal(await popup.getAttribute('body', 'data-state'), 'unreachable');
+    assert.equal(await popup.textContent('.state-title'), 'Server unreachable');
+    assert.equal(await popup.textContent('.state-body'), `Parallax could not reach your server at ${recorder.url}.`);
+    await popup.screenshot({ path: join(ARTIFACTS_DIR, 'popup-unreachable.png') });
+    await popup.click('[data-action="options"]');
+    await (await pageWith((p) => p.url().endsWith('/options.html'))).close();
+  });
+
+  it('a server that requires a token: asked for it, then answered with it', async () => {
+    server = await new ParallaxServer(bin, { env: { PARALLAX_API_TOKENS: TOKEN } }).start();
+    recorder.target = server.url;
+    const { popup: denied } = await clickAction(ARTICLES.fox.url);
+    assert.equal(await denied.getAttribute('body', 'data-state'), 'unauthorized');
+    assert.equal(await denied.textContent('.state-body'), 'A valid API token is required.');
+    await denied.close();
+
+    const options = await context.newPage();
+    await options.goto(`chrome-extension://${extensionId}/options.html`);
+    await options.waitForFunction(() => document.getElementById('server-url').value !== '');
+    await options.fill('#token', TOKEN);
+    await options.click('button[type="submit"]');
+    await options.waitForFunction(() => document.getElementById('status').textContent.startsWith('Saved'));
+    await options.close();
+
+    const from = recorder.requests.length;
+    const { popup: ok } = await clickAction(ARTICLES.fox.url);
+    assert.equal(await ok.getAttribute('body', 'data-state'), 'coverage');
+    assert.equal(await ok.textContent('.outlet-name'), 'Fox News');
+    const post = recorder.lookups(from)[0];
+    assert.equal(post.headers.authorization, `Bearer ${TOKEN}`);
+    await ok.close();
+  });
+});

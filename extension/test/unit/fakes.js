@@ -1,0 +1,115 @@
+// Fakes of the browser APIs the extension uses, for node --test. They follow the
+// promise-based WebExtension API's documented behaviour (MDN storage.StorageArea.get:
+// null means every key, a string one key, an array some keys, an object keys with
+// defaults) closely enough that the code under test cannot tell.
+
+/** storageArea is an in-memory storage.local / storage.session. */
+export function storageArea(initial = {}) {
+  const data = new Map(Object.entries(structuredClone(initial)));
+  return {
+    data,
+    async get(keys) {
+      const out = {};
+      if (keys === null || keys === undefined) {
+        for (const [k, v] of data) out[k] = structuredClone(v);
+        return out;
+      }
+      const list = typeof keys === 'string' ? [keys] : Array.isArray(keys) ? keys : Object.keys(keys);
+      for (const k of list) {
+        if (data.has(k)) out[k] = structuredClone(data.get(k));
+        else if (keys && typeof keys === 'object' && !Array.isArray(keys)) out[k] = keys[k];
+      }
+      return out;
+    },
+    async set(items) {
+      for (const [k, v] of Object.entries(items)) data.set(k, structuredClone(v));
+    },
+    async remove(keys) {
+      for (const k of typeof keys === 'string' ? [keys] : keys) data.delete(k);
+    },
+  };
+}
+
+/** permissionsArea records requests; `grant` decides the answer to each. */
+export function permissionsArea({ granted = [], grant = () => true } = {}) {
+  const have = new Set(granted);
+  const requests = [];
+  return {
+    requests,
+    have,
+    async contains({ origins = [] }) {
+      return origins.every((o) => have.has(o));
+    },
+    async request({ origins = [] }) {
+      requests.push(origins);
+      const yes = grant(origins);
+      if (yes) for (const o of origins) have.add(o);
+      return yes;
+    },
+  };
+}
+
+/**
+ * fakeBrowser is the subset of `browser` the extension touches. `scheme` picks the
+ * browser: chrome-extension (Chrome) or moz-extension (Firefox).
+ */
+export function fakeBrowser({ scheme = 'chrome-extension', local = {}, session = {}, permissions = permissionsArea(), executeScript } = {}) {
+  return {
+    storage: { local: storageArea(local), session: storageArea(session) },
+    permissions,
+    runtime: { getURL: (p) => `${scheme}://abcdef/${p}` },
+    scripting: {
+      calls: [],
+      async executeScript(opts) {
+        this.calls.push(opts);
+        if (!executeScript) throw new Error('Cannot access contents of the page.');
+        return executeScript(opts);
+      },
+    },
+  };
+}
+
+/**
+ * fakeFetch answers with `respond(url, init)` (a Response, or throws) and records
+ * every call.
+ */
+export function fakeFetch(respond) {
+  const calls = [];
+  const fn = async (url, init = {}) => {
+    calls.push({ url, init });
+    return respond(url, init);
+  };
+  fn.calls = calls;
+  return fn;
+}
+
+/** json builds a JSON Response. */
+export function json(status, body) {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+}
+
+/** silent is a logger that records instead of printing. */
+export function silent() {
+  const lines = [];
+  const log = (...args) => lines.push(args.join(' '));
+  return { lines, info: log, warn: log, error: log };
+}
+
+/** answer builds a lookup answer like the server's, from a list of [url, outletId, name, bias] rows. */
+export function answer({ current, rows, balance, outlet = null, title = 'Bridge collapses in Marlow Falls' }) {
+  return {
+    article: { url: current, canonical_url: current, title, byline: '', published: null, lang: 'en', excerpt: '', duplicate_of: null },
+    outlet,
+    story: {
+      id: 's1',
+      title,
+      first_seen: '2025-03-01T10:00:00Z',
+      updated: '2025-03-01T12:00:00Z',
+      article_count: rows.length,
+      outlet_count: new Set(rows.map((r) => r.outlet?.id ?? r.domain)).size,
+      independent_outlets: rows.filter((r) => !r.duplicate_of).length,
+      balance,
+      articles: rows.map((r) => ({ published: null, duplicate_of: null, domain: '', title: 'T', ...r })),
+    },
+  };
+}
