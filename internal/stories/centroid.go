@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -12,6 +14,11 @@ import (
 // of their unit TF-IDF vectors, cut to the heaviest terms so that a story of any size
 // costs the same to store and to compare, plus the headline nearest the centroid and
 // the fingerprints of its latest articles for the copy check.
+//
+// A centroid read from the store with Decode stays in its encoded form until it is
+// changed: every article is scored against dozens of candidate stories, and scanning
+// the encoding is far cheaper than building their term maps. Title, Body, Entities
+// and HeadlineVec are nil until then; Add, IndexKeys and UnmarshalBinary fill them.
 type Centroid struct {
 	Title       Vector
 	Body        Vector
@@ -21,25 +28,121 @@ type Centroid struct {
 	Headline    string    // the member headline nearest the title centroid
 	HeadlineVec Vector    // that headline's vector, to re-score it as the centroid moves
 	Prints      []Print   // fingerprints of the latest articles, oldest first
+
+	encoded   bool      // the vectors are still in sections
+	sections  [4]string // encoded entries of HeadlineVec, Title, Body, Entities
+	counts    [4]int
+	norms     [3]float64                 // of Title, Body, Entities; 0 = not yet known
+	unitsMemo map[string]map[string]bool // numbers by unit, from Entities
 }
 
 // Print is one article's body fingerprint, for finding copies.
 type Print struct {
-	Ref     string // the article's URL
+	Ref     string // a short reference to the article (its store id)
 	SimHash uint64
 }
 
 // ErrCorrupt marks a stored centroid that cannot be decoded.
 var ErrCorrupt = errors.New("stories: corrupt centroid")
 
-const centroidCodecVersion = 1
+const centroidCodecVersion = 3
 
 // maxDecodedTerms bounds decoding so a corrupt length cannot allocate without limit.
 const maxDecodedTerms = 4096
 
-// MarshalBinary encodes c compactly (varint lengths, float32 weights): the store
-// keeps one centroid per story and memory per article is a budgeted figure.
+// Parts of a centroid, in encoding order.
+const (
+	partHeadline = iota
+	partTitle
+	partBody
+	partEntities
+)
+
+// norm returns the length of part i (0 Title, 1 Body, 2 Entities), never 0.
+func (c *Centroid) norm(i int) float64 {
+	if c.norms[i] == 0 {
+		v := [3]Vector{c.Title, c.Body, c.Entities}[i]
+		c.norms[i] = max(v.Norm(), 1e-12)
+	}
+	return c.norms[i]
+}
+
+// size returns how many terms part i (0 Title, 1 Body, 2 Entities) holds.
+func (c *Centroid) size(i int) int {
+	if c.encoded {
+		return c.counts[i+1]
+	}
+	return len([3]Vector{c.Title, c.Body, c.Entities}[i])
+}
+
+// dot returns the inner product of doc with part i (0 Title, 1 Body, 2 Entities).
+func (c *Centroid) dot(i int, doc Vector) float64 {
+	if !c.encoded {
+		return doc.Dot([3]Vector{c.Title, c.Body, c.Entities}[i])
+	}
+	var s float64
+	eachEntry(c.sections[i+1], func(term string, w float64) { s += w * doc[term] })
+	return s
+}
+
+// units returns the numbers the story gives per unit ("pirate" → {"23"}).
+func (c *Centroid) units() map[string]map[string]bool {
+	if c.unitsMemo != nil {
+		return c.unitsMemo
+	}
+	c.unitsMemo = map[string]map[string]bool{}
+	add := func(k string) {
+		if num, unit, ok := splitNumber(k); ok {
+			if c.unitsMemo[unit] == nil {
+				c.unitsMemo[unit] = map[string]bool{}
+			}
+			c.unitsMemo[unit][num] = true
+		}
+	}
+	if c.encoded {
+		eachEntry(c.sections[partEntities], func(term string, _ float64) {
+			if strings.HasPrefix(term, "n:") {
+				add(term)
+			}
+		})
+	} else {
+		for k := range c.Entities {
+			add(k)
+		}
+	}
+	return c.unitsMemo
+}
+
+// materialize builds the term maps of an encoded centroid.
+func (c *Centroid) materialize() {
+	if !c.encoded {
+		if c.Title == nil {
+			c.Title, c.Body, c.Entities = Vector{}, Vector{}, Vector{}
+		}
+		return
+	}
+	vs := make([]Vector, 4)
+	for i, sec := range c.sections {
+		v := make(Vector, c.counts[i])
+		eachEntry(sec, func(term string, w float64) { v[term] = w })
+		vs[i] = v
+	}
+	c.HeadlineVec, c.Title, c.Body, c.Entities = vs[0], vs[1], vs[2], vs[3]
+	c.encoded = false
+	c.sections = [4]string{}
+}
+
+// reset drops the derived values after a change.
+func (c *Centroid) reset() {
+	c.norms = [3]float64{}
+	c.unitsMemo = nil
+}
+
+// MarshalBinary encodes c compactly (varint lengths, half-precision weights, each
+// part's norm): the store keeps one centroid per story and memory per article is a
+// budgeted figure.
 func (c *Centroid) MarshalBinary() ([]byte, error) {
+	c.materialize()
 	b := make([]byte, 0, 1024)
 	b = append(b, centroidCodecVersion)
 	b = binary.AppendUvarint(b, uint64(c.Count))
@@ -49,33 +152,39 @@ func (c *Centroid) MarshalBinary() ([]byte, error) {
 	}
 	b = binary.AppendVarint(b, newest)
 	b = appendString(b, c.Headline)
-	for _, v := range []Vector{c.HeadlineVec, c.Title, c.Body, c.Entities} {
-		b = appendVector(b, v)
-	}
 	b = binary.AppendUvarint(b, uint64(len(c.Prints)))
 	for _, p := range c.Prints {
 		b = appendString(b, p.Ref)
 		b = binary.LittleEndian.AppendUint64(b, p.SimHash)
 	}
+	for _, v := range []Vector{c.HeadlineVec, c.Title, c.Body, c.Entities} {
+		b = appendVector(b, v)
+	}
 	return b, nil
 }
 
-// UnmarshalBinary decodes what MarshalBinary wrote.
+// UnmarshalBinary decodes what MarshalBinary wrote, term maps included.
 func (c *Centroid) UnmarshalBinary(b []byte) error {
-	d := decoder{b: b}
+	if err := c.Decode(string(b)); err != nil {
+		return err
+	}
+	c.materialize()
+	return nil
+}
+
+// Decode decodes what MarshalBinary wrote, leaving the vectors encoded (see
+// Centroid). The centroid keeps references into blob.
+func (c *Centroid) Decode(blob string) error {
+	d := decoder{b: blob}
 	if d.byte() != centroidCodecVersion {
 		return fmt.Errorf("%w: unknown version", ErrCorrupt)
 	}
-	*c = Centroid{}
+	*c = Centroid{encoded: true}
 	c.Count = int(d.uvarint())
 	if n := d.varint(); n != 0 {
 		c.Newest = time.Unix(n, 0).UTC()
 	}
 	c.Headline = d.string()
-	c.HeadlineVec = d.vector()
-	c.Title = d.vector()
-	c.Body = d.vector()
-	c.Entities = d.vector()
 	n := d.uvarint()
 	if n > maxDecodedTerms {
 		d.err = true
@@ -84,7 +193,14 @@ func (c *Centroid) UnmarshalBinary(b []byte) error {
 		ref := d.string()
 		c.Prints = append(c.Prints, Print{Ref: ref, SimHash: d.uint64()})
 	}
-	if d.err {
+	for i := range c.sections {
+		count, norm, sec := d.section()
+		c.counts[i], c.sections[i] = count, sec
+		if i > 0 {
+			c.norms[i-1] = max(norm, 1e-12)
+		}
+	}
+	if d.err || d.b != "" {
 		return ErrCorrupt
 	}
 	return nil
@@ -95,19 +211,41 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
+// appendVector writes a vector as its term count, its norm and its entries sorted by
+// term (a deterministic encoding: equal centroids encode equal).
 func appendVector(b []byte, v Vector) []byte {
-	// Sorted order makes the encoding deterministic, so equal centroids encode equal.
-	list := v.top(len(v))
-	b = binary.AppendUvarint(b, uint64(len(list)))
-	for _, tw := range list {
-		b = appendString(b, tw.term)
-		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(float32(tw.weight)))
+	terms := make([]string, 0, len(v))
+	var norm float64
+	for t, w := range v {
+		terms = append(terms, t)
+		norm += w * w
+	}
+	slices.Sort(terms)
+	b = binary.AppendUvarint(b, uint64(len(terms)))
+	b = binary.LittleEndian.AppendUint32(b, math.Float32bits(float32(math.Sqrt(norm))))
+	for _, t := range terms {
+		b = appendString(b, t)
+		b = binary.LittleEndian.AppendUint16(b, toHalf(v[t]))
 	}
 	return b
 }
 
+// eachEntry calls fn for each (term, weight) of an encoded section; the section was
+// checked by Decode.
+func eachEntry(sec string, fn func(term string, w float64)) {
+	d := decoder{b: sec}
+	for d.b != "" && !d.err {
+		t := d.string()
+		if len(d.b) < 2 {
+			return
+		}
+		fn(t, fromHalf(uint16(d.b[0])|uint16(d.b[1])<<8))
+		d.b = d.b[2:]
+	}
+}
+
 type decoder struct {
-	b   []byte
+	b   string
 	err bool
 }
 
@@ -122,7 +260,7 @@ func (d *decoder) byte() byte {
 }
 
 func (d *decoder) uvarint() uint64 {
-	x, n := binary.Uvarint(d.b)
+	x, n := uvarint(d.b)
 	if n <= 0 {
 		d.err = true
 		return 0
@@ -132,12 +270,11 @@ func (d *decoder) uvarint() uint64 {
 }
 
 func (d *decoder) varint() int64 {
-	x, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.err = true
-		return 0
+	ux := d.uvarint()
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
 	}
-	d.b = d.b[n:]
 	return x
 }
 
@@ -147,7 +284,7 @@ func (d *decoder) string() string {
 		d.err = true
 		return ""
 	}
-	s := string(d.b[:n])
+	s := d.b[:n]
 	d.b = d.b[n:]
 	return s
 }
@@ -157,26 +294,100 @@ func (d *decoder) uint64() uint64 {
 		d.err = true
 		return 0
 	}
-	x := binary.LittleEndian.Uint64(d.b)
+	var x uint64
+	for i := 7; i >= 0; i-- {
+		x = x<<8 | uint64(d.b[i])
+	}
 	d.b = d.b[8:]
 	return x
 }
 
-func (d *decoder) vector() Vector {
+// section reads one encoded vector: its term count, its norm and the substring of
+// its entries, checking every entry.
+func (d *decoder) section() (count int, norm float64, sec string) {
 	n := d.uvarint()
-	if d.err || n > maxDecodedTerms {
+	if d.err || n > maxDecodedTerms || len(d.b) < 4 {
 		d.err = true
-		return nil
+		return 0, 0, ""
 	}
-	v := make(Vector, n)
+	norm = float64(math.Float32frombits(uint32(d.b[0]) | uint32(d.b[1])<<8 | uint32(d.b[2])<<16 | uint32(d.b[3])<<24))
+	d.b = d.b[4:]
+	start := d.b
 	for i := uint64(0); i < n && !d.err; i++ {
-		t := d.string()
-		if len(d.b) < 4 {
+		d.string()
+		if len(d.b) < 2 {
 			d.err = true
 			break
 		}
-		v[t] = float64(math.Float32frombits(binary.LittleEndian.Uint32(d.b)))
-		d.b = d.b[4:]
+		d.b = d.b[2:]
 	}
-	return v
+	if d.err {
+		return 0, 0, ""
+	}
+	return int(n), norm, start[:len(start)-len(d.b)]
+}
+
+// uvarint is binary.Uvarint over a string.
+func uvarint(s string) (uint64, int) {
+	var x uint64
+	var shift uint
+	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
+		b := s[i]
+		if b < 0x80 {
+			if i == binary.MaxVarintLen64-1 && b > 1 {
+				return 0, -(i + 1)
+			}
+			return x | uint64(b)<<shift, i + 1
+		}
+		x |= uint64(b&0x7f) << shift
+		shift += 7
+	}
+	return 0, 0
+}
+
+// toHalf converts a non-negative weight to IEEE 754 half precision (binary16),
+// rounding to nearest; 11 significant bits are plenty for term weights and halve
+// the centroid's size against float32.
+func toHalf(f float64) uint16 {
+	x := math.Float32bits(float32(f))
+	sign := uint16(x>>16) & 0x8000
+	exp := int((x>>23)&0xff) - 127 + 15
+	mant := x & 0x7fffff
+	switch {
+	case exp >= 31:
+		return sign | 0x7bff // clamp to the largest finite half
+	case exp <= 0:
+		if exp < -10 {
+			return sign
+		}
+		mant |= 0x800000
+		shift := uint(14 - exp)
+		half := uint16(mant >> shift)
+		if mant>>(shift-1)&1 == 1 {
+			half++
+		}
+		return sign | half
+	}
+	half := sign | uint16(exp)<<10 | uint16(mant>>13)
+	if mant&0x1000 != 0 { // round to nearest
+		half++
+	}
+	return half
+}
+
+// fromHalf converts binary16 back.
+func fromHalf(h uint16) float64 {
+	sign := 1.0
+	if h&0x8000 != 0 {
+		sign = -1
+	}
+	exp := int(h>>10) & 0x1f
+	mant := float64(h & 0x3ff)
+	switch exp {
+	case 0:
+		return sign * math.Ldexp(mant/1024, -14)
+	case 31:
+		return sign * 65504
+	}
+	return sign * math.Ldexp(1+mant/1024, exp-15)
 }

@@ -1,6 +1,7 @@
 package stories
 
 import (
+	"fmt"
 	"hash/fnv"
 	"math/bits"
 	"strings"
@@ -72,8 +73,29 @@ func Analyze(d Doc) Features {
 		an.entities(title, f.Entities)
 	}
 	an.entities(body, f.Entities)
+	f.Entities = shortKeys(f.Entities)
 	f.SimHash = simhash(body)
 	return f
+}
+
+// maxKeyBytes bounds an entity term. Long runs ("e:federal emergency management
+// agency director"), are rare and would push the document-frequency hash they land in
+// out of Redis's compact encoding (64-byte fields), so they keep a prefix and a hash
+// of the rest: still one distinct term each.
+const maxKeyBytes = 48
+
+func shortKeys(m map[string]float64) map[string]float64 {
+	for k, v := range m {
+		if len(k) <= maxKeyBytes {
+			continue
+		}
+		h := fnv.New32a()
+		h.Write([]byte(k))
+		short := fmt.Sprintf("%s~%08x", truncateBytes(k, maxKeyBytes-9), h.Sum32())
+		delete(m, k)
+		m[short] += v
+	}
+	return m
 }
 
 // entities adds entity-like terms of text to m: runs of capitalised words ("Joe
@@ -83,20 +105,34 @@ func Analyze(d Doc) Features {
 // apart two events of the same kind: two shootings differ in town, street, victim
 // and age, not in vocabulary.
 func (a *Analyzer) entities(text string, m map[string]float64) {
+	// Words the text also uses in lower case are ordinary words wherever they are
+	// capitalised ("Police said", "Published Friday"), not names.
+	lowerUsed := map[string]bool{}
+	forEachToken(text, func(tok string, _ bool) {
+		if r, _ := utf8.DecodeRuneInString(tok); unicode.IsLower(r) {
+			lowerUsed[tok] = true
+		}
+	})
 	var run []string
 	flush := func() {
 		// Drop connector words at the end ("Bank of").
+		// and stop words at the start ("The Yakima County", "A Detroit man").
 		for len(run) > 0 && connector[strings.ToLower(run[len(run)-1])] {
 			run = run[:len(run)-1]
+		}
+		for len(run) > 0 && a.stop[strings.ToLower(run[0])] {
+			run = run[1:]
 		}
 		if len(run) > 0 && len(run) <= maxEntityWords {
 			words := make([]string, len(run))
 			for i, w := range run {
 				words[i] = strings.ToLower(w)
 			}
-			m["e:"+strings.Join(words, " ")]++
-			if len(words) > 1 {
-				m["e:"+words[len(words)-1]]++
+			if a.nameLike(words) && !(len(words) == 1 && lowerUsed[words[0]]) {
+				m["e:"+strings.Join(words, " ")]++
+			}
+			if last := words[len(words)-1]; len(words) > 1 && a.nameLike(words[len(words)-1:]) && !lowerUsed[last] {
+				m["e:"+last]++
 			}
 		}
 		run = run[:0]
@@ -135,6 +171,16 @@ func (a *Analyzer) entities(text string, m map[string]float64) {
 	for _, q := range quoted(text) {
 		m["q:"+q]++
 	}
+}
+
+// nameLike rejects entity candidates that are one stop word or one or two letters
+// ("The", "A", the "C" of "D.C."), which capitals alone do not make names.
+func (a *Analyzer) nameLike(words []string) bool {
+	if len(words) > 1 {
+		return true
+	}
+	w := words[0]
+	return utf8.RuneCountInString(w) > 2 && !a.stop[w]
 }
 
 // glue words never make a number's unit ("4 of", "10 and"); other stop words may
@@ -190,27 +236,21 @@ func mostlyCapitalised(s string) bool {
 // copies with a changed byline or headline) differ in a few bits, unrelated texts in
 // about half of them.
 func simhash(text string) uint64 {
-	var toks []string
-	forEachToken(text, func(tok string, _ bool) { toks = append(toks, strings.ToLower(tok)) })
+	// Hash each token once; a shingle's hash mixes its three token hashes.
+	var toks []uint64
+	forEachToken(text, func(tok string, _ bool) {
+		h := fnv.New64a()
+		h.Write([]byte(strings.ToLower(tok)))
+		toks = append(toks, h.Sum64())
+	})
 	if len(toks) < simhashMinTokens {
 		return 0
 	}
-	var acc [64]int
-	h := fnv.New64a()
+	var acc [64]int32
 	for i := 0; i+3 <= len(toks); i++ {
-		h.Reset()
-		h.Write([]byte(toks[i]))
-		h.Write([]byte{' '})
-		h.Write([]byte(toks[i+1]))
-		h.Write([]byte{' '})
-		h.Write([]byte(toks[i+2]))
-		v := h.Sum64()
+		v := mix(toks[i]*0x9e3779b97f4a7c15 ^ bits.RotateLeft64(toks[i+1], 21) ^ bits.RotateLeft64(toks[i+2], 42))
 		for b := range 64 {
-			if v&(1<<b) != 0 {
-				acc[b]++
-			} else {
-				acc[b]--
-			}
+			acc[b] += int32(v>>b&1)*2 - 1
 		}
 	}
 	var out uint64
@@ -223,6 +263,16 @@ func simhash(text string) uint64 {
 		out = 1 // 0 means "no fingerprint"
 	}
 	return out
+}
+
+// mix is the splitmix64 finaliser: it spreads the bits of the combined token hashes
+// so that every output bit depends on all of them, as SimHash needs.
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 // hamming returns the number of differing bits.

@@ -2,6 +2,7 @@ package stories
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -135,5 +136,70 @@ func TestMatch(t *testing.T) {
 	later := prep("Four hurt as bridge falls into River Wenn", "Four people were injured when the Kestrelford Harbour Bridge fell into the River Wenn. Three were rescued by divers.", day.AddDate(1, 0, 0))
 	if s1, s2 := cfg.Score(same, bridge), cfg.Score(later, bridge); s2 >= s1/2 {
 		t.Errorf("a year later scores %.2f against %.2f the same day: the time term does not bite", s2, s1)
+	}
+}
+
+// TestEncodedScoresLikeDecoded: a centroid scored straight from its encoding (as
+// candidates from the store are) scores as its decoded maps do.
+func TestEncodedScoresLikeDecoded(t *testing.T) {
+	cfg := DefaultConfig()
+	var c Centroid
+	for i := range 4 {
+		f := Analyze(Doc{Title: fmt.Sprintf("Kestrelford Harbour Bridge collapse %d", i), Text: strings.Repeat("The Kestrelford Harbour Bridge collapsed into the River Wenn and 4 people were hurt; a 58-year-old man is in hospital. ", 8)})
+		cfg.Add(&c, cfg.Prepare(f, DocFreq{Docs: 10}, time.Time{}), fmt.Sprint(i), "t")
+	}
+	blob, _ := c.MarshalBinary()
+	var enc, dec Centroid
+	if err := enc.Decode(string(blob)); err != nil {
+		t.Fatal(err)
+	}
+	if err := dec.UnmarshalBinary(blob); err != nil {
+		t.Fatal(err)
+	}
+	p := cfg.Prepare(Analyze(Doc{Title: "Bridge falls into the River Wenn", Text: "Four people were hurt, a 58-year-old man seriously, when the Kestrelford Harbour Bridge fell into the River Wenn."}), DocFreq{Docs: 10}, time.Time{})
+	if a, b := cfg.Score(p, &enc), cfg.Score(p, &dec); a < 0.1 || math.Abs(a-b) > 1e-3 {
+		t.Errorf("encoded score %.5f, decoded %.5f", a, b)
+	}
+	if len(enc.units()["year"]) != 1 || !enc.units()["year"]["58"] {
+		t.Errorf("units from the encoding = %v", enc.units())
+	}
+}
+
+func TestNumbers(t *testing.T) {
+	story := Vector{"n:23 pirate": 1, "n:58 year": 1, "e:aden": 1}
+	c := &Centroid{Entities: story}
+	tests := []struct {
+		name            string
+		doc             Vector
+		agree, conflict int
+	}{
+		{"same numbers", Vector{"n:23 pirate": 1, "n:58 year": 1}, 2, 0},
+		{"different count", Vector{"n:26 pirate": 1}, 0, 1},
+		{"one of each", Vector{"n:23 pirate": 1, "n:22 year": 1}, 1, 1},
+		{"units the story lacks", Vector{"n:3 car": 1, "e:aden": 1}, 0, 0},
+	}
+	for _, tt := range tests {
+		if a, x := numbers(tt.doc, c.units()); a != tt.agree || x != tt.conflict {
+			t.Errorf("%s: agree %d conflict %d, want %d %d", tt.name, a, x, tt.agree, tt.conflict)
+		}
+	}
+}
+
+// TestHeadlineThreshold: headline-only comparisons use their own threshold.
+func TestHeadlineThreshold(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Threshold, cfg.HeadlineThreshold = 0.9, 0.1
+	prep := func(title, text string) Prepared {
+		return cfg.Prepare(Analyze(Doc{Title: title, Text: text}), DocFreq{}, time.Time{})
+	}
+	var headlines Centroid
+	cfg.Add(&headlines, prep("snowden nsa leak spying allies", ""), "a", "t")
+	if best, _ := cfg.Match(prep("nsa snowden leak germany", ""), []*Centroid{&headlines}); best != 0 {
+		t.Error("a related headline did not join a headline-only story under the headline threshold")
+	}
+	var full Centroid
+	cfg.Add(&full, prep("Snowden leak", "Edward Snowden leaked documents about the NSA spying on allies, officials in Berlin said on Monday."), "b", "t")
+	if best, _ := cfg.Match(prep("Snowden leak", "Edward Snowden leaked documents about the NSA, officials said."), []*Centroid{&full}); best != -1 {
+		t.Error("a full-text comparison used the headline threshold")
 	}
 }

@@ -101,21 +101,23 @@ type DocFreq struct {
 	Counts map[string]int64
 }
 
-// idf is the smoothed inverse document frequency ln((N+1)/(df+1)) + 1, which stays
-// positive for terms in every document and is defined for a term never seen.
-func (d DocFreq) idf(term string) float64 {
-	return math.Log(float64(d.Docs+1)/float64(d.Counts[term]+1)) + 1
+// idf is the smoothed inverse document frequency ln((N+1)/(df+1)) + offset, defined
+// for a term never seen.
+func (d DocFreq) idf(term string, offset float64) float64 {
+	return math.Log(float64(d.Docs+1)/float64(d.Counts[term]+1)) + offset
 }
 
 // weigh turns raw counts into an L2-normalised TF-IDF vector with sublinear term
 // frequency (1 + ln tf): a word said ten times is not ten times as telling.
-func weigh(counts map[string]float64, df DocFreq) Vector {
+func weigh(counts map[string]float64, df DocFreq, offset float64) Vector {
 	v := make(Vector, len(counts))
 	for t, c := range counts {
 		if c <= 0 {
 			continue
 		}
-		v[t] = (1 + math.Log(c)) * df.idf(t)
+		if w := (1 + math.Log(c)) * df.idf(t, offset); w > 0 {
+			v[t] = w
+		}
 	}
 	return v.normalize()
 }
