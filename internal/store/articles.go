@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/parallax-news/parallax/internal/stories"
@@ -13,65 +16,64 @@ import (
 
 // addArticleScript adds one article to a story in one atomic step. It refuses
 // (returns "conflict") when the matcher's view is stale: the story changed since it
-// was read (version), or, for a new story, another story was created since (seq).
-// The caller then matches again against the fresh index. Without this two replicas
-// adding articles of one new event at once would each start a story.
+// was read (its version), or, for a new story, a story was created or changed since
+// the read under one of the terms the matcher looked candidates up by (a story it
+// would have seen and perhaps joined). The caller then matches again against the
+// fresh index. Without this, two replicas adding articles of one new event at once
+// would each start a story; with it they act as if they had run one after the
+// other. Postings are scored with a counter every add increments, not with a clock:
+// it orders adds exactly, across replicas and clock steps.
 //
-// KEYS: 1 article, 2 story, 3 story articles, 4 story sources, 5 seq, 6 recent,
-// 7 coverage, 8 df window, 9.. term postings.
-// ARGV: 1 sid, 2 expected version (0 = new story), 3 expected seq, 4 centroid,
-// 5 title, 6 now ms, 7 ttl ms, 8 aid, 9 article time ms, 10 source, 11 posting cap,
-// 12 df ttl ms, 13 article key prefix, 14 number of article field/value strings,
-// 15 how many of the story's newest articles get their TTL renewed, then the
-// article field/value strings, then the document terms.
+// KEYS: 1 article, 2 story, 3 story articles, 4 centroid, 5 recent, 6 coverage,
+// 7 add counter, then the lookup postings (ARGV[12] of them), then the index
+// postings.
+// ARGV: 1 sid, 2 expected version (0 = new story), 3 add counter at the view, 4 article
+// value, 5 centroid, 6 ttl ms, 7 aid, 8 article time ms, 9 source, 10 posting cap,
+// 11 article key prefix, 12 number of lookup postings, 13 how many of the story's
+// newest articles get their TTL renewed.
 const addArticleScript = `
-local existing = redis.call('HGET', KEYS[1], 's')
-if existing then return {'exists', existing} end
-local sid, version, now, ttl = ARGV[1], tonumber(ARGV[2]), ARGV[6], tonumber(ARGV[7])
+local existing = redis.call('GET', KEYS[1])
+if existing then return {'exists', string.match(existing, '^[^\n]*')} end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local sid, version, ttl, nl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[6]), tonumber(ARGV[12])
 if version == 0 then
-  if tonumber(redis.call('GET', KEYS[5]) or '0') ~= tonumber(ARGV[3]) then return {'conflict', ''} end
   if redis.call('EXISTS', KEYS[2]) == 1 then return {'conflict', ''} end
-  redis.call('INCR', KEYS[5])
-  redis.call('PEXPIRE', KEYS[5], ttl)
-  redis.call('HSET', KEYS[2], 'id', sid, 'f', now)
-else
-  if tonumber(redis.call('HGET', KEYS[2], 'v') or '-1') ~= version then return {'conflict', ''} end
+  for i = 8, 7 + nl do
+    if #redis.call('ZRANGEBYSCORE', KEYS[i], '(' .. ARGV[3], '+inf', 'LIMIT', 0, 1) > 0 then return {'conflict', ''} end
+  end
+  redis.call('HSET', KEYS[2], 'f', now)
+elseif tonumber(redis.call('HGET', KEYS[2], 'v') or '-1') ~= version then
+  return {'conflict', ''}
 end
-local nf = tonumber(ARGV[14])
-local fields = {}
-for i = 16, 15 + nf do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[1], 's', sid, unpack(fields))
-redis.call('ZADD', KEYS[3], ARGV[9], ARGV[8])
-redis.call('SADD', KEYS[4], ARGV[10])
-local count = redis.call('ZCARD', KEYS[3])
-redis.call('HSET', KEYS[2], 'v', version + 1, 'c', ARGV[4], 't', ARGV[5], 'u', now, 'n', count)
-for i = 2, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
+redis.call('SET', KEYS[1], sid .. '\n' .. ARGV[4], 'PX', ttl)
+redis.call('ZADD', KEYS[3], ARGV[8], ARGV[7])
+if redis.call('HSETNX', KEYS[2], '@' .. ARGV[9], 1) == 1 then redis.call('HINCRBY', KEYS[2], 'o', 1) end
+redis.call('SET', KEYS[4], ARGV[5], 'PX', ttl)
+redis.call('HSET', KEYS[2], 'v', version + 1, 'u', now, 'n', redis.call('ZCARD', KEYS[3]))
+for i = 2, 3 do redis.call('PEXPIRE', KEYS[i], ttl) end
 -- The articles live as long as their story.
-for _, aid in ipairs(redis.call('ZREVRANGE', KEYS[3], 0, tonumber(ARGV[15]) - 1)) do
-  redis.call('PEXPIRE', ARGV[13] .. aid, ttl)
+for _, aid in ipairs(redis.call('ZREVRANGE', KEYS[3], 0, tonumber(ARGV[13]) - 1)) do
+  redis.call('PEXPIRE', ARGV[11] .. aid, ttl)
 end
-local cap = tonumber(ARGV[11])
-for i = 9, #KEYS do
-  redis.call('ZADD', KEYS[i], now, sid)
-  redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -cap - 1)
+local tick = redis.call('INCR', KEYS[7])
+redis.call('PEXPIRE', KEYS[7], ttl)
+local cap = tonumber(ARGV[10])
+for i = 8 + nl, #KEYS do
+  if redis.call('ZADD', KEYS[i], tick, sid) == 1 then
+    redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -cap - 1)
+  end
   redis.call('PEXPIRE', KEYS[i], ttl)
 end
-local terms = 0
-for i = 16 + nf, #ARGV do
-  redis.call('HINCRBY', KEYS[8], ARGV[i], 1)
-  terms = terms + 1
-end
-redis.call('HINCRBY', KEYS[8], '\0', 1)
-redis.call('PEXPIRE', KEYS[8], ARGV[12])
-redis.call('ZADD', KEYS[6], now, sid)
-redis.call('ZADD', KEYS[7], redis.call('SCARD', KEYS[4]), sid)
-local old = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', tonumber(now) - ttl, 'LIMIT', 0, 100)
+redis.call('ZADD', KEYS[5], now, sid)
+redis.call('ZADD', KEYS[6], redis.call('HGET', KEYS[2], 'o'), sid)
+local old = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now - ttl, 'LIMIT', 0, 100)
 for _, id in ipairs(old) do
+  redis.call('ZREM', KEYS[5], id)
   redis.call('ZREM', KEYS[6], id)
-  redis.call('ZREM', KEYS[7], id)
 end
+redis.call('PEXPIRE', KEYS[5], ttl)
 redis.call('PEXPIRE', KEYS[6], ttl)
-redis.call('PEXPIRE', KEYS[7], ttl)
 return {'ok', sid}
 `
 
@@ -82,8 +84,11 @@ type Add struct {
 	StoryID string
 	// Version is the story's version the matcher read (ignored for a new story).
 	Version int64
-	// Seq is the story-creation counter the matcher read (checked for a new story).
-	Seq int64
+	// Seen is the add counter at the matcher's view (View.Seen), and LookupTerms
+	// the terms it looked candidates up by: a new story is refused if a story was
+	// created or changed under those terms since.
+	Seen        int64
+	LookupTerms []string
 	// Centroid is the story's centroid with the article folded in.
 	Centroid *stories.Centroid
 	// IndexTerms are the terms the story is to be found by from now on.
@@ -103,8 +108,8 @@ type Added struct {
 }
 
 // AddArticle stores a's article in its story, atomically: the article, the story's
-// centroid, title and counts, the term postings and the document frequencies change
-// together or not at all. It returns ErrConflict when the story changed (or another
+// centroid and counts and the term postings change together or not at all (the
+// document frequencies follow in the next batch, see docfreq.go). It returns ErrConflict when the story changed (or another
 // story was created) since the matcher read the index.
 func (r *Redis) AddArticle(ctx context.Context, a Add) (res Added, err error) {
 	defer r.track("add_article", time.Now(), &err)
@@ -125,23 +130,28 @@ func (r *Redis) AddArticle(ctx context.Context, a Add) (res Added, err error) {
 	if err != nil {
 		return Added{}, fmt.Errorf("store: add article: %w", err)
 	}
-	now := time.Now()
+	value, err := encodeArticle(a.Article, a.SimHash)
+	if err != nil {
+		return Added{}, err
+	}
 	keys := []string{
-		r.articleKey(aid), r.storyKey(sid), r.storyArticlesKey(sid), r.storySourcesKey(sid),
-		r.seqKey(), r.recentKey(), r.coverageKey(), r.docFreqKey(now, 0),
+		r.articleKey(aid), r.storyKey(sid), r.storyArticlesKey(sid), r.centroidKey(sid),
+		r.recentKey(), r.coverageKey(), r.addsKey(),
+	}
+	lookup := a.LookupTerms
+	if version != 0 {
+		lookup = nil // only a new story checks them
+	}
+	for _, t := range lookup {
+		keys = append(keys, r.termKey(t))
 	}
 	for _, t := range a.IndexTerms {
 		keys = append(keys, r.termKey(t))
 	}
-	fields := articleFields(a.Article, a.SimHash)
 	args := []any{
-		sid, version, a.Seq, blob, a.Centroid.Headline, now.UnixMilli(), r.retention.Milliseconds(),
-		aid, a.Article.When().UnixMilli(), a.Article.Source(), postingCap, 2 * r.retention.Milliseconds(),
-		r.prefix + keyArticle, len(fields), refreshMembers,
-	}
-	args = append(args, fields...)
-	for _, t := range a.DocTerms {
-		args = append(args, t)
+		sid, version, a.Seen, value, blob, r.retention.Milliseconds(),
+		aid, a.Article.When().UnixMilli(), a.Article.Source(), postingCap,
+		r.prefix + keyArticle, len(lookup), refreshMembers,
 	}
 	out, err := r.addScript.Run(ctx, r.rdb, keys, args...).StringSlice()
 	if err != nil {
@@ -152,6 +162,7 @@ func (r *Redis) AddArticle(ctx context.Context, a Add) (res Added, err error) {
 	}
 	switch out[0] {
 	case "ok":
+		r.countDocument(a.DocTerms)
 		return Added{StoryID: out[1]}, nil
 	case "exists":
 		return Added{StoryID: out[1], Existed: true}, nil
@@ -161,50 +172,59 @@ func (r *Redis) AddArticle(ctx context.Context, a Add) (res Added, err error) {
 	return Added{}, fmt.Errorf("store: add article: unexpected reply %q", out)
 }
 
-// articleFields encodes an article as hash field/value pairs (see keys.go).
-func articleFields(a stories.Article, simhash uint64) []any {
-	f := []any{"u", a.URL, "t", a.Title, "ad", strconv.FormatInt(a.Added.UnixMilli(), 10), "d", a.Domain}
-	opt := func(k, v string) {
-		if v != "" {
-			f = append(f, k, v)
-		}
-	}
-	opt("b", a.Byline)
-	opt("x", a.Excerpt)
-	opt("l", a.Lang)
-	opt("o", a.OutletID)
-	opt("dup", a.DuplicateOf)
-	if !a.Published.IsZero() {
-		f = append(f, "p", strconv.FormatInt(a.Published.UnixMilli(), 10))
-	}
-	if a.Partial {
-		f = append(f, "pa", "1")
-	}
-	if simhash != 0 {
-		f = append(f, "h", strconv.FormatUint(simhash, 16))
-	}
-	return f
+// storedArticle is an article as kept in Redis: one compact JSON string (a hash
+// would leave Redis's compact encoding as soon as a title or excerpt passed 64
+// bytes, tripling its size), prefixed by the story id and a newline.
+type storedArticle struct {
+	URL         string `json:"u"`
+	Title       string `json:"t,omitempty"`
+	Byline      string `json:"b,omitempty"`
+	Excerpt     string `json:"x,omitempty"`
+	Lang        string `json:"l,omitempty"`
+	Published   int64  `json:"p,omitempty"` // unix ms
+	Added       int64  `json:"ad"`
+	OutletID    string `json:"o,omitempty"`
+	Domain      string `json:"d,omitempty"`
+	DuplicateOf string `json:"dup,omitempty"`
+	Partial     bool   `json:"pa,omitempty"`
+	SimHash     uint64 `json:"h,omitempty"`
 }
 
-// decodeArticle reads an article hash; ok is false when the hash is empty (expired).
-func decodeArticle(m map[string]string) (a stories.Article, storyID string, ok bool) {
-	if m["u"] == "" {
+func encodeArticle(a stories.Article, simhash uint64) (string, error) {
+	s := storedArticle{
+		URL: a.URL, Title: a.Title, Byline: a.Byline, Excerpt: a.Excerpt, Lang: a.Lang,
+		Added: a.Added.UnixMilli(), OutletID: a.OutletID, Domain: a.Domain,
+		DuplicateOf: a.DuplicateOf, Partial: a.Partial, SimHash: simhash,
+	}
+	if !a.Published.IsZero() {
+		s.Published = a.Published.UnixMilli()
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return "", fmt.Errorf("store: encode article: %w", err)
+	}
+	return string(b), nil
+}
+
+// decodeArticle reads a stored article value; ok is false when v is empty (expired).
+func decodeArticle(v string) (a stories.Article, storyID string, ok bool) {
+	sid, body, found := strings.Cut(v, "\n")
+	if !found {
+		return stories.Article{}, "", false
+	}
+	var s storedArticle
+	if json.Unmarshal([]byte(body), &s) != nil || s.URL == "" {
 		return stories.Article{}, "", false
 	}
 	a = stories.Article{
-		URL:         m["u"],
-		Title:       m["t"],
-		Byline:      m["b"],
-		Excerpt:     m["x"],
-		Lang:        m["l"],
-		OutletID:    m["o"],
-		Domain:      m["d"],
-		DuplicateOf: m["dup"],
-		Partial:     m["pa"] == "1",
-		Added:       msTime(m["ad"]),
-		Published:   msTime(m["p"]),
+		URL: s.URL, Title: s.Title, Byline: s.Byline, Excerpt: s.Excerpt, Lang: s.Lang,
+		OutletID: s.OutletID, Domain: s.Domain, DuplicateOf: s.DuplicateOf, Partial: s.Partial,
+		Added: time.UnixMilli(s.Added).UTC(),
 	}
-	return a, m["s"], true
+	if s.Published != 0 {
+		a.Published = time.UnixMilli(s.Published).UTC()
+	}
+	return a, sid, true
 }
 
 func msTime(s string) time.Time {
@@ -217,14 +237,19 @@ func msTime(s string) time.Time {
 
 // ArticleByURL returns the indexed article with this canonical URL and its story id.
 func (r *Redis) ArticleByURL(ctx context.Context, canonicalURL string) (a stories.Article, storyID string, err error) {
+	return r.ArticleByID(ctx, ArticleID(canonicalURL))
+}
+
+// ArticleByID returns the indexed article with this id (see ArticleID) and its story id.
+func (r *Redis) ArticleByID(ctx context.Context, aid string) (a stories.Article, storyID string, err error) {
 	defer r.track("article", time.Now(), &err)
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	m, err := r.rdb.HGetAll(ctx, r.articleKey(ArticleID(canonicalURL))).Result()
+	v, err := r.rdb.Get(ctx, r.articleKey(aid)).Result()
 	if err != nil {
 		return stories.Article{}, "", r.wrap("article", err)
 	}
-	a, sid, ok := decodeArticle(m)
+	a, sid, ok := decodeArticle(v)
 	if !ok {
 		return stories.Article{}, "", fmt.Errorf("store: article: %w", ErrNotFound)
 	}
@@ -241,10 +266,11 @@ func (r *Redis) Story(ctx context.Context, id string, limit int) (s stories.Stor
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	pipe := r.rdb.Pipeline()
-	meta := pipe.HMGet(ctx, r.storyKey(id), "id", "t", "f", "u")
+	meta := pipe.HMGet(ctx, r.storyKey(id), "v", "f", "u")
+	cent := pipe.Get(ctx, r.centroidKey(id))
 	ids := pipe.ZRevRange(ctx, r.storyArticlesKey(id), 0, int64(limit-1))
 	total := pipe.ZCard(ctx, r.storyArticlesKey(id))
-	if _, err := pipe.Exec(ctx); err != nil {
+	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
 		return stories.Story{}, r.wrap("story", err)
 	}
 	vals := meta.Val()
@@ -253,32 +279,53 @@ func (r *Redis) Story(ctx context.Context, id string, limit int) (s stories.Stor
 	}
 	s = stories.Story{
 		ID:           id,
-		Title:        str(vals[1]),
-		FirstSeen:    msTime(str(vals[2])),
-		Updated:      msTime(str(vals[3])),
+		Title:        headline(cent.Val()),
+		FirstSeen:    msTime(str(vals[1])),
+		Updated:      msTime(str(vals[2])),
 		ArticleCount: int(total.Val()),
 	}
 	if len(ids.Val()) == 0 {
 		return s, nil
 	}
-	pipe = r.rdb.Pipeline()
-	cmds := make([]*redis.MapStringStringCmd, len(ids.Val()))
+	keys := make([]string, len(ids.Val()))
 	for i, aid := range ids.Val() {
-		cmds[i] = pipe.HGetAll(ctx, r.articleKey(aid))
+		keys[i] = r.articleKey(aid)
 	}
-	if _, err := pipe.Exec(ctx); err != nil {
+	values, err := r.rdb.MGet(ctx, keys...).Result()
+	if err != nil {
 		return stories.Story{}, r.wrap("story articles", err)
 	}
-	for _, c := range cmds {
+	for _, v := range values {
 		// An article whose key expired before its story (see refreshMembers) is skipped.
-		if a, _, ok := decodeArticle(c.Val()); ok {
+		if a, _, ok := decodeArticle(str(v)); ok {
 			s.Articles = append(s.Articles, a)
 		}
 	}
 	return s, nil
 }
 
+// headline returns the title kept in an encoded centroid, "" when there is none.
+func headline(blob string) string {
+	var c stories.Centroid
+	if blob == "" || c.Decode(blob) != nil {
+		return ""
+	}
+	return c.Headline
+}
+
 func str(v any) string {
 	s, _ := v.(string)
 	return s
+}
+
+// dfBuckets is how many small hashes a document-frequency window is spread over.
+// Redis keeps a hash of up to 128 short fields in a compact listpack (about 15 bytes
+// a term) but switches to a hash table (about 80) beyond; 16,384 buckets keep the
+// buckets compact up to about two million distinct terms per window.
+const dfBuckets = 1 << 14
+
+func dfBucket(term string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(term))
+	return h.Sum32() % dfBuckets
 }

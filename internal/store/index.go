@@ -1,23 +1,23 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/parallax-news/parallax/internal/stories"
 	"github.com/redis/go-redis/v9"
 )
 
-// docFreqKey names the document-frequency window holding t, back windows ago.
-// Frequencies are counted per retention period and read over the current and the
-// previous one: the table follows the language of recent news and its size stays
-// bounded by two periods' vocabulary, where one ever-growing hash would not.
-func (r *Redis) docFreqKey(t time.Time, back int64) string {
-	epoch := t.Unix()/int64(r.retention.Seconds()) - back
-	return r.prefix + keyDocFreq + strconv.FormatInt(epoch, 10)
-}
+// epoch numbers the document-frequency window holding t. Frequencies are counted
+// per retention period and read over the current and the previous one: the table
+// follows the language of recent news and its size stays bounded by two periods'
+// vocabulary, where one ever-growing table would not.
+func (r *Redis) epoch(t time.Time) int64 { return t.Unix() / int64(r.retention.Seconds()) }
 
 // View is what the matcher reads of the index before deciding.
 type View struct {
@@ -25,37 +25,41 @@ type View struct {
 	StoryID string
 	// DocFreq holds the document frequencies of the asked terms.
 	DocFreq stories.DocFreq
-	// Seq is the story-creation counter, to hand back to AddArticle.
-	Seq int64
+	// Seen is the add counter at the view, to hand back to AddArticle.
+	Seen int64
 }
 
 // View reads, in one round trip, whether the article with this canonical URL is
-// indexed, the document frequencies of terms and the story-creation counter.
+// indexed, the add counter and the document frequencies of terms (those the
+// process's cache lacks; see docfreq.go).
 func (r *Redis) View(ctx context.Context, canonicalURL string, terms []string) (v View, err error) {
 	defer r.track("view", time.Now(), &err)
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	now := time.Now()
-	fields := append([]string{dfTotalField}, terms...)
+	epoch := r.epoch(now)
+	counts, missing, needTotal, total := r.cachedDocFreq(epoch, terms, now)
 	pipe := r.rdb.Pipeline()
-	story := pipe.HGet(ctx, r.articleKey(ArticleID(canonicalURL)), "s")
-	seq := pipe.Get(ctx, r.seqKey())
-	cur := pipe.HMGet(ctx, r.docFreqKey(now, 0), fields...)
-	prev := pipe.HMGet(ctx, r.docFreqKey(now, 1), fields...)
+	article := pipe.Get(ctx, r.articleKey(ArticleID(canonicalURL)))
+	adds := pipe.Get(ctx, r.addsKey())
+	var dfCmd *redis.Cmd
+	if len(missing) > 0 || needTotal {
+		keys, args := r.docFreqRead(epoch, missing)
+		dfCmd = pipe.Eval(ctx, readDocFreqScript, keys, args...)
+	}
 	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
 		return View{}, r.wrap("view", err)
 	}
-	v.StoryID = story.Val()
-	v.Seq, _ = strconv.ParseInt(seq.Val(), 10, 64)
-	v.DocFreq.Counts = make(map[string]int64, len(terms))
-	for i, f := range fields {
-		n := toInt(cur.Val()[i]) + toInt(prev.Val()[i])
-		if i == 0 {
-			v.DocFreq.Docs = n
-		} else if n > 0 {
-			v.DocFreq.Counts[f] = n
+	if dfCmd != nil {
+		out, err := dfCmd.Int64Slice()
+		if err != nil || len(out) != 1+len(missing) {
+			return View{}, fmt.Errorf("store: view: document frequencies: unexpected reply (%v)", err)
 		}
+		total = r.storeDocFreq(missing, out[1:], out[0], now, counts)
 	}
+	v.StoryID, _, _ = strings.Cut(article.Val(), "\n")
+	v.Seen, _ = strconv.ParseInt(adds.Val(), 10, 64)
+	v.DocFreq = stories.DocFreq{Docs: total, Counts: counts}
 	return v, nil
 }
 
@@ -96,72 +100,58 @@ func (r *Redis) Candidates(ctx context.Context, terms []string) (cs []Candidate,
 	// Rank stories by how many terms found them; earlier terms weigh more (they are
 	// the document's heaviest), and within a list newer stories come first.
 	type hit struct {
+		sid   string
 		score float64
 		first int
 	}
-	hits := map[string]*hit{}
-	var order []string
+	index := map[string]int{}
+	var hits []hit
 	for i, l := range lists {
 		w := 1 + 1/float64(i+1)
 		for _, sid := range l.Val() {
-			h := hits[sid]
-			if h == nil {
-				h = &hit{first: len(order)}
-				hits[sid] = h
-				order = append(order, sid)
+			j, ok := index[sid]
+			if !ok {
+				j = len(hits)
+				index[sid] = j
+				hits = append(hits, hit{sid: sid, first: j})
 			}
-			h.score += w
+			hits[j].score += w
 		}
 	}
-	ranked := rankTop(order, func(a, b string) bool {
-		ha, hb := hits[a], hits[b]
-		if ha.score != hb.score {
-			return ha.score > hb.score
+	slices.SortFunc(hits, func(a, b hit) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
 		}
-		return ha.first < hb.first
-	}, maxCandidates)
+		return cmp.Compare(a.first, b.first)
+	})
+	ranked := make([]string, 0, min(len(hits), maxCandidates))
+	for _, h := range hits[:min(len(hits), maxCandidates)] {
+		ranked = append(ranked, h.sid)
+	}
 	if len(ranked) == 0 {
 		return nil, nil
 	}
 	pipe = r.rdb.Pipeline()
-	states := make([]*redis.SliceCmd, len(ranked))
+	versions := make([]*redis.StringCmd, len(ranked))
+	blobs := make([]*redis.StringCmd, len(ranked))
 	for i, sid := range ranked {
-		states[i] = pipe.HMGet(ctx, r.storyKey(sid), "v", "c")
+		versions[i] = pipe.HGet(ctx, r.storyKey(sid), "v")
+		blobs[i] = pipe.Get(ctx, r.centroidKey(sid))
 	}
 	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
 		return nil, r.wrap("candidates", err)
 	}
-	for i, st := range states {
-		vals := st.Val()
-		version := toInt(vals[0])
-		blob, ok := vals[1].(string)
-		if version == 0 || !ok {
+	for i := range ranked {
+		version, _ := strconv.ParseInt(versions[i].Val(), 10, 64)
+		blob := blobs[i].Val()
+		if version == 0 || blob == "" {
 			continue // expired since it was posted
 		}
 		c := Candidate{ID: ranked[i], Version: version}
-		if err := c.Centroid.UnmarshalBinary([]byte(blob)); err != nil {
+		if err := c.Centroid.Decode(blob); err != nil {
 			return nil, fmt.Errorf("store: story %s: %w", ranked[i], err)
 		}
 		cs = append(cs, c)
 	}
 	return cs, nil
-}
-
-// rankTop returns the k first items of list under less, keeping list intact.
-func rankTop(list []string, less func(a, b string) bool, k int) []string {
-	out := append([]string(nil), list...)
-	// Partial selection sort: k is small (maxCandidates) and lists are bounded.
-	for i := 0; i < len(out) && i < k; i++ {
-		best := i
-		for j := i + 1; j < len(out); j++ {
-			if less(out[j], out[best]) {
-				best = j
-			}
-		}
-		out[i], out[best] = out[best], out[i]
-	}
-	if len(out) > k {
-		out = out[:k]
-	}
-	return out
 }

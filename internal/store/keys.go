@@ -1,5 +1,7 @@
 package store
 
+import "strconv"
+
 // The key scheme: every key Parallax writes, what it holds and when it expires.
 // P is the configured prefix ("{px}:" by default). The braces are a Redis Cluster
 // hash tag: every key lands in one slot, so the Lua scripts that update several keys
@@ -7,23 +9,27 @@ package store
 // so Cluster gives availability here, not sharding.
 //
 //	key                   type    holds                                               TTL
-//	P a:<aid>             hash    one article: u url, t title, b byline, x excerpt,   retention after its
-//	                              l lang, p published ms, ad added ms, o outlet id,   story's last activity
-//	                              d domain, s story id, dup duplicate-of URL,
-//	                              pa partial flag, h simhash
-//	P s:<sid>             hash    one story: id, v version (bumped by every add),     retention after the
-//	                              c centroid (stories.Centroid, binary), t title,     last article was added
-//	                              f first seen ms, u updated ms, n article count
+//	P a:<aid>             string  one article: "<sid>\n" and compact JSON (url,       retention after its
+//	                              title, byline, excerpt, lang, published, added,     story's last activity
+//	                              outlet, domain, duplicate-of, partial, simhash)
+//	P s:<sid>             hash    one story: v version (bumped by every add), f first  retention after the
+//	                              seen ms, u updated ms, n article count, o outlet    last article was added
+//	                              count, and a field "@<source>" per outlet (outlet
+//	                              id, "domain:<d>" when unknown): small, so Redis
+//	                              keeps it in its compact encoding
+//	P s:<sid>:c           string  the story's centroid (stories.Centroid, binary),    as the story
+//	                              which holds its title
 //	P s:<sid>:a           zset    article ids of the story, scored by article time    as the story
-//	P s:<sid>:o           set     sources (outlet ids, "domain:<d>" when unknown)     as the story
-//	P k:<term>            zset    story ids found by term, scored by last update ms;  retention after the
-//	                              cut to the newest postingCap                        last story was added
-//	P df:<epoch>          hash    term → number of articles holding it, field "\x00"  two retention periods
-//	                              = number of articles, for one retention period
-//	                              (epoch = unix time / retention)
-//	P seq                 string  counter of stories created (optimistic check:      retention
-//	                              a new story is refused if another was created
-//	                              since the matcher read the index)
+//	P k:<term>            zset    story ids found by term, scored by the add counter  retention after the
+//	                              at their last update; cut to the newest postingCap  last story was added
+//	P df:<epoch>:<b>      hash    term → number of articles holding it, for the       two retention periods
+//	                              terms of bucket b (dfBuckets small hashes, so        from the bucket's
+//	                              Redis keeps each in its compact encoding), for one   first term
+//	                              retention period (epoch = unix time / retention)
+//	P dfn:<epoch>         string  number of articles counted in that period           two retention periods
+//	P adds                string  counter of adds; postings are scored with it, so   retention
+//	                              a writer can tell whether a story changed under a
+//	                              term since it read the index
 //	P recent              zset    story ids by last update ms                         retention; entries older
 //	                                                                                  than retention removed on write
 //	P coverage            zset    story ids by outlet count                           as recent
@@ -36,19 +42,23 @@ const (
 	keyStory    = "s:"
 	keyTerm     = "k:"
 	keyDocFreq  = "df:"
-	keySeq      = "seq"
+	keyDocTotal = "dfn:"
 	keyRecent   = "recent"
+	keyAdds     = "adds"
 	keyCoverage = "coverage"
-	// dfTotalField is the hash field counting the documents of a df window; no term
-	// can be it because terms never contain NUL.
-	dfTotalField = "\x00"
 )
 
 func (r *Redis) articleKey(aid string) string       { return r.prefix + keyArticle + aid }
 func (r *Redis) storyKey(sid string) string         { return r.prefix + keyStory + sid }
 func (r *Redis) storyArticlesKey(sid string) string { return r.prefix + keyStory + sid + ":a" }
-func (r *Redis) storySourcesKey(sid string) string  { return r.prefix + keyStory + sid + ":o" }
-func (r *Redis) termKey(term string) string         { return r.prefix + keyTerm + term }
-func (r *Redis) seqKey() string                     { return r.prefix + keySeq }
-func (r *Redis) recentKey() string                  { return r.prefix + keyRecent }
-func (r *Redis) coverageKey() string                { return r.prefix + keyCoverage }
+func (r *Redis) centroidKey(sid string) string      { return r.prefix + keyStory + sid + ":c" }
+func (r *Redis) docTotalKey(epoch int64) string {
+	return r.prefix + keyDocTotal + strconv.FormatInt(epoch, 10)
+}
+func (r *Redis) docFreqKey(epoch int64, b uint32) string {
+	return r.prefix + keyDocFreq + strconv.FormatInt(epoch, 10) + ":" + strconv.FormatUint(uint64(b), 10)
+}
+func (r *Redis) termKey(term string) string { return r.prefix + keyTerm + term }
+func (r *Redis) addsKey() string            { return r.prefix + keyAdds }
+func (r *Redis) recentKey() string          { return r.prefix + keyRecent }
+func (r *Redis) coverageKey() string        { return r.prefix + keyCoverage }

@@ -16,7 +16,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -49,9 +51,9 @@ const (
 	// candidates independent of the size of the index.
 	postingCap = 128
 	// postingsPerTerm is how many of a term's newest stories are read per lookup term.
-	postingsPerTerm = 64
+	postingsPerTerm = 32
 	// maxCandidates bounds the stories scored for one article.
-	maxCandidates = 48
+	maxCandidates = 24
 	// MaxStoryArticles bounds the articles a story read returns (the newest).
 	MaxStoryArticles = 500
 	// refreshMembers is how many of a story's newest articles get their TTL renewed
@@ -75,6 +77,9 @@ type Options struct {
 	DataDir string
 	// SnapshotEvery is the embedded store's snapshot period; one minute when 0.
 	SnapshotEvery time.Duration
+	// Ephemeral keeps the embedded store in memory only: no snapshot is read or
+	// written (batch jobs that start from an empty index). Ignored with a URL.
+	Ephemeral bool
 	// Logger receives the store's own messages (snapshots); slog.Default() when nil.
 	Logger *slog.Logger
 	// Observe, when set, is called after every store call with its name, duration and
@@ -84,13 +89,18 @@ type Options struct {
 
 // Redis is the index. It is safe for concurrent use.
 type Redis struct {
-	rdb       redis.UniversalClient
-	prefix    string
-	retention time.Duration
-	observe   func(op string, d time.Duration, err error)
-	log       *slog.Logger
-	embedded  *embedded // nil when talking to an external Redis
-	addScript *redis.Script
+	rdb           redis.UniversalClient
+	prefix        string
+	retention     time.Duration
+	observe       func(op string, d time.Duration, err error)
+	log           *slog.Logger
+	embedded      *embedded // nil when talking to an external Redis
+	addScript     *redis.Script
+	flushDFScript *redis.Script
+	df            *docFreqs
+	stopFlush     chan struct{}
+	flushDone     chan struct{}
+	closeOnce     sync.Once
 }
 
 // Open connects to Redis, or starts the embedded store when opts.URL is empty. It
@@ -98,11 +108,15 @@ type Redis struct {
 // it, and calls fail with ErrUnavailable until Redis answers.
 func Open(ctx context.Context, opts Options) (*Redis, error) {
 	r := &Redis{
-		prefix:    opts.Prefix,
-		retention: opts.Retention,
-		observe:   opts.Observe,
-		log:       opts.Logger,
-		addScript: redis.NewScript(addArticleScript),
+		prefix:        opts.Prefix,
+		retention:     opts.Retention,
+		observe:       opts.Observe,
+		log:           opts.Logger,
+		addScript:     redis.NewScript(addArticleScript),
+		flushDFScript: redis.NewScript(flushDocFreqScript),
+		df:            newDocFreqs(),
+		stopFlush:     make(chan struct{}),
+		flushDone:     make(chan struct{}),
 	}
 	if r.prefix == "" {
 		r.prefix = DefaultPrefix
@@ -120,7 +134,7 @@ func Open(ctx context.Context, opts Options) (*Redis, error) {
 		r.observe = func(string, time.Duration, error) {}
 	}
 	if opts.URL == "" {
-		emb, uopts, err := startEmbedded(opts.DataDir, opts.SnapshotEvery, r.log)
+		emb, uopts, err := startEmbedded(opts.DataDir, opts.SnapshotEvery, opts.Ephemeral, r.log)
 		if err != nil {
 			return nil, err
 		}
@@ -128,6 +142,7 @@ func Open(ctx context.Context, opts Options) (*Redis, error) {
 		r.rdb = redis.NewUniversalClient(uopts)
 		emb.client = r.rdb
 		emb.startSnapshots()
+		go r.runDocFreqFlusher(r.stopFlush, r.flushDone)
 		return r, nil
 	}
 	uopts, err := parseURL(opts.URL)
@@ -135,6 +150,7 @@ func Open(ctx context.Context, opts Options) (*Redis, error) {
 		return nil, err
 	}
 	r.rdb = redis.NewUniversalClient(uopts)
+	go r.runDocFreqFlusher(r.stopFlush, r.flushDone)
 	return r, nil
 }
 
@@ -177,13 +193,21 @@ func parseURL(raw string) (*redis.UniversalOptions, error) {
 	}, nil
 }
 
-// Close stops the embedded store after a final snapshot, or closes the connection.
+// Close writes the pending document counts, stops the embedded store after a final
+// snapshot, and closes the connection.
 func (r *Redis) Close() error {
 	var errs []error
-	if r.embedded != nil {
-		errs = append(errs, r.embedded.close())
-	}
-	errs = append(errs, r.rdb.Close())
+	r.closeOnce.Do(func() {
+		close(r.stopFlush)
+		<-r.flushDone
+		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+		errs = append(errs, r.flushDocFreq(ctx))
+		cancel()
+		if r.embedded != nil {
+			errs = append(errs, r.embedded.close())
+		}
+		errs = append(errs, r.rdb.Close())
+	})
 	return errors.Join(errs...)
 }
 
@@ -205,6 +229,9 @@ func (r *Redis) Ping(ctx context.Context) (err error) {
 	defer cancel()
 	return r.wrap("ping", r.rdb.Ping(ctx).Err())
 }
+
+// Prefix returns the key prefix.
+func (r *Redis) Prefix() string { return r.prefix }
 
 // Retention returns how long idle stories are kept.
 func (r *Redis) Retention() time.Duration { return r.retention }
@@ -321,3 +348,17 @@ func (d driverLog) Printf(ctx context.Context, format string, v ...any) {
 // already reports as errors) to log at debug level instead of standard error. The
 // driver's logger is process-wide, so main calls this once.
 func RouteDriverLogs(log *slog.Logger) { redis.SetLogger(driverLog{log}) }
+
+// UsedMemory returns Redis's used_memory (INFO memory), for benchmarks.
+func (r *Redis) UsedMemory(ctx context.Context) (n int64, err error) {
+	info, err := r.rdb.Info(ctx, "memory").Result()
+	if err != nil {
+		return 0, r.wrap("info", err)
+	}
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "used_memory:"); ok {
+			return strconv.ParseInt(v, 10, 64)
+		}
+	}
+	return 0, errors.New("store: info: no used_memory")
+}

@@ -60,7 +60,7 @@ func addWithRetry(ctx context.Context, r *store.Redis, a stories.Article, p stor
 		if err != nil {
 			return store.Added{}, err
 		}
-		add := store.Add{Article: a, Seq: view.Seq, IndexTerms: []string{term}, DocTerms: []string{term}}
+		add := store.Add{Article: a, Seen: view.Seen, LookupTerms: []string{term}, IndexTerms: []string{term}, DocTerms: []string{term}}
 		cent := &stories.Centroid{}
 		if len(cands) > 0 {
 			cent = &cands[0].Centroid
@@ -137,7 +137,7 @@ func TestAddArticleTwiceKeepsOne(t *testing.T) {
 			// not store the article again nor start a second story.
 			cent := &stories.Centroid{}
 			stories.DefaultConfig().Add(cent, p, a.URL, a.Title)
-			again, err := r.AddArticle(ctx, store.Add{Article: a, Centroid: cent, Seq: 0})
+			again, err := r.AddArticle(ctx, store.Add{Article: a, Centroid: cent})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -173,7 +173,7 @@ func TestAddArticleConflicts(t *testing.T) {
 				add  store.Add
 			}{
 				{"stale story version", store.Add{StoryID: first.StoryID, Version: 7}},
-				{"story created since the read", store.Add{Seq: 0}},
+				{"story created since the read under a lookup term", store.Add{Seen: 0, LookupTerms: []string{"t"}}},
 				{"story expired", store.Add{StoryID: "sgone", Version: 1}},
 			}
 			for i, tt := range tests {
@@ -283,7 +283,7 @@ func TestViewDocumentFrequencies(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := r.AddArticle(ctx, store.Add{Article: a, Centroid: cent, Seq: view.Seq, DocTerms: terms}); err != nil {
+				if _, err := r.AddArticle(ctx, store.Add{Article: a, Centroid: cent, Seen: view.Seen, DocTerms: terms}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -295,8 +295,8 @@ func TestViewDocumentFrequencies(t *testing.T) {
 			if v.DocFreq.Docs != 3 || fmt.Sprint(v.DocFreq.Counts) != fmt.Sprint(want) {
 				t.Errorf("doc freq = %d docs %v, want 3 docs %v", v.DocFreq.Docs, v.DocFreq.Counts, want)
 			}
-			if v.StoryID == "" || v.Seq != 3 {
-				t.Errorf("view = story %q seq %d, want the indexed article's story and seq 3", v.StoryID, v.Seq)
+			if v.StoryID == "" || v.Seen != 3 {
+				t.Errorf("view = story %q after %d adds, want the indexed article's story and 3", v.StoryID, v.Seen)
 			}
 		})
 	}
@@ -432,5 +432,40 @@ func TestParseURL(t *testing.T) {
 				t.Errorf("options = addrs %v master %q cluster %v tls %v db %d", o.Addrs, o.MasterName, o.IsClusterMode, o.TLSConfig != nil, o.DB)
 			}
 		})
+	}
+}
+
+// TestDocFreqSharedAcrossReplicas: one process's counts reach Redis in its next
+// flush, where another process (a second replica on the same Redis) reads them.
+func TestDocFreqSharedAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	a := storetest.OpenRedis(t, store.Options{Retention: time.Hour})
+	ctx := context.Background()
+	for i := range 3 {
+		art, p := article(fmt.Sprintf("https://www.example.com/%d", i), "T", "T.")
+		cent := &stories.Centroid{}
+		stories.DefaultConfig().Add(cent, p, "x", art.Title)
+		view, err := a.View(ctx, art.URL, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.AddArticle(ctx, store.Add{Article: art, Centroid: cent, Seen: view.Seen, DocTerms: []string{"bridge", fmt.Sprint("t", i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.FlushDocFreq(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b, err := store.Open(ctx, store.Options{URL: storetest.RedisURL(), Prefix: a.Prefix(), Retention: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	v, err := b.View(ctx, "https://www.example.com/new", []string{"bridge", "t1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.DocFreq.Docs != 3 || v.DocFreq.Counts["bridge"] != 3 || v.DocFreq.Counts["t1"] != 1 {
+		t.Errorf("second replica sees %d docs %v, want 3 docs, bridge 3, t1 1", v.DocFreq.Docs, v.DocFreq.Counts)
 	}
 }
