@@ -231,10 +231,34 @@ func (s *Service) Describe(canonicalURL string, art extract.Article) stories.Art
 		Published: art.Published,
 		Domain:    canon.Domain(host),
 	}
-	if o, ok := s.outlets.Lookup(host); ok {
-		a.OutletID = o.ID
-	}
+	a.OutletID = s.OutletID(host)
 	return a
+}
+
+// original returns the URL of the article in story cent whose text p copies, or "".
+// The story remembers its articles' fingerprints by store id; the URL is read only
+// when a copy is found.
+func (s *Service) original(ctx context.Context, p stories.Prepared, cent *stories.Centroid) string {
+	aid, ok := s.matcher.Duplicate(p, cent)
+	if !ok {
+		return ""
+	}
+	a, _, err := s.store.ArticleByID(ctx, aid)
+	if err != nil {
+		// The original expired or Redis hiccuped: the copy is stored as original
+		// rather than failing the whole add.
+		s.log.Debug("duplicate's original unavailable", "err", err)
+		return ""
+	}
+	return a.URL
+}
+
+// OutletID returns the registry id of the outlet publishing on host, or "".
+func (s *Service) OutletID(host string) string {
+	if o, ok := s.outlets.Lookup(host); ok {
+		return o.ID
+	}
+	return ""
 }
 
 // Story returns a stored story with its newest articles.
@@ -280,8 +304,11 @@ func (s *Service) Index(ctx context.Context, a stories.Article, text string) (st
 		if view.StoryID != "" {
 			return view.StoryID, nil
 		}
-		p := s.matcher.Prepare(f, view.DocFreq, a.When())
-		cands, err := s.store.Candidates(ctx, s.matcher.Keys(p))
+		// Only a known publication time takes part in the time term: when Parallax
+		// first saw an article says nothing about when the event happened.
+		p := s.matcher.Prepare(f, view.DocFreq, a.Published)
+		lookupTerms := s.matcher.Keys(p)
+		cands, err := s.store.Candidates(ctx, lookupTerms)
 		if err != nil {
 			return "", fmt.Errorf("lookup: index: %w", err)
 		}
@@ -289,17 +316,15 @@ func (s *Service) Index(ctx context.Context, a stories.Article, text string) (st
 		for i := range cands {
 			centroids[i] = &cands[i].Centroid
 		}
-		add := store.Add{Article: a, Seq: view.Seq, DocTerms: docTerms, SimHash: p.SimHash}
+		add := store.Add{Article: a, Seen: view.Seen, LookupTerms: lookupTerms, DocTerms: docTerms, SimHash: p.SimHash}
 		best, _ := s.matcher.Match(p, centroids)
 		cent := &stories.Centroid{}
 		if best >= 0 {
 			cent = centroids[best]
 			add.StoryID, add.Version = cands[best].ID, cands[best].Version
-			if orig, ok := s.matcher.Duplicate(p, cent); ok {
-				add.Article.DuplicateOf = orig
-			}
+			add.Article.DuplicateOf = s.original(ctx, p, cent)
 		}
-		s.matcher.Add(cent, p, a.URL, a.Title)
+		s.matcher.Add(cent, p, store.ArticleID(a.URL), a.Title)
 		add.Centroid = cent
 		add.IndexTerms = s.matcher.IndexKeys(cent)
 		added, err := s.store.AddArticle(ctx, add)

@@ -310,3 +310,55 @@ func mustRegistry(t testing.TB) *outlets.Registry {
 	}
 	return reg
 }
+
+// TestSyndicationCountsOnce: one AP story syndicated on three sites is one
+// independent outlet; an outlet with its own text on the event is another.
+func TestSyndicationCountsOnce(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st *store.Redis) {
+		svc := newService(t, st, time.Second)
+		ctx := context.Background()
+		wire := "KESTRELFORD, England (AP) — A section of the Kestrelford Harbour Bridge collapsed into the River Wenn during the Thursday morning rush hour, " +
+			"sending two cars and a delivery van into the water and injuring four people, officials said. Divers from the Wennshire Fire and Rescue Service " +
+			"pulled three people from the vehicles and a fourth swam to shore. A 58-year-old man was in serious condition at Kestrelford General Hospital. " +
+			"The 140-metre bridge, built in 1971, had been due for a refurbishment next spring after an inspection in March found corrosion in two steel supports. " +
+			"County council leader Priya Raman said an independent investigation would begin immediately and its findings would be published."
+		var urls []string
+		for i, site := range []string{"apnews.com", "kestrelford-courier.example", "wennshire-post.example"} {
+			// Syndicated copies keep the wire text, sometimes with a local line on top.
+			text := wire
+			if i == 2 {
+				text = "Our reporters are following this story. " + wire
+			}
+			a := stories.Article{URL: fmt.Sprintf("https://%s/bridge-collapse", site), Title: "Bridge collapses in Kestrelford, 4 hurt", Domain: site, OutletID: svc.OutletID(site)}
+			if _, err := svc.Index(ctx, a, text); err != nil {
+				t.Fatal(err)
+			}
+			urls = append(urls, a.URL)
+		}
+		own := "Wennshire County Council faces questions after the Kestrelford Harbour Bridge collapsed into the River Wenn on Thursday morning, " +
+			"injuring four people. The 140-metre bridge, built in 1971, was inspected in March and found to have corrosion in two steel supports. " +
+			"Campaigners say they warned for years that it was deteriorating. A 58-year-old man is in serious condition at Kestrelford General Hospital. " +
+			"Council leader Priya Raman has promised an independent investigation. Wennshire Fire and Rescue Service divers pulled three people from two cars and a van."
+		sid, err := svc.Index(ctx, stories.Article{URL: "https://www.theguardian.com/uk-news/bridge", Title: "Kestrelford bridge collapse: council faces corrosion questions", Domain: "theguardian.com", OutletID: "guardian"}, own)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := svc.Story(ctx, sid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.ArticleCount != 4 {
+			t.Fatalf("story has %d articles, want 4", s.ArticleCount)
+		}
+		dup := map[string]string{}
+		for _, a := range s.Articles {
+			dup[a.URL] = a.DuplicateOf
+		}
+		if dup[urls[0]] != "" || dup[urls[1]] != urls[0] || dup[urls[2]] != urls[0] || dup["https://www.theguardian.com/uk-news/bridge"] != "" {
+			t.Errorf("duplicate_of = %v; want the two later copies to point at the first", dup)
+		}
+		if n, m := stories.OutletCount(s.Articles), stories.IndependentOutlets(s.Articles); n != 4 || m != 2 {
+			t.Errorf("outlets %d, independent %d; want 4 and 2 (the wire copy counts once, the Guardian's own text once)", n, m)
+		}
+	})
+}
