@@ -38,7 +38,9 @@ func TestMain(m *testing.M) {
 // snapshots the embedded store and exits 0; the story is there after a restart.
 func TestGracefulShutdown(t *testing.T) {
 	t.Parallel()
+	fetching := make(chan struct{}, 1)
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetching <- struct{}{}
 		time.Sleep(time.Second)
 		w.Header().Set("Content-Type", "text/html")
 		io.WriteString(w, fixture(t, "guardian.html"))
@@ -87,7 +89,11 @@ func TestGracefulShutdown(t *testing.T) {
 		resp.Body.Close()
 		done <- result{status: resp.StatusCode, body: body}
 	}()
-	time.Sleep(300 * time.Millisecond) // the lookup is now waiting on the slow publisher
+	select { // the lookup is now waiting on the slow publisher
+	case <-fetching:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the lookup never reached the publisher")
+	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

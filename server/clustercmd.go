@@ -1,0 +1,274 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/parallax-news/parallax/internal/canon"
+	"github.com/parallax-news/parallax/internal/lookup"
+	"github.com/parallax-news/parallax/internal/store"
+	"github.com/parallax-news/parallax/internal/stories"
+)
+
+// maxClusterLine bounds one input line of `parallax cluster`: a full article with
+// its text is tens of kilobytes; a line over this is not an article.
+const maxClusterLine = 8 << 20
+
+// progressEvery is how often the progress line is redrawn.
+const progressEvery = 200 * time.Millisecond
+
+// clusterIn is one input line.
+type clusterIn struct {
+	ID        json.RawMessage `json:"id"`
+	URL       string          `json:"url"`
+	Title     string          `json:"title"`
+	Text      string          `json:"text"`
+	Published string          `json:"published"`
+}
+
+// clusterOut is one output line.
+type clusterOut struct {
+	ID    json.RawMessage `json:"id"`
+	Story string          `json:"story"`
+}
+
+func runCluster(args []string, env *environment) int {
+	fs := flag.NewFlagSet("cluster", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	redisURL := fs.String("redis", "", "Redis URL to cluster into (default: a fresh in-memory embedded store)")
+	prefix := fs.String("prefix", store.DefaultPrefix, "key prefix in Redis (with --redis)")
+	matcherFile := fs.String("matcher", "", "JSON file overriding fields of the matcher's configuration (for tuning experiments; the server always runs the default)")
+	fs.Usage = func() {
+		fmt.Fprint(env.stderr, `usage: parallax cluster [--redis URL] < articles.jsonl > stories.jsonl
+
+Reads JSON Lines on standard input, one article per line:
+  {"id": "...", "url": "...", "title": "...", "text": "...", "published": "..."}
+(url, text and published optional; published is RFC 3339 or YYYY-MM-DD), matches
+them in the given order through the server's own indexing path, and writes
+  {"id": "...", "story": "..."}
+per input line. Progress goes to standard error when it is a terminal.
+
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	store.RouteDriverLogs(log)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opts := store.Options{URL: *redisURL, Prefix: *prefix, Ephemeral: true, Logger: log}
+	st, err := store.Open(ctx, opts)
+	if err != nil {
+		fmt.Fprintln(env.stderr, "parallax cluster:", err)
+		return 2
+	}
+	defer st.Close()
+	if err := st.Ping(ctx); err != nil {
+		fmt.Fprintln(env.stderr, "parallax cluster:", err)
+		return 1
+	}
+	registry, err := loadRegistry(env)
+	if err != nil {
+		fmt.Fprintln(env.stderr, "parallax cluster:", err)
+		return 1
+	}
+	cfg := stories.DefaultConfig()
+	if *matcherFile != "" {
+		b, err := os.ReadFile(*matcherFile)
+		if err == nil {
+			dec := json.NewDecoder(bytes.NewReader(b))
+			dec.DisallowUnknownFields()
+			err = dec.Decode(&cfg)
+		}
+		if err != nil {
+			fmt.Fprintln(env.stderr, "parallax cluster: --matcher:", err)
+			return 2
+		}
+	}
+	svc := lookup.New(lookup.Options{Store: st, Outlets: registry, Matcher: cfg, Logger: log})
+	c := &clusterer{svc: svc, out: env.stdout, progress: newProgress(env.stderr, env.stdin)}
+	if err := c.run(ctx, env.stdin); err != nil {
+		fmt.Fprintln(env.stderr, "parallax cluster:", err)
+		return 1
+	}
+	return 0
+}
+
+// clusterer replays articles through lookup.Service.Index.
+type clusterer struct {
+	svc      *lookup.Service
+	out      io.Writer
+	progress *progress
+}
+
+func (c *clusterer) run(ctx context.Context, in io.Reader) error {
+	counter := &countingReader{r: in}
+	sc := bufio.NewScanner(counter)
+	sc.Buffer(make([]byte, 64<<10), maxClusterLine)
+	w := bufio.NewWriter(c.out)
+	defer w.Flush()
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	start := time.Now()
+	storiesSeen := map[string]bool{}
+	var n, badDates int
+	for line := 1; sc.Scan(); line++ {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("interrupted after %d articles: %w", n, err)
+		}
+		raw := strings.TrimSpace(sc.Text())
+		if raw == "" {
+			continue
+		}
+		var in clusterIn
+		if err := json.Unmarshal([]byte(raw), &in); err != nil {
+			return fmt.Errorf("line %d: not a JSON object: %w", line, err)
+		}
+		if len(in.ID) == 0 || string(in.ID) == "null" {
+			return fmt.Errorf(`line %d: no "id"`, line)
+		}
+		a, ok := clusterArticle(in, line, c.svc)
+		if !ok {
+			badDates++
+		}
+		sid, err := c.svc.Index(ctx, a, in.Text)
+		if err != nil {
+			return fmt.Errorf("line %d: %w", line, err)
+		}
+		if err := enc.Encode(clusterOut{ID: in.ID, Story: sid}); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+		n++
+		storiesSeen[sid] = true
+		c.progress.update(n, len(storiesSeen), counter.n)
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return fmt.Errorf("an input line is longer than %d bytes", maxClusterLine)
+		}
+		return fmt.Errorf("read: %w", err)
+	}
+	c.progress.done()
+	took := time.Since(start)
+	rate := float64(n) / max(took.Seconds(), 1e-9)
+	fmt.Fprintf(c.progress.w, "clustered %d articles into %d stories in %s (%.0f articles/s)\n", n, len(storiesSeen), took.Round(time.Millisecond), rate)
+	if badDates > 0 {
+		fmt.Fprintf(c.progress.w, "warning: %d articles had a \"published\" that is neither RFC 3339 nor YYYY-MM-DD; it was ignored\n", badDates)
+	}
+	return nil
+}
+
+// clusterArticle builds the indexed article of an input line. Lines without a
+// usable URL get an identity of their own (the line number), so two documents are
+// never merged because they lack a URL. ok is false when published was given but
+// not understood.
+func clusterArticle(in clusterIn, line int, svc *lookup.Service) (stories.Article, bool) {
+	a := stories.Article{Title: strings.TrimSpace(in.Title), Added: time.Now().UTC()}
+	ok := true
+	if p := strings.TrimSpace(in.Published); p != "" {
+		if t, err := time.Parse(time.RFC3339, p); err == nil {
+			a.Published = t.UTC()
+		} else if t, err := time.Parse(time.DateOnly, p); err == nil {
+			a.Published = t
+		} else {
+			ok = false
+		}
+	}
+	if u, err := canon.URL(in.URL); err == nil && in.URL != "" {
+		a.URL = u
+		if pu, err := url.Parse(u); err == nil {
+			a.Domain = canon.Domain(pu.Hostname())
+			a.OutletID = svc.OutletID(pu.Hostname())
+		}
+	} else {
+		a.URL = fmt.Sprintf("urn:parallax:cluster:line:%d", line)
+		a.Domain = "unknown"
+	}
+	return a, ok
+}
+
+// countingReader counts the bytes read, for the progress bar.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// progress draws a one-line progress display on a terminal: a bar when the input
+// is a file of known size, the article count and rate either way.
+type progress struct {
+	w     io.Writer
+	tty   bool
+	total int64 // input size in bytes, 0 when unknown (a pipe)
+	start time.Time
+	last  time.Time
+}
+
+func newProgress(w io.Writer, in io.Reader) *progress {
+	p := &progress{w: w, start: time.Now()}
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			p.tty = true
+		}
+	}
+	if f, ok := in.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			p.total = st.Size()
+		}
+	}
+	return p
+}
+
+const barWidth = 30
+
+func (p *progress) update(articles, storyCount int, read int64) {
+	if !p.tty {
+		return
+	}
+	now := time.Now()
+	if now.Sub(p.last) < progressEvery {
+		return
+	}
+	p.last = now
+	rate := float64(articles) / max(now.Sub(p.start).Seconds(), 1e-9)
+	bar := ""
+	if p.total > 0 {
+		frac := min(float64(read)/float64(p.total), 1)
+		done := int(frac * barWidth)
+		bar = fmt.Sprintf("[%s%s] %3.0f%% ", strings.Repeat("#", done), strings.Repeat(".", barWidth-done), frac*100)
+	}
+	fmt.Fprintf(p.w, "\r%s%d articles, %d stories, %.0f articles/s ", bar, articles, storyCount, rate)
+}
+
+func (p *progress) done() {
+	if p.tty && !p.last.IsZero() {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
