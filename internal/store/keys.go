@@ -33,9 +33,14 @@ import "strconv"
 //	P recent              zset    story ids by last update ms                         retention; entries older
 //	                                                                                  than retention removed on write
 //	P coverage            zset    story ids by outlet count                           as recent
+//	P f:<fid>             string  a feed's polling state (JSON, feeds.State)          retention after its
+//	                                                                                  last poll
+//	P lease:<name>        string  the token of the process holding a lease            the lease's own TTL
+//	                              (feed polls: name "feed:<fid>")                     (renewed while held)
 //
 // aid is the article id: 16 base32 characters of SHA-256 over the canonical URL.
 // sid is the story id: "s" and the aid of the story's first article.
+// fid is the feed id: 16 base32 characters of SHA-256 over the feed URL.
 
 const (
 	keyArticle  = "a:"
@@ -46,6 +51,8 @@ const (
 	keyRecent   = "recent"
 	keyAdds     = "adds"
 	keyCoverage = "coverage"
+	keyFeed     = "f:"
+	keyLease    = "lease:"
 )
 
 func (r *Redis) articleKey(aid string) string       { return r.prefix + keyArticle + aid }
@@ -58,7 +65,9 @@ func (r *Redis) docTotalKey(epoch int64) string {
 func (r *Redis) docFreqKey(epoch int64, b uint32) string {
 	return r.prefix + keyDocFreq + strconv.FormatInt(epoch, 10) + ":" + strconv.FormatUint(uint64(b), 10)
 }
-func (r *Redis) termKey(term string) string { return r.prefix + keyTerm + term }
-func (r *Redis) addsKey() string            { return r.prefix + keyAdds }
-func (r *Redis) recentKey() string          { return r.prefix + keyRecent }
-func (r *Redis) coverageKey() string        { return r.prefix + keyCoverage }
+func (r *Redis) termKey(term string) string  { return r.prefix + keyTerm + term }
+func (r *Redis) addsKey() string             { return r.prefix + keyAdds }
+func (r *Redis) recentKey() string           { return r.prefix + keyRecent }
+func (r *Redis) coverageKey() string         { return r.prefix + keyCoverage }
+func (r *Redis) feedKey(url string) string   { return r.prefix + keyFeed + ArticleID(url) }
+func (r *Redis) leaseKey(name string) string { return r.prefix + keyLease + name }

@@ -469,3 +469,116 @@ func TestDocFreqSharedAcrossReplicas(t *testing.T) {
 		t.Errorf("second replica sees %d docs %v, want 3 docs, bridge 3, t1 1", v.DocFreq.Docs, v.DocFreq.Counts)
 	}
 }
+
+func TestLeases(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			l1, ok, err := r.AcquireLease(ctx, "feed:x", time.Minute)
+			if err != nil || !ok {
+				t.Fatalf("first acquire: %v %v", ok, err)
+			}
+			if _, ok, _ := r.AcquireLease(ctx, "feed:x", time.Minute); ok {
+				t.Fatal("a held lease was acquired again")
+			}
+			if ok, err := r.RenewLease(ctx, l1, time.Minute); err != nil || !ok {
+				t.Fatalf("holder renew: %v %v", ok, err)
+			}
+			l2, ok, _ := r.AcquireLease(ctx, "feed:y", time.Minute)
+			if !ok {
+				t.Fatal("another lease name is independent")
+			}
+			if err := r.ReleaseLease(ctx, l2); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.ReleaseLease(ctx, l1); err != nil {
+				t.Fatal(err)
+			}
+			if ok, _ := r.RenewLease(ctx, l1, time.Minute); ok {
+				t.Error("a released lease was renewed")
+			}
+			if _, ok, _ := r.AcquireLease(ctx, "feed:x", time.Minute); !ok {
+				t.Error("a released lease could not be taken")
+			}
+		})
+	}
+}
+
+// TestLeaseExpires: a lease whose holder died is free after its TTL (real Redis;
+// the embedded store counts TTLs down in steps).
+func TestLeaseExpires(t *testing.T) {
+	t.Parallel()
+	r := storetest.OpenRedis(t, store.Options{})
+	ctx := context.Background()
+	old, _, _ := r.AcquireLease(ctx, "feed:z", 100*time.Millisecond)
+	time.Sleep(200 * time.Millisecond)
+	l, ok, err := r.AcquireLease(ctx, "feed:z", time.Minute)
+	if err != nil || !ok {
+		t.Fatalf("expired lease not free: %v %v", ok, err)
+	}
+	// The dead holder cannot renew or drop the new holder's lease.
+	if ok, _ := r.RenewLease(ctx, old, time.Minute); ok {
+		t.Error("the old holder renewed the new lease")
+	}
+	r.ReleaseLease(ctx, old)
+	if ok, _ := r.RenewLease(ctx, l, time.Minute); !ok {
+		t.Error("the old holder released the new lease")
+	}
+}
+
+func TestFeedStatesAndIndexedArticles(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			if err := r.SaveFeedState(ctx, "https://a.example/rss", []byte(`{"failures":2}`)); err != nil {
+				t.Fatal(err)
+			}
+			states, err := r.FeedStates(ctx, []string{"https://a.example/rss", "https://b.example/rss"})
+			if err != nil || string(states[0]) != `{"failures":2}` || states[1] != nil {
+				t.Fatalf("states %q, %v", states, err)
+			}
+			a, p := article("https://www.example.com/a", "Bridge", "Bridge text.")
+			if _, err := addWithRetry(ctx, r, a, p, "bridge"); err != nil {
+				t.Fatal(err)
+			}
+			got, err := r.ArticlesIndexed(ctx, []string{"https://www.example.com/b", a.URL})
+			if err != nil || got[0] || !got[1] {
+				t.Errorf("indexed = %v, %v", got, err)
+			}
+		})
+	}
+}
+
+func TestListStories(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			// Story one: three outlets; story two: one outlet, updated last.
+			for i, src := range []string{"bbc-news", "guardian", "fox-news"} {
+				a, p := article(fmt.Sprintf("https://www.example.com/one/%d", i), "Bridge collapses", "Bridge.")
+				a.OutletID = src
+				if _, err := addWithRetry(ctx, r, a, p, "bridge"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			a, p := article("https://www.example.com/two", "Election", "Election.")
+			if _, err := addWithRetry(ctx, r, a, p, "election"); err != nil {
+				t.Fatal(err)
+			}
+			recent, err := r.ListStories(ctx, store.ByRecent, 10)
+			if err != nil || len(recent) != 2 || recent[0].Title != "Election" {
+				t.Fatalf("recent = %+v, %v", recent, err)
+			}
+			cov, err := r.ListStories(ctx, store.ByCoverage, 1)
+			if err != nil || len(cov) != 1 || cov[0].ArticleCount != 3 || fmt.Sprint(cov[0].Sources) != "[bbc-news fox-news guardian]" {
+				t.Fatalf("coverage = %+v, %v", cov, err)
+			}
+		})
+	}
+}
