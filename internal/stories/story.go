@@ -6,6 +6,7 @@
 package stories
 
 import (
+	"strings"
 	"time"
 
 	"github.com/parallax-news/parallax/internal/outlets"
@@ -77,17 +78,26 @@ type BiasFunc func(outletID string) outlets.Bias
 
 // BalanceOf counts the outlets of articles by side.
 func BalanceOf(articles []Article, bias BiasFunc) Balance {
+	sources := make([]string, len(articles))
+	for i, a := range articles {
+		sources[i] = a.Source()
+	}
+	return BalanceOfSources(sources, bias)
+}
+
+// BalanceOfSources counts outlets by side from their sources (see Article.Source):
+// registry ids, and "domain:<d>" for outlets the registry does not know.
+func BalanceOfSources(sources []string, bias BiasFunc) Balance {
 	var b Balance
-	seen := make(map[string]bool, len(articles))
-	for _, a := range articles {
-		src := a.Source()
+	seen := make(map[string]bool, len(sources))
+	for _, src := range sources {
 		if seen[src] {
 			continue
 		}
 		seen[src] = true
 		side := outlets.SideUnrated
-		if a.OutletID != "" {
-			side = bias(a.OutletID).Side()
+		if !strings.HasPrefix(src, "domain:") {
+			side = bias(src).Side()
 		}
 		switch side {
 		case outlets.SideLeft:
