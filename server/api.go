@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v5"
+	"github.com/parallax-news/parallax/internal/ingest"
 	"github.com/parallax-news/parallax/internal/lookup"
 	"github.com/parallax-news/parallax/internal/outlets"
+	"github.com/parallax-news/parallax/internal/store"
 	"github.com/parallax-news/parallax/internal/stories"
 )
 
@@ -22,6 +24,8 @@ const maxBodyBytes = 5 << 20
 type api struct {
 	lookups *lookup.Service
 	outlets *outlets.Registry
+	ingest  *ingest.Ingester
+	store   *store.Redis
 }
 
 type lookupRequest struct {

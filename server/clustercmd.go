@@ -27,9 +27,6 @@ import (
 // its text is tens of kilobytes; a line over this is not an article.
 const maxClusterLine = 8 << 20
 
-// progressEvery is how often the progress line is redrawn.
-const progressEvery = 200 * time.Millisecond
-
 // clusterIn is one input line.
 type clusterIn struct {
 	ID        json.RawMessage `json:"id"`
@@ -108,7 +105,7 @@ per input line. Progress goes to standard error when it is a terminal.
 		}
 	}
 	svc := lookup.New(lookup.Options{Store: st, Outlets: registry, Matcher: cfg, Logger: log})
-	c := &clusterer{svc: svc, out: env.stdout, progress: newProgress(env.stderr, env.stdin)}
+	c := &clusterer{svc: svc, out: env.stdout, progress: newProgress(env.stderr), inputSize: fileSize(env.stdin)}
 	if err := c.run(ctx, env.stdin); err != nil {
 		fmt.Fprintln(env.stderr, "parallax cluster:", err)
 		return 1
@@ -118,9 +115,10 @@ per input line. Progress goes to standard error when it is a terminal.
 
 // clusterer replays articles through lookup.Service.Index.
 type clusterer struct {
-	svc      *lookup.Service
-	out      io.Writer
-	progress *progress
+	svc       *lookup.Service
+	out       io.Writer
+	progress  *progress
+	inputSize int64 // bytes, 0 when unknown (a pipe)
 }
 
 func (c *clusterer) run(ctx context.Context, in io.Reader) error {
@@ -162,7 +160,12 @@ func (c *clusterer) run(ctx context.Context, in io.Reader) error {
 		}
 		n++
 		storiesSeen[sid] = true
-		c.progress.update(n, len(storiesSeen), counter.n)
+		frac := -1.0
+		if c.inputSize > 0 {
+			frac = float64(counter.n) / float64(c.inputSize)
+		}
+		rate := float64(n) / max(time.Since(start).Seconds(), 1e-9)
+		c.progress.show(frac, "%d articles, %d stories, %.0f articles/s", n, len(storiesSeen), rate)
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
@@ -219,56 +222,4 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
-}
-
-// progress draws a one-line progress display on a terminal: a bar when the input
-// is a file of known size, the article count and rate either way.
-type progress struct {
-	w     io.Writer
-	tty   bool
-	total int64 // input size in bytes, 0 when unknown (a pipe)
-	start time.Time
-	last  time.Time
-}
-
-func newProgress(w io.Writer, in io.Reader) *progress {
-	p := &progress{w: w, start: time.Now()}
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			p.tty = true
-		}
-	}
-	if f, ok := in.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-			p.total = st.Size()
-		}
-	}
-	return p
-}
-
-const barWidth = 30
-
-func (p *progress) update(articles, storyCount int, read int64) {
-	if !p.tty {
-		return
-	}
-	now := time.Now()
-	if now.Sub(p.last) < progressEvery {
-		return
-	}
-	p.last = now
-	rate := float64(articles) / max(now.Sub(p.start).Seconds(), 1e-9)
-	bar := ""
-	if p.total > 0 {
-		frac := min(float64(read)/float64(p.total), 1)
-		done := int(frac * barWidth)
-		bar = fmt.Sprintf("[%s%s] %3.0f%% ", strings.Repeat("#", done), strings.Repeat(".", barWidth-done), frac*100)
-	}
-	fmt.Fprintf(p.w, "\r%s%d articles, %d stories, %.0f articles/s ", bar, articles, storyCount, rate)
-}
-
-func (p *progress) done() {
-	if p.tty && !p.last.IsZero() {
-		fmt.Fprint(p.w, "\r\033[K")
-	}
 }

@@ -25,6 +25,10 @@ type Config struct {
 	LogFormat         string
 	APITokens         []string
 	OutletsFile       string
+	Ingest            bool
+	PollInterval      time.Duration
+	IngestConcurrency int
+	IngestHostGap     time.Duration
 }
 
 // Bounds on the configurable durations: outside them the server would either give
@@ -36,6 +40,12 @@ const (
 	maxRetention    = 5 * 365 * 24 * time.Hour
 	// minTokenLength refuses guessable API tokens.
 	minTokenLength = 16
+	// Feed polling bounds: faster than a minute is not polite to any site, slower
+	// than a day is not news; more than 64 fetches at once is a crawler.
+	minPollInterval      = time.Minute
+	maxPollInterval      = 24 * time.Hour
+	maxIngestConcurrency = 64
+	maxHostGap           = time.Minute
 )
 
 // envVars documents every variable loadConfig reads, with its default; the README's
@@ -51,6 +61,10 @@ var envVars = []struct{ Name, Default, Doc string }{
 	{"PARALLAX_LOG_FORMAT", "text", "text or json"},
 	{"PARALLAX_API_TOKENS", "", "comma-separated bearer tokens; when set, /api/* requires one"},
 	{"PARALLAX_OUTLETS_FILE", "", "JSON file of outlet records merged over the built-in registry"},
+	{"PARALLAX_INGEST", "on", "poll the outlets' feeds and index new articles (on or off)"},
+	{"PARALLAX_POLL_INTERVAL", "10m", "how often each feed is polled (1m to 24h; jittered)"},
+	{"PARALLAX_INGEST_CONCURRENCY", "8", "feeds and pages fetched at once (1 to 64)"},
+	{"PARALLAX_INGEST_HOST_GAP", "2s", "least time between two requests to one site (0 to 1m)"},
 }
 
 // loadConfig reads the configuration through getenv (os.Getenv outside tests),
@@ -99,6 +113,20 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		bad("PARALLAX_LOG_FORMAT", "%q is not text or json", c.LogFormat)
+	}
+	switch v := strings.ToLower(get("PARALLAX_INGEST")); v {
+	case "on", "true", "1":
+		c.Ingest = true
+	case "off", "false", "0":
+	default:
+		bad("PARALLAX_INGEST", "%q is not on or off", v)
+	}
+	c.PollInterval = duration(get, "PARALLAX_POLL_INTERVAL", minPollInterval, maxPollInterval, bad)
+	c.IngestHostGap = duration(get, "PARALLAX_INGEST_HOST_GAP", 0, maxHostGap, bad)
+	if n, err := strconv.Atoi(get("PARALLAX_INGEST_CONCURRENCY")); err != nil || n < 1 || n > maxIngestConcurrency {
+		bad("PARALLAX_INGEST_CONCURRENCY", "%q is not a whole number from 1 to %d", get("PARALLAX_INGEST_CONCURRENCY"), maxIngestConcurrency)
+	} else {
+		c.IngestConcurrency = n
 	}
 	for _, t := range strings.Split(get("PARALLAX_API_TOKENS"), ",") {
 		switch t = strings.TrimSpace(t); {

@@ -18,7 +18,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 	}
 	want := Config{Addr: ":8080", DataDir: "./data", FetchTimeout: 15 * time.Second, Retention: 30 * 24 * time.Hour, LogLevel: slog.LevelInfo, LogFormat: "text"}
 	if c.Addr != want.Addr || c.RedisURL != "" || c.DataDir != want.DataDir || c.FetchAllowPrivate || c.FetchTimeout != want.FetchTimeout ||
-		c.Retention != want.Retention || c.LogLevel != want.LogLevel || c.LogFormat != want.LogFormat || len(c.APITokens) != 0 {
+		c.Retention != want.Retention || c.LogLevel != want.LogLevel || c.LogFormat != want.LogFormat || len(c.APITokens) != 0 ||
+		!c.Ingest || c.PollInterval != 10*time.Minute || c.IngestConcurrency != 8 || c.IngestHostGap != 2*time.Second || c.OutletsFile != "" {
 		t.Errorf("defaults = %+v", c)
 	}
 }
@@ -40,6 +41,15 @@ func TestLoadConfig(t *testing.T) {
 		{"tokens", map[string]string{"PARALLAX_API_TOKENS": " 0123456789abcdef0123, ,fedcba9876543210fedc "}, func(c Config) bool {
 			return len(c.APITokens) == 2 && c.APITokens[0] == "0123456789abcdef0123"
 		}, ""},
+		{"ingest off", map[string]string{"PARALLAX_INGEST": "off"}, func(c Config) bool { return !c.Ingest }, ""},
+		{"poll interval", map[string]string{"PARALLAX_POLL_INTERVAL": "30m"}, func(c Config) bool { return c.PollInterval == 30*time.Minute }, ""},
+		{"concurrency", map[string]string{"PARALLAX_INGEST_CONCURRENCY": "16"}, func(c Config) bool { return c.IngestConcurrency == 16 }, ""},
+		{"no host gap", map[string]string{"PARALLAX_INGEST_HOST_GAP": "0s"}, func(c Config) bool { return c.IngestHostGap == 0 }, ""},
+		{"outlets file", map[string]string{"PARALLAX_OUTLETS_FILE": "/etc/parallax/outlets.json"}, func(c Config) bool { return c.OutletsFile == "/etc/parallax/outlets.json" }, ""},
+		{"bad ingest", map[string]string{"PARALLAX_INGEST": "sometimes"}, nil, "PARALLAX_INGEST"},
+		{"poll too often", map[string]string{"PARALLAX_POLL_INTERVAL": "10s"}, nil, "PARALLAX_POLL_INTERVAL"},
+		{"concurrency zero", map[string]string{"PARALLAX_INGEST_CONCURRENCY": "0"}, nil, "PARALLAX_INGEST_CONCURRENCY"},
+		{"concurrency huge", map[string]string{"PARALLAX_INGEST_CONCURRENCY": "1000"}, nil, "PARALLAX_INGEST_CONCURRENCY"},
 		{"bad addr", map[string]string{"PARALLAX_ADDR": "8080"}, nil, "PARALLAX_ADDR"},
 		{"bad port", map[string]string{"PARALLAX_ADDR": ":99999"}, nil, "PARALLAX_ADDR"},
 		{"bad redis scheme", map[string]string{"PARALLAX_REDIS_URL": "http://cache:6379"}, nil, "PARALLAX_REDIS_URL"},

@@ -4,6 +4,7 @@
 //	parallax [serve]                    run the HTTP server (the default)
 //	parallax extract --url URL [FILE|-] extract the article from a saved page
 //	parallax cluster [--redis URL]      replay JSON Lines articles through the matcher
+//	parallax ingest [--once]            poll the outlets' feeds and index new articles
 //	parallax outlets [--json]           print the outlet registry and its counts
 //	parallax help                       list commands and configuration
 package main
@@ -41,6 +42,7 @@ func commands() []command {
 		{"serve", "parallax serve", "run the HTTP server (the default when no command is given)", runServe},
 		{"extract", "parallax extract --url URL [FILE|-]", "print the article extracted from a saved page as JSON", runExtract},
 		{"cluster", "parallax cluster [--redis URL] < in.jsonl", "match a stream of articles into stories, as the server does", runCluster},
+		{"ingest", "parallax ingest [--once]", "poll the outlets' feeds and index new articles", runIngest},
 		{"outlets", "parallax outlets [--json] | import ...", "print the outlet registry, or convert a CSV into records", runOutlets},
 		{"help", "parallax help", "show this help", runHelp},
 		{"version", "parallax version", "print the version", func(_ []string, env *environment) int {

@@ -49,7 +49,7 @@ func TestGracefulShutdown(t *testing.T) {
 	dir := t.TempDir()
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), envRunMain+"=serve", "PARALLAX_ADDR=127.0.0.1:0", "PARALLAX_DATA_DIR="+dir,
-		"PARALLAX_FETCH_ALLOW_PRIVATE=true", "PARALLAX_LOG_FORMAT=json")
+		"PARALLAX_FETCH_ALLOW_PRIVATE=true", "PARALLAX_LOG_FORMAT=json", "PARALLAX_INGEST=off")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

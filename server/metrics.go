@@ -20,6 +20,9 @@ type metrics struct {
 	latency   *prometheus.HistogramVec
 	lookups   *prometheus.CounterVec
 	storeCall *prometheus.HistogramVec
+	polls     *prometheus.CounterVec
+	ingested  *prometheus.CounterVec
+	lag       prometheus.Histogram
 }
 
 func newMetrics() *metrics {
@@ -43,17 +46,51 @@ func newMetrics() *metrics {
 			Help:    "Latency of store calls by operation and result.",
 			Buckets: []float64{.0002, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1, 5},
 		}, []string{"op", "result"}),
+		polls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parallax_feed_polls_total",
+			Help: "Feed polls by outcome: ok, not_modified, error, leased (another process polled it).",
+		}, []string{"outcome"}),
+		ingested: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parallax_articles_ingested_total",
+			Help: "Articles indexed from feeds, by kind: full (page extracted) or partial (feed text only).",
+		}, []string{"kind"}),
+		lag: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "parallax_ingest_lag_seconds",
+			Help:    "Time from an article's publication to its indexing, for articles from feeds.",
+			Buckets: []float64{60, 300, 600, 1200, 1800, 3600, 7200, 14400, 43200, 86400, 259200},
+		}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.lookups, m.storeCall,
+	m.reg.MustRegister(m.requests, m.latency, m.lookups, m.storeCall, m.polls, m.ingested, m.lag,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// Show zero counts from the start.
 	for _, o := range []lookup.Outcome{lookup.OutcomeIndexed, lookup.OutcomePosted, lookup.OutcomeFetched, lookup.OutcomeError} {
-		m.lookups.WithLabelValues(string(o)) // show zero counts from the start
+		m.lookups.WithLabelValues(string(o))
 	}
+	for _, o := range []string{"ok", "not_modified", "error", "leased"} {
+		m.polls.WithLabelValues(o)
+	}
+	m.ingested.WithLabelValues("full")
+	m.ingested.WithLabelValues("partial")
 	return m
 }
 
 // observeLookup counts a lookup outcome.
 func (m *metrics) observeLookup(o lookup.Outcome) { m.lookups.WithLabelValues(string(o)).Inc() }
+
+// observePoll counts a feed poll.
+func (m *metrics) observePoll(outcome string) { m.polls.WithLabelValues(outcome).Inc() }
+
+// observeIngested counts an article from a feed and its lag.
+func (m *metrics) observeIngested(partial bool, lag time.Duration) {
+	kind := "full"
+	if partial {
+		kind = "partial"
+	}
+	m.ingested.WithLabelValues(kind).Inc()
+	if lag > 0 {
+		m.lag.Observe(lag.Seconds())
+	}
+}
 
 // observeStore records one store call.
 func (m *metrics) observeStore(op string, d time.Duration, err error) {

@@ -75,7 +75,7 @@ func TestOutletsFile(t *testing.T) {
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(bad, []byte(`[{"id": "kestrel-post", "name": "Kestrel Post", "domains": ["kestrelpost.example"]}, {"id": "bbc-news", "bias": "centre"}]`), 0o600)
 	var stderr bytes.Buffer
-	code := run([]string{"serve"}, nil, io.Discard, &stderr, env(map[string]string{"PARALLAX_OUTLETS_FILE": bad, "PARALLAX_DATA_DIR": t.TempDir(), "PARALLAX_ADDR": "127.0.0.1:0"}))
+	code := run([]string{"serve"}, nil, io.Discard, &stderr, env(map[string]string{"PARALLAX_OUTLETS_FILE": bad, "PARALLAX_DATA_DIR": t.TempDir(), "PARALLAX_ADDR": "127.0.0.1:0", "PARALLAX_INGEST": "off"}))
 	if code == 0 || !strings.Contains(stderr.String(), "record 1") || !strings.Contains(stderr.String(), `field \"bias\"`) {
 		t.Errorf("bad outlets file: exit %d, %s", code, stderr.String())
 	}

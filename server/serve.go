@@ -10,11 +10,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/labstack/echo/v5"
 	"github.com/parallax-news/parallax/internal/fetch"
+	"github.com/parallax-news/parallax/internal/ingest"
 	"github.com/parallax-news/parallax/internal/lookup"
 	"github.com/parallax-news/parallax/internal/outlets"
 	"github.com/parallax-news/parallax/internal/store"
@@ -39,6 +41,8 @@ type server struct {
 	metrics *metrics
 	echo    *echo.Echo
 	lookups *lookup.Service
+	ingest  *ingest.Ingester
+	api     *api
 }
 
 // newServer wires the application from cfg. The caller must Close it.
@@ -61,17 +65,46 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger) (*server, erro
 	if err != nil {
 		return nil, err
 	}
+	fetcher := fetch.New(fetch.Options{Timeout: cfg.FetchTimeout, AllowPrivate: cfg.FetchAllowPrivate, Version: version})
 	svc := lookup.New(lookup.Options{
 		Store:   st,
-		Fetcher: fetch.New(fetch.Options{Timeout: cfg.FetchTimeout, AllowPrivate: cfg.FetchAllowPrivate, Version: version}),
+		Fetcher: fetcher,
 		Outlets: registry,
 		Matcher: stories.DefaultConfig(),
 		Logger:  log,
 		Observe: m.observeLookup,
 	})
-	s := &server{cfg: cfg, log: log, store: st, metrics: m, lookups: svc}
-	s.echo = newEcho(log, m, &api{lookups: svc, outlets: registry}, st, cfg.APITokens)
+	in := newIngester(cfg, log, m, st, svc, fetcher, registry)
+	s := &server{cfg: cfg, log: log, store: st, metrics: m, lookups: svc, ingest: in}
+	s.api = &api{lookups: svc, outlets: registry, ingest: in, store: st}
+	s.echo = newEcho(log, m, s.api, st, cfg.APITokens)
 	return s, nil
+}
+
+// newIngester polls the feeds of every outlet of the registry.
+func newIngester(cfg Config, log *slog.Logger, m *metrics, st *store.Redis, svc *lookup.Service, fetcher *fetch.Client, registry *outlets.Registry) *ingest.Ingester {
+	var sources []ingest.Source
+	for _, o := range registry.All() {
+		for _, f := range o.Feeds {
+			sources = append(sources, ingest.Source{URL: f, OutletID: o.ID})
+		}
+	}
+	gap := cfg.IngestHostGap
+	if gap == 0 {
+		gap = -1 // the operator asked for no gap
+	}
+	return ingest.New(ingest.Options{
+		Store:       st,
+		Lookup:      svc,
+		Fetcher:     fetcher,
+		Sources:     sources,
+		Interval:    cfg.PollInterval,
+		Concurrency: cfg.IngestConcurrency,
+		HostGap:     gap,
+		Logger:      log.With("component", "ingest"),
+		OnPoll:      m.observePoll,
+		OnArticle:   m.observeIngested,
+	})
 }
 
 // Close releases the store; the embedded store writes its final snapshot.
@@ -124,10 +157,18 @@ func runServe(args []string, env *environment) int {
 			return nil
 		},
 	}
+	var ingesting sync.WaitGroup
+	if cfg.Ingest {
+		log.Info("polling feeds", "feeds", s.ingest.Feeds(), "interval", cfg.PollInterval, "concurrency", cfg.IngestConcurrency)
+		ingesting.Go(func() { s.ingest.Run(ctx) })
+	} else {
+		log.Info("feed ingestion is off (PARALLAX_INGEST=off); lookups still index what readers look up")
+	}
 	serveErr := sc.Start(ctx, s.echo)
 	// Start returns once the listener is closed and in-flight requests are done
-	// (or the grace period ran out); only then is the store closed, so the final
-	// snapshot holds every finished lookup.
+	// (or the grace period ran out); the ingester stops with the same signal. Only
+	// then is the store closed, so the final snapshot holds every finished lookup.
+	ingesting.Wait()
 	closeErr := s.Close()
 	switch {
 	case serveErr != nil:

@@ -35,7 +35,7 @@ func fixture(t testing.TB, name string) string {
 // folder unless the caller sets a Redis URL.
 func testConfig(t testing.TB, mods map[string]string) Config {
 	t.Helper()
-	vars := map[string]string{"PARALLAX_DATA_DIR": t.TempDir(), "PARALLAX_LOG_LEVEL": "error"}
+	vars := map[string]string{"PARALLAX_DATA_DIR": t.TempDir(), "PARALLAX_LOG_LEVEL": "error", "PARALLAX_INGEST": "off"}
 	for k, v := range mods {
 		vars[k] = v
 	}

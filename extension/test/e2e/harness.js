@@ -72,7 +72,7 @@ export class ParallaxServer {
     this.port = port ?? (await freePort());
     this.dataDir = mkdtempSync(join(tmpdir(), 'parallax-e2e-data-'));
     this.proc = spawn(this.bin, [], {
-      env: { ...process.env, PARALLAX_ADDR: `127.0.0.1:${this.port}`, PARALLAX_DATA_DIR: this.dataDir, PARALLAX_LOG_LEVEL: 'info', ...this.env },
+      env: { ...process.env, PARALLAX_ADDR: `127.0.0.1:${this.port}`, PARALLAX_DATA_DIR: this.dataDir, PARALLAX_LOG_LEVEL: 'info', PARALLAX_INGEST: 'off', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     for (const s of [this.proc.stdout, this.proc.stderr]) s.on('data', (d) => this.log.push(String(d)));

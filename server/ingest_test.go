@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parallax-news/parallax/internal/fetch"
+	"github.com/parallax-news/parallax/internal/ingest"
+)
+
+// TestStoriesList: GET /api/v1/stories lists stories with their balance, by recency
+// or coverage.
+func TestStoriesList(t *testing.T) {
+	t.Parallel()
+	_, ts := startServer(t, testConfig(t, nil))
+	for _, f := range []struct{ file, url string }{
+		{"bbc.html", bbcURL},
+		{"guardian.html", "https://www.theguardian.com/uk-news/2026/nov/20/kestrelford-harbour-bridge-collapse"},
+		{"fox.html", "https://www.foxnews.com/world/bridge-collapse-england-injures-four-cars-plunging-river"},
+	} {
+		if resp, body := postJSON(t, ts.URL+"/api/v1/lookup", map[string]string{"url": f.url, "html": fixture(t, f.file)}); resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %v", f.file, resp.StatusCode, body)
+		}
+	}
+	for _, sort := range []string{"recent", "coverage"} {
+		resp, body := get(t, ts.URL+"/api/v1/stories?sort="+sort+"&limit=5")
+		list, _ := body["stories"].([]any)
+		if resp.StatusCode != 200 || len(list) != 1 {
+			t.Fatalf("%s: %d %v", sort, resp.StatusCode, body)
+		}
+		s := list[0]
+		if path(s, "article_count") != 3.0 || path(s, "outlet_count") != 3.0 || path(s, "balance", "left") != 1.0 ||
+			path(s, "balance", "right") != 1.0 || path(s, "title") == "" {
+			t.Errorf("%s: story %v", sort, s)
+		}
+	}
+	for _, q := range []string{"?sort=popular", "?limit=0", "?limit=1000"} {
+		if resp, body := get(t, ts.URL+"/api/v1/stories"+q); resp.StatusCode != 400 {
+			t.Errorf("%s: %d %v", q, resp.StatusCode, body)
+		}
+	}
+}
+
+// feedSite serves one good RSS feed with one article.
+func feedSite(t *testing.T) *httptest.Server {
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/feed":
+			w.Header().Set("Content-Type", "application/rss+xml")
+			fmt.Fprintf(w, `<rss version="2.0"><channel><title>T</title><item><title>Kestrelford bridge collapses</title><link>http://%s/bridge</link><pubDate>%s</pubDate></item></channel></rss>`,
+				r.Host, time.Now().Add(-time.Hour).Format(time.RFC1123Z))
+		case "/bridge":
+			w.Header().Set("Content-Type", "text/html")
+			io.WriteString(w, fixture(t, "bbc.html"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(site.Close)
+	return site
+}
+
+// TestFeedsStatusAndOffline: with feeds that cannot be reached, the ingester logs
+// each failure once, the status API reports them, and lookups keep working.
+func TestFeedsStatusAndOffline(t *testing.T) {
+	t.Parallel()
+	s, ts := startServer(t, testConfig(t, nil))
+	site := feedSite(t)
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	in := ingest.New(ingest.Options{
+		Store: s.store, Lookup: s.lookups,
+		Fetcher: fetch.New(fetch.Options{Timeout: time.Second, Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}),
+		Sources: []ingest.Source{{URL: site.URL + "/feed", OutletID: "bbc-news"}, {URL: "http://127.0.0.1:1/feed", OutletID: "cnn"}, {URL: "http://unreachable.invalid/rss", OutletID: "guardian"}},
+		HostGap: -1,
+		Logger: slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			return logs.Write(p)
+		}), &slog.HandlerOptions{Level: slog.LevelWarn})),
+		OnPoll: s.metrics.observePoll, OnArticle: s.metrics.observeIngested,
+	})
+	s.api.ingest = in
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	done := make(chan struct{})
+	go func() { in.Run(ctx); close(done) }()
+	// Lookups work while feeds fail.
+	if resp, body := postJSON(t, ts.URL+"/api/v1/lookup", map[string]string{"url": "https://www.foxnews.com/world/bridge", "html": fixture(t, "fox.html")}); resp.StatusCode != 200 {
+		t.Fatalf("lookup during ingestion: %d %v", resp.StatusCode, body)
+	}
+	<-done
+	mu.Lock()
+	warned := strings.Count(logs.String(), "feed poll failed")
+	mu.Unlock()
+	if warned != 2 {
+		t.Errorf("%d warnings for two failing feeds over one backoff step:\n%s", warned, logs.String())
+	}
+	resp, body := get(t, ts.URL+"/api/v1/feeds/status")
+	if resp.StatusCode != 200 || path(body, "counts", "healthy") != 1.0 || path(body, "counts", "backing_off") != 2.0 {
+		t.Fatalf("status: %d %v", resp.StatusCode, body)
+	}
+	resp, body = get(t, ts.URL+"/api/v1/feeds/status?health=backing_off")
+	list, _ := body["feeds"].([]any)
+	if resp.StatusCode != 200 || len(list) != 2 || path(list[0], "last_error") == "" || path(list[0], "next_poll") == nil {
+		t.Fatalf("backing off: %d %v", resp.StatusCode, body)
+	}
+	if resp, _ := get(t, ts.URL+"/api/v1/feeds/status?health=sick"); resp.StatusCode != 400 {
+		t.Errorf("bad filter: %d", resp.StatusCode)
+	}
+	// The feed's article is indexed.
+	resp, body = get(t, ts.URL+"/api/v1/lookup?url="+site.URL+"/bridge")
+	if resp.StatusCode != 200 || path(body, "outlet", "id") != "bbc-news" {
+		t.Errorf("ingested article: %d %v", resp.StatusCode, body)
+	}
+	metrics, err := http.Get(ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer metrics.Body.Close()
+	text, _ := io.ReadAll(metrics.Body)
+	for _, want := range []string{`parallax_feed_polls_total{outcome="ok"} 1`, `parallax_feed_polls_total{outcome="error"} 2`,
+		`parallax_articles_ingested_total{kind="full"} 1`, `parallax_ingest_lag_seconds_count 1`} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func TestIngestCommand(t *testing.T) {
+	t.Parallel()
+	var stderr bytes.Buffer
+	if code := run([]string{"ingest", "--bogus"}, nil, io.Discard, &stderr, env(nil)); code != 2 {
+		t.Errorf("bad flag: exit %d", code)
+	}
+	if code := run([]string{"ingest", "--once"}, nil, io.Discard, &stderr, env(map[string]string{"PARALLAX_POLL_INTERVAL": "5s"})); code != 2 || !strings.Contains(stderr.String(), "PARALLAX_POLL_INTERVAL") {
+		t.Errorf("bad config: exit %d, %s", code, stderr.String())
+	}
+}
