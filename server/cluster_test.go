@@ -22,10 +22,10 @@ var clusterTargets = map[string]struct {
 	target, floor float64
 }{
 	"basil (date order)":               {"pairwise F1", 0.95, 0.95},
-	"googlenews News (random order)":   {"NMI", 0.86, 0.855},
+	"googlenews News (random order)":   {"NMI", 0.86, 0.86},
 	"googlenews News-T (stream order)": {"NMI", 0.86, 0.86},
-	"ecbplus (id order)":               {"pairwise F1", 0.90, 0.75},
-	"gva gun violence (date order)":    {"pairwise F1", 0.75, 0.73},
+	"ecbplus (id order)":               {"pairwise F1", 0.90, 0.76},
+	"gva gun violence (date order)":    {"pairwise F1", 0.75, 0.74},
 }
 
 // TestClusteringEval replays every story-clustering corpus through `parallax
@@ -174,5 +174,33 @@ func TestClusterCommand(t *testing.T) {
 	var usage bytes.Buffer
 	if code := run([]string{"cluster", "extra"}, strings.NewReader(""), io.Discard, &usage, env(nil)); code != 2 {
 		t.Errorf("extra argument: exit %d", code)
+	}
+}
+
+// TestClusterDeterministic: the same stream gives the same stories every time
+// (sums over maps used to run in map order and could flip a near-tie).
+func TestClusterDeterministic(t *testing.T) {
+	t.Parallel()
+	root, err := corpus.Dir(os.Getenv, "story-clustering")
+	if err != nil {
+		t.Skip(err)
+	}
+	docs, err := corpus.Streams()[3].Load(root) // ECB+: many near-ties between sibling events
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in bytes.Buffer
+	enc := json.NewEncoder(&in)
+	for _, d := range docs[:300] {
+		enc.Encode(d)
+	}
+	var outs [2]bytes.Buffer
+	for i := range outs {
+		if code := run([]string{"cluster"}, bytes.NewReader(in.Bytes()), &outs[i], io.Discard, env(nil)); code != 0 {
+			t.Fatalf("exit %d", code)
+		}
+	}
+	if !bytes.Equal(outs[0].Bytes(), outs[1].Bytes()) {
+		t.Error("two replays of one stream gave different stories")
 	}
 }

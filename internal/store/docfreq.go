@@ -46,6 +46,11 @@ type dfEntry struct {
 
 // docFreqs is the process's document-frequency cache.
 type docFreqs struct {
+	// flushing is held for writing while a flush moves counts from pending to Redis,
+	// and for reading while a view reads counts from Redis: a read never sees a
+	// count in neither place (gone from pending, not yet in Redis) or in both.
+	flushing sync.RWMutex
+
 	mu           sync.Mutex
 	epoch        int64
 	terms        map[string]dfEntry
@@ -156,6 +161,8 @@ func (r *Redis) countDocument(terms []string) {
 // flushDocFreq writes the pending increments.
 func (r *Redis) flushDocFreq(ctx context.Context) (err error) {
 	df := r.df
+	df.flushing.Lock()
+	defer df.flushing.Unlock()
 	df.mu.Lock()
 	pending, total, epoch := df.pending, df.pendingTotal, r.epoch(time.Now())
 	df.pending, df.pendingTotal = map[string]int64{}, 0

@@ -46,6 +46,8 @@ func (r *Redis) View(ctx context.Context, canonicalURL string, terms []string) (
 	if len(missing) > 0 || needTotal {
 		keys, args := r.docFreqRead(epoch, missing)
 		dfCmd = pipe.Eval(ctx, readDocFreqScript, keys, args...)
+		r.df.flushing.RLock() // see docFreqs.flushing
+		defer r.df.flushing.RUnlock()
 	}
 	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
 		return View{}, r.wrap("view", err)

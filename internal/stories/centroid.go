@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"time"
 )
@@ -214,13 +213,11 @@ func appendString(b []byte, s string) []byte {
 // appendVector writes a vector as its term count, its norm and its entries sorted by
 // term (a deterministic encoding: equal centroids encode equal).
 func appendVector(b []byte, v Vector) []byte {
-	terms := make([]string, 0, len(v))
+	terms := v.terms()
 	var norm float64
-	for t, w := range v {
-		terms = append(terms, t)
-		norm += w * w
+	for _, t := range terms {
+		norm += v[t] * v[t]
 	}
-	slices.Sort(terms)
 	b = binary.AppendUvarint(b, uint64(len(terms)))
 	b = binary.LittleEndian.AppendUint32(b, math.Float32bits(float32(math.Sqrt(norm))))
 	for _, t := range terms {

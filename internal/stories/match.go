@@ -175,20 +175,23 @@ func (c Config) timeFactor(a, b time.Time) float64 {
 }
 
 // numbers compares the numbers a document gives for a unit with those the story
-// gives for it (units maps "pirate" to {"23"}): a unit whose numbers meet agrees, one
-// whose numbers all differ conflicts.
+// gives for it (units maps "pirate" to {"23"}): a unit for which any of the
+// document's numbers is one of the story's agrees; one whose numbers all differ
+// conflicts.
 func numbers(doc Vector, units map[string]map[string]bool) (agree, conflict int) {
 	if len(units) == 0 {
 		return 0, 0
 	}
-	seen := map[string]bool{}
+	met := map[string]bool{} // unit → whether a number met the story's
 	for k := range doc {
 		num, unit, ok := splitNumber(k)
-		if !ok || seen[unit] || units[unit] == nil {
+		if !ok || units[unit] == nil {
 			continue
 		}
-		seen[unit] = true
-		if units[unit][num] {
+		met[unit] = met[unit] || units[unit][num]
+	}
+	for _, ok := range met {
+		if ok {
 			agree++
 		} else {
 			conflict++

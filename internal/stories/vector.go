@@ -12,8 +12,8 @@ type Vector map[string]float64
 // Norm returns the Euclidean length of v.
 func (v Vector) Norm() float64 {
 	var s float64
-	for _, w := range v {
-		s += w * w
+	for _, t := range v.terms() {
+		s += v[t] * v[t]
 	}
 	return math.Sqrt(s)
 }
@@ -24,10 +24,22 @@ func (v Vector) Dot(u Vector) float64 {
 		v, u = u, v
 	}
 	var s float64
-	for t, w := range v {
-		s += w * u[t]
+	for _, t := range v.terms() {
+		s += v[t] * u[t]
 	}
 	return s
+}
+
+// terms returns v's terms in sorted order. Sums run in this order: floating-point
+// addition is not associative, and summing in map order made the same replay
+// decide a near-tie differently from one run to the next.
+func (v Vector) terms() []string {
+	ts := make([]string, 0, len(v))
+	for t := range v {
+		ts = append(ts, t)
+	}
+	slices.Sort(ts)
+	return ts
 }
 
 // Cosine returns the cosine similarity of v and u, 0 when either is empty.
