@@ -138,16 +138,12 @@ type outletBrief struct {
 	Factuality *string `json:"factuality"`
 }
 
+// storyOut is a story with its coverage: the listing's summary, the count of
+// outlets with text of their own, and the articles.
 type storyOut struct {
-	ID                 string          `json:"id"`
-	Title              string          `json:"title"`
-	FirstSeen          time.Time       `json:"first_seen"`
-	Updated            time.Time       `json:"updated"`
-	ArticleCount       int             `json:"article_count"`
-	OutletCount        int             `json:"outlet_count"`
-	IndependentOutlets int             `json:"independent_outlets"`
-	Balance            stories.Balance `json:"balance"`
-	Articles           []storyArticle  `json:"articles"`
+	storySummary
+	IndependentOutlets int            `json:"independent_outlets"`
+	Articles           []storyArticle `json:"articles"`
 }
 
 type storyArticle struct {
@@ -160,22 +156,17 @@ type storyArticle struct {
 }
 
 func (a *api) storyOut(st stories.Story) storyOut {
-	bias := func(id string) outlets.Bias {
-		o, ok := a.outlets.ByID(id)
-		if !ok {
-			return ""
-		}
-		return o.Bias
-	}
 	out := storyOut{
-		ID:                 st.ID,
-		Title:              st.Title,
-		FirstSeen:          st.FirstSeen,
-		Updated:            st.Updated,
-		ArticleCount:       st.ArticleCount,
-		OutletCount:        stories.OutletCount(st.Articles),
+		storySummary: storySummary{
+			ID:           st.ID,
+			Title:        st.Title,
+			FirstSeen:    st.FirstSeen,
+			Updated:      st.Updated,
+			ArticleCount: st.ArticleCount,
+			OutletCount:  stories.OutletCount(st.Articles),
+			Balance:      stories.BalanceOf(st.Articles, a.lookups.Bias),
+		},
 		IndependentOutlets: stories.IndependentOutlets(st.Articles),
-		Balance:            stories.BalanceOf(st.Articles, bias),
 		Articles:           make([]storyArticle, 0, len(st.Articles)),
 	}
 	for _, art := range st.Articles {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -36,13 +35,10 @@ func runExtract(args []string, env *environment) int {
 		fmt.Fprintln(env.stderr, "usage: parallax extract --url URL [FILE|-]\n\nReads a saved HTML page from FILE (or standard input) and prints the extracted article as JSON.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args, 1); !ok {
+		return code
 	}
-	if *pageURL == "" || fs.NArg() > 1 {
+	if *pageURL == "" {
 		fs.Usage()
 		return 2
 	}

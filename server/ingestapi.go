@@ -7,7 +7,6 @@ import (
 
 	"github.com/labstack/echo/v5"
 	"github.com/parallax-news/parallax/internal/feeds"
-	"github.com/parallax-news/parallax/internal/outlets"
 	"github.com/parallax-news/parallax/internal/store"
 	"github.com/parallax-news/parallax/internal/stories"
 )
@@ -39,10 +38,6 @@ func (a *api) listStories(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	bias := func(id string) outlets.Bias {
-		o, _ := a.outlets.ByID(id)
-		return o.Bias
-	}
 	out := struct {
 		Stories []storySummary `json:"stories"`
 	}{Stories: make([]storySummary, 0, len(list))}
@@ -50,7 +45,7 @@ func (a *api) listStories(c *echo.Context) error {
 		out.Stories = append(out.Stories, storySummary{
 			ID: s.ID, Title: s.Title, FirstSeen: s.FirstSeen, Updated: s.Updated,
 			ArticleCount: s.ArticleCount, OutletCount: len(s.Sources),
-			Balance: stories.BalanceOfSources(s.Sources, bias),
+			Balance: stories.BalanceOfSources(s.Sources, a.lookups.Bias),
 		})
 	}
 	return c.JSON(http.StatusOK, out)

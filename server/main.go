@@ -10,6 +10,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -88,4 +90,21 @@ func runHelp(_ []string, env *environment) int {
 		fmt.Fprintf(w, "  %-30s %-10s %s\n", e.Name, def, e.Doc)
 	}
 	return 0
+}
+
+// parseFlags parses a command's flags. It reports ok false with the exit code to
+// return when the command should stop: 0 after -h, 2 on bad flags or when more than
+// maxArgs arguments remain (maxArgs < 0: any number).
+func parseFlags(fs *flag.FlagSet, args []string, maxArgs int) (code int, ok bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0, false
+		}
+		return 2, false
+	}
+	if maxArgs >= 0 && fs.NArg() > maxArgs {
+		fs.Usage()
+		return 2, false
+	}
+	return 0, true
 }

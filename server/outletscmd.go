@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -38,15 +37,8 @@ PARALLAX_OUTLETS_FILE.
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return 2
+	if code, ok := parseFlags(fs, args, 0); !ok {
+		return code
 	}
 	reg, err := loadRegistry(env)
 	if err != nil {
@@ -67,11 +59,8 @@ func runOutletsImport(args []string, env *environment) int {
 	fs := flag.NewFlagSet("outlets import", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	format := fs.String("format", "csv", "input format (csv: columns domain,name,bias,factuality,country,feed with a header row)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args, -1); !ok {
+		return code
 	}
 	if *format != "csv" || fs.NArg() != 1 {
 		fmt.Fprintln(env.stderr, "usage: parallax outlets import --format csv FILE|- > outlets.json")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -116,11 +115,8 @@ func runServe(args []string, env *environment) int {
 	fs.Usage = func() {
 		fmt.Fprintln(env.stderr, "usage: parallax serve\n\nThe server is configured by environment variables; see `parallax help`.")
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args, 0); !ok {
+		return code
 	}
 	cfg, err := loadConfig(env.getenv)
 	if err != nil {
