@@ -38,15 +38,14 @@ func (a *api) postLookup(c *echo.Context) error {
 	var req lookupRequest
 	dec := json.NewDecoder(c.Request().Body)
 	if err := dec.Decode(&req); err != nil {
-		var tooLarge *echo.HTTPError
-		if errors.As(err, &tooLarge) {
+		if echo.StatusCode(err) != 0 {
+			// The body limit tripped while reading (a chunked body has no
+			// Content-Length for middleware.BodyLimit to refuse up front): the error
+			// handler answers 413 body_too_large.
 			return err
 		}
 		if errors.Is(err, io.EOF) {
 			return errBadRequest("invalid_request", `The body must be a JSON object like {"url": "https://..."}.`)
-		}
-		if strings.Contains(err.Error(), "too large") {
-			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "body too large").Wrap(err)
 		}
 		return errBadRequest("invalid_request", "The body is not valid JSON: "+err.Error())
 	}

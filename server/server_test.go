@@ -68,6 +68,8 @@ func postJSON(t testing.TB, url string, body any) (*http.Response, map[string]an
 		r = strings.NewReader(b)
 	case []byte:
 		r = bytes.NewReader(b)
+	case io.Reader:
+		r = b
 	default:
 		data, err := json.Marshal(body)
 		if err != nil {
@@ -81,6 +83,10 @@ func postJSON(t testing.TB, url string, body any) (*http.Response, map[string]an
 	}
 	return resp, decode(t, resp)
 }
+
+// chunked hides the body's length from net/http, which then sends it with chunked
+// transfer encoding: no Content-Length for the server to check up front.
+func chunked(s string) io.Reader { return io.MultiReader(strings.NewReader(s)) }
 
 func get(t testing.TB, url string) (*http.Response, map[string]any) {
 	t.Helper()
@@ -216,6 +222,7 @@ func TestErrors(t *testing.T) {
 		{"bad JSON", strict.URL, "POST", "/api/v1/lookup", "{nope", 400, "invalid_request"},
 		{"empty body", strict.URL, "POST", "/api/v1/lookup", "", 400, "invalid_request"},
 		{"body too large", strict.URL, "POST", "/api/v1/lookup", huge, 413, "body_too_large"},
+		{"chunked body too large", strict.URL, "POST", "/api/v1/lookup", chunked(huge), 413, "body_too_large"},
 		{"not an article", strict.URL, "POST", "/api/v1/lookup", map[string]string{"url": "https://www.example.com/", "html": fixture(t, "home.html")}, 422, "not_an_article"},
 		{"broken HTML", strict.URL, "POST", "/api/v1/lookup", map[string]string{"url": "https://www.example.com/x", "html": "<html><body><div><div><p>\x00\xff<<<"}, 422, "not_an_article"},
 		{"private address", strict.URL, "GET", "/api/v1/lookup?url=" + pages.URL + "/broken", nil, 422, "blocked_address"},
