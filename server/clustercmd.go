@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/parallax-news/parallax/internal/canon"
+	"github.com/parallax-news/parallax/internal/extract"
 	"github.com/parallax-news/parallax/internal/lookup"
 	"github.com/parallax-news/parallax/internal/store"
 	"github.com/parallax-news/parallax/internal/stories"
@@ -181,27 +181,24 @@ func (c *clusterer) run(ctx context.Context, in io.Reader) error {
 // never merged because they lack a URL. ok is false when published was given but
 // not understood.
 func clusterArticle(in clusterIn, line int, svc *lookup.Service) (stories.Article, bool) {
-	a := stories.Article{Title: strings.TrimSpace(in.Title), Added: time.Now().UTC()}
+	doc := extract.Article{Title: strings.TrimSpace(in.Title)}
 	ok := true
 	if p := strings.TrimSpace(in.Published); p != "" {
 		if t, err := time.Parse(time.RFC3339, p); err == nil {
-			a.Published = t.UTC()
+			doc.Published = t.UTC()
 		} else if t, err := time.Parse(time.DateOnly, p); err == nil {
-			a.Published = t
+			doc.Published = t
 		} else {
 			ok = false
 		}
 	}
+	var a stories.Article
 	if u, err := canon.URL(in.URL); err == nil && in.URL != "" {
-		a.URL = u
-		if pu, err := url.Parse(u); err == nil {
-			a.Domain = canon.Domain(pu.Hostname())
-			a.OutletID = svc.OutletID(pu.Hostname())
-		}
+		a = svc.Describe(u, doc)
 	} else {
-		a.URL = fmt.Sprintf("urn:parallax:cluster:line:%d", line)
-		a.Domain = "unknown"
+		a = stories.Article{URL: fmt.Sprintf("urn:parallax:cluster:line:%d", line), Title: doc.Title, Published: doc.Published, Domain: "unknown"}
 	}
+	a.Added = time.Now().UTC()
 	return a, ok
 }
 

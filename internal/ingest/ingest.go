@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"sync"
 	"time"
 
@@ -455,20 +454,12 @@ func (in *Ingester) item(ctx context.Context, src Source, it feeds.Item, canonic
 		resp, err = in.fetcher.Page(ctx, it.URL)
 		return err
 	})
-	var art extract.Article
-	if ferr == nil {
-		base, _ := url.Parse(resp.URL)
-		art, ferr = extract.Parse(resp.Body, base)
-	}
 	var a stories.Article
 	text := ""
 	if ferr == nil {
-		final, err := canon.Prefer(resp.URL, art.CanonicalURL)
-		if err != nil {
-			final = canonical
-		}
-		a = in.lookup.Describe(final, art)
-		text = art.Text
+		a, text, ferr = in.lookup.Extract(resp.URL, resp.Body)
+	}
+	if ferr == nil {
 		if a.Title == "" {
 			a.Title = it.Title
 		}

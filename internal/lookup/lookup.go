@@ -146,27 +146,18 @@ func (s *Service) lookup(ctx context.Context, canonical string, html []byte) (*R
 		}
 		html, pageURL, outcome = resp.Body, resp.URL, OutcomeFetched
 	}
-	base, err := url.Parse(pageURL)
+	a, text, err := s.Extract(pageURL, html)
 	if err != nil {
-		return nil, fmt.Errorf("lookup: page URL: %w", err)
+		return nil, err
 	}
-	art, err := extract.Parse(html, base)
-	if err != nil {
-		return nil, fmt.Errorf("lookup: %w", err)
-	}
-	// The page may declare a different canonical URL (an AMP or syndicated copy
-	// pointing at the original); when it does, that is the article's identity.
-	final, err := canon.Prefer(pageURL, art.CanonicalURL)
-	if err != nil {
-		return nil, fmt.Errorf("lookup: %w", err)
-	}
-	if final != canonical {
+	final := a.URL
+	if final != canonical { // the page named another canonical URL: it may be indexed
+
 		if res, err := s.fromIndex(ctx, final); err == nil || !errors.Is(err, store.ErrNotFound) {
 			return res, err
 		}
 	}
-	a := s.Describe(final, art)
-	sid, err := s.Index(ctx, a, art.Text)
+	sid, err := s.Index(ctx, a, text)
 	if err != nil {
 		return nil, err
 	}
@@ -180,6 +171,26 @@ func (s *Service) lookup(ctx context.Context, canonical string, html []byte) (*R
 		stored = a
 	}
 	return &Result{Article: stored, Outlet: s.outlet(stored.OutletID), Story: story, Outcome: outcome}, nil
+}
+
+// Extract turns a page's HTML, as served at pageURL, into the article the index
+// keeps and its body text. The article's URL is the page's preferred canonical URL:
+// the page may declare a different one (an AMP or syndicated copy pointing at the
+// original), and when it does, that is the article's identity.
+func (s *Service) Extract(pageURL string, html []byte) (stories.Article, string, error) {
+	base, err := url.Parse(pageURL)
+	if err != nil {
+		return stories.Article{}, "", fmt.Errorf("lookup: page URL: %w", err)
+	}
+	art, err := extract.Parse(html, base)
+	if err != nil {
+		return stories.Article{}, "", fmt.Errorf("lookup: %w", err)
+	}
+	final, err := canon.Prefer(pageURL, art.CanonicalURL)
+	if err != nil {
+		return stories.Article{}, "", fmt.Errorf("lookup: %w", err)
+	}
+	return s.Describe(final, art), art.Text, nil
 }
 
 // fromIndex answers from the index; ErrNotFound when the article is not indexed.

@@ -289,6 +289,30 @@ func TestLookupErrors(t *testing.T) {
 	}
 }
 
+// TestExtract: a page is described at the canonical URL it declares (the
+// Guardian's AMP copy names the www page), with its outlet and body text.
+func TestExtract(t *testing.T) {
+	t.Parallel()
+	svc := lookup.New(lookup.Options{Outlets: mustRegistry(t), Matcher: stories.DefaultConfig()})
+	f := fixtures[1]
+	a, text, err := svc.Extract(f.url, page(t, f.file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "https://www.theguardian.com/uk-news/2026/nov/20/kestrelford-harbour-bridge-collapse"; a.URL != want {
+		t.Errorf("URL = %s, want %s", a.URL, want)
+	}
+	if a.OutletID != f.outlet || a.Domain != "theguardian.com" {
+		t.Errorf("outlet %q domain %q, want %q theguardian.com", a.OutletID, a.Domain, f.outlet)
+	}
+	if !strings.Contains(text, "Kestrelford") {
+		t.Errorf("text = %.80q, want the article body", text)
+	}
+	if _, _, err := svc.Extract("https://www.example.com/", page(t, "home.html")); !errors.Is(err, extract.ErrNotArticle) {
+		t.Errorf("home page: err = %v, want extract.ErrNotArticle", err)
+	}
+}
+
 // TestStoreDown: with Redis unreachable a lookup fails with store.ErrUnavailable.
 func TestStoreDown(t *testing.T) {
 	st, err := store.Open(context.Background(), store.Options{URL: "redis://127.0.0.1:1/0"})
