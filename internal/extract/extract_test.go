@@ -136,6 +136,7 @@ func TestParseTooLarge(t *testing.T) {
 		{"too many elements", func() string {
 			return "<html><body>" + articleBody + strings.Repeat("<span>x</span>", MaxElemsToParse) + "</body></html>"
 		}},
+		{"one element over MaxElemsToParse", func() string { return pageWithElements(t, MaxElemsToParse+1) }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -163,6 +164,9 @@ func TestParseAtLimits(t *testing.T) {
 			p := "<html><body>" + articleBody
 			return p + strings.Repeat(" ", MaxHTMLBytes-len(p))
 		}()},
+		// Parse adds an element of its own (declareByline); the limit applies
+		// to the page as sent.
+		{"exactly MaxElemsToParse elements", pageWithElements(t, MaxElemsToParse)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -176,6 +180,26 @@ func TestParseAtLimits(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pageWithElements returns articleBody padded to a page of exactly n elements
+// with <br>s, the cheapest elements for readability to walk past (a 60,000
+// element page takes it about 15 ms).
+func pageWithElements(tb testing.TB, n int) string {
+	tb.Helper()
+	const start, end = "<html><head></head><body>" + articleBody + "<div>", "</div></body></html>"
+	count := func(page string) int {
+		doc, err := parseHTML([]byte(page))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return countElements(doc)
+	}
+	page := start + strings.Repeat("<br>", n-count(start+end)) + end
+	if got := count(page); got != n {
+		tb.Fatalf("page has %d elements, want %d", got, n)
+	}
+	return page
 }
 
 // TestParseBrokenHTML feeds malformed input: Parse must not panic, and what it
