@@ -69,13 +69,10 @@ func toAPIError(err error) *apiError {
 			return &e
 		}
 	}
-	var he *echo.HTTPError
-	if errors.As(err, &he) {
-		return fromHTTPError(he.Code)
-	}
-	var sc echo.HTTPStatusCoder
-	if errors.As(err, &sc) {
-		return fromHTTPError(sc.StatusCode())
+	// Echo's own errors (*echo.HTTPError, and the unexported type of
+	// echo.ErrStatusRequestEntityTooLarge and friends) carry their status.
+	if status := echo.StatusCode(err); status != 0 {
+		return fromHTTPError(status)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return &apiError{http.StatusGatewayTimeout, "timeout", "The request took too long."}
