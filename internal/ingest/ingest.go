@@ -225,15 +225,24 @@ func (in *Ingester) states(ctx context.Context) ([]feeds.State, error) {
 	}
 	out := make([]feeds.State, len(in.sources))
 	for i, b := range raw {
-		out[i].URL = urls[i]
-		if b != nil {
-			if err := json.Unmarshal(b, &out[i]); err != nil {
-				in.log.Warn("unreadable feed state; polling the feed afresh", "feed", urls[i], "err", err)
-				out[i] = feeds.State{URL: urls[i]}
-			}
-		}
+		out[i] = in.decodeState(urls[i], b)
 	}
 	return out, nil
+}
+
+// decodeState reads a feed's stored state: a zero State for a feed never polled,
+// and for an unreadable one (logged), which only costs a fresh poll.
+func (in *Ingester) decodeState(feedURL string, b []byte) feeds.State {
+	st := feeds.State{URL: feedURL}
+	if b == nil {
+		return st
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		in.log.Warn("unreadable feed state; polling the feed afresh", "feed", feedURL, "err", err)
+		return feeds.State{URL: feedURL}
+	}
+	st.URL = feedURL
+	return st
 }
 
 // Progress is where a pass stands.
@@ -331,11 +340,7 @@ func (in *Ingester) poll(ctx context.Context, src Source, force bool) (res pollR
 	if err != nil {
 		return pollResult{err: err}
 	}
-	st := feeds.State{URL: src.URL}
-	if states[0] != nil {
-		json.Unmarshal(states[0], &st) // a broken state only costs a fresh poll
-		st.URL = src.URL
-	}
+	st := in.decodeState(src.URL, states[0])
 	// Another process may have polled it since this one decided it was due.
 	if !force && !st.Due(time.Now()) {
 		return pollResult{state: st}

@@ -452,3 +452,30 @@ func TestRunPollsDueFeedsOnly(t *testing.T) {
 		t.Errorf("lags %v, want one of about an hour", lags)
 	}
 }
+
+// TestUnreadableState: a feed whose stored state is not JSON is polled afresh,
+// and its state is readable again afterwards.
+func TestUnreadableState(t *testing.T) {
+	t.Parallel()
+	st := storetest.OpenEmbedded(t, store.Options{})
+	w := newWeb(t)
+	r := newRig(t, st)
+	now := time.Now().Add(-time.Hour).UTC()
+	w.setFeed("/feed", "application/rss+xml", rss(w.URL, item{"/a", "Bridge collapses", "Four hurt.", now}))
+	w.setPage("/a", articlePage("Bridge collapses", bridgeText, now))
+	feed := w.URL + "/feed"
+	if err := st.SaveFeedState(context.Background(), feed, []byte("{broken")); err != nil {
+		t.Fatal(err)
+	}
+	in := r.ingester([]ingest.Source{{URL: feed}}, nil)
+	if rep := in.Pass(context.Background(), nil); rep.Articles != 1 || rep.Errors != 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	status, err := in.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := status[0]; s.URL != feed || s.State.URL != feed || s.Health != feeds.Healthy {
+		t.Errorf("status after the poll: %+v", s)
+	}
+}
