@@ -1,12 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"time"
 
 	"github.com/parallax-news/parallax/internal/canon"
@@ -47,16 +45,12 @@ func runExtract(args []string, env *environment) int {
 		fmt.Fprintln(env.stderr, "parallax extract: --url:", err)
 		return 2
 	}
-	in := env.stdin
-	if name := fs.Arg(0); name != "" && name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			fmt.Fprintln(env.stderr, "parallax extract:", err)
-			return 1
-		}
-		defer f.Close()
-		in = f
+	in, err := openInput(env, fs.Arg(0))
+	if err != nil {
+		fmt.Fprintln(env.stderr, "parallax extract:", err)
+		return 1
 	}
+	defer in.Close()
 	html, err := io.ReadAll(io.LimitReader(in, extract.MaxHTMLBytes+1))
 	if err != nil {
 		fmt.Fprintln(env.stderr, "parallax extract: read page:", err)
@@ -94,12 +88,5 @@ func runExtract(args []string, env *environment) int {
 			out.Outlet = outletOf(&o)
 		}
 	}
-	enc := json.NewEncoder(env.stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
-		fmt.Fprintln(env.stderr, "parallax extract:", err)
-		return 1
-	}
-	return 0
+	return writeJSON(env, out)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -89,7 +90,7 @@ environment variables as the server (see parallax help).
 		tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "OUTLET\tFEED\tFAILURES\tERROR")
 		for _, f := range rep.Failing {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", orDash(f.OutletID), f.URL, f.Failures, f.Error)
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", cmp.Or(f.OutletID, "-"), f.URL, f.Failures, f.Error)
 		}
 		tw.Flush()
 	}

@@ -10,6 +10,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -107,4 +108,30 @@ func parseFlags(fs *flag.FlagSet, args []string, maxArgs int) (code int, ok bool
 		return 2, false
 	}
 	return 0, true
+}
+
+// openInput opens what a command reads: the file name, or standard input when name
+// is "" or "-".
+func openInput(env *environment, name string) (io.ReadCloser, error) {
+	if name == "" || name == "-" {
+		return io.NopCloser(env.stdin), nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// writeJSON prints v to standard output as indented JSON, leaving <, > and & as they
+// are, and returns the exit code.
+func writeJSON(env *environment, v any) int {
+	enc := json.NewEncoder(env.stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintln(env.stderr, "parallax:", err)
+		return 1
+	}
+	return 0
 }

@@ -2,11 +2,9 @@ package main
 
 import (
 	"cmp"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -66,16 +64,12 @@ func runOutletsImport(args []string, env *environment) int {
 		fmt.Fprintln(env.stderr, "usage: parallax outlets import --format csv FILE|- > outlets.json")
 		return 2
 	}
-	in := env.stdin
-	if name := fs.Arg(0); name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			fmt.Fprintln(env.stderr, "parallax outlets import:", err)
-			return 1
-		}
-		defer f.Close()
-		in = f
+	in, err := openInput(env, fs.Arg(0))
+	if err != nil {
+		fmt.Fprintln(env.stderr, "parallax outlets import:", err)
+		return 1
 	}
+	defer in.Close()
 	list, err := outlets.ImportCSV(io.LimitReader(in, maxImportBytes))
 	if err != nil {
 		fmt.Fprintln(env.stderr, "parallax outlets import:", err)
@@ -88,30 +82,12 @@ func runOutletsImport(args []string, env *environment) int {
 	return 0
 }
 
-func writeJSON(env *environment, v any) int {
-	enc := json.NewEncoder(env.stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		fmt.Fprintln(env.stderr, "parallax:", err)
-		return 1
-	}
-	return 0
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
 func printOutletTable(w io.Writer, all []outlets.Outlet) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tCOUNTRY\tBIAS\tFACTUALITY\tOWNERSHIP\tDOMAINS\tFEEDS")
 	for _, o := range all {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", o.ID, o.Name, orDash(o.Country), cmp.Or(string(o.Bias), "unrated"),
-			orDash(string(o.Factuality)), orDash(string(o.Ownership)), strings.Join(o.Domains, " "), len(o.Feeds))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", o.ID, o.Name, cmp.Or(o.Country, "-"), cmp.Or(string(o.Bias), "unrated"),
+			cmp.Or(string(o.Factuality), "-"), cmp.Or(string(o.Ownership), "-"), strings.Join(o.Domains, " "), len(o.Feeds))
 	}
 	tw.Flush()
 }
