@@ -346,12 +346,17 @@ func (in *Ingester) poll(ctx context.Context, src Source, force bool) (res pollR
 		return pollResult{state: st}
 	}
 	var result feeds.Result
+	polled := false
 	err = in.gate.do(ctx, src.URL, func() error {
 		var perr error
 		result, perr = in.poller.Poll(ctx, st)
+		polled = true
 		return perr
 	})
-	if errors.Is(err, context.Canceled) && result.State.URL == "" {
+	// A poll that never started (the wait for the host ended it) or was cancelled
+	// (shutdown, or the lease lost to another process) did not happen: Poll returns
+	// the state unchanged, and saving it could overwrite the new holder's.
+	if !polled || errors.Is(err, context.Canceled) {
 		return pollResult{state: st, err: err}
 	}
 	res.state = result.State

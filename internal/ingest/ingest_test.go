@@ -479,3 +479,49 @@ func TestUnreadableState(t *testing.T) {
 		t.Errorf("status after the poll: %+v", s)
 	}
 }
+
+// TestCancelledPoll: a poll cancelled while the feed is being fetched (shutdown,
+// or the lease lost) did not happen: it is not counted or logged as a failure,
+// and it does not save its stale state over what another process stored since.
+func TestCancelledPoll(t *testing.T) {
+	t.Parallel()
+	st := storetest.OpenEmbedded(t, store.Options{})
+	arrived := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	feed := srv.URL + "/feed"
+	r := newRig(t, st)
+	var outcomes atomic.Int64
+	in := r.ingester([]ingest.Source{{URL: feed}}, func(o *ingest.Options) {
+		o.OnPoll = func(string) { outcomes.Add(1) }
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan ingest.Report)
+	go func() { done <- in.Pass(ctx, nil) }()
+	<-arrived
+	// Meanwhile another process polled the feed and saved its state.
+	newer := []byte(`{"url":"` + feed + `","failures":0,"items_seen":9,"last_status":"ok"}`)
+	if err := st.SaveFeedState(context.Background(), feed, newer); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	<-done
+	raw, err := st.FeedStates(context.Background(), []string{feed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(raw[0]) != string(newer) {
+		t.Errorf("stored state %s, want the other process's %s", raw[0], newer)
+	}
+	if n := outcomes.Load(); n != 0 {
+		t.Errorf("%d poll outcomes reported for a cancelled poll", n)
+	}
+	r.logMu.Lock()
+	defer r.logMu.Unlock()
+	if strings.Contains(r.logs.String(), "feed poll failed") {
+		t.Errorf("cancelled poll logged as failed:\n%s", r.logs)
+	}
+}
