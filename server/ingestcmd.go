@@ -5,7 +5,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/signal"
 	"slices"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"github.com/parallax-news/parallax/internal/ingest"
-	"github.com/parallax-news/parallax/internal/store"
 )
 
 // runIngest is `parallax ingest [--once]`: feed ingestion without the HTTP server,
@@ -39,20 +37,12 @@ environment variables as the server (see parallax help).
 	if code, ok := parseFlags(fs, args, 0); !ok {
 		return code
 	}
-	cfg, err := loadConfig(env.getenv)
-	if err != nil {
-		fmt.Fprintln(env.stderr, "parallax:", err)
+	// With --once the progress bar and the summary tell the story; per-feed warnings
+	// would interleave with the bar.
+	cfg, log, ok := startup(env, *once)
+	if !ok {
 		return 2
 	}
-	log := newLogger(cfg, env.stderr)
-	if *once {
-		// The progress bar and the summary tell the story; per-feed warnings would
-		// interleave with the bar.
-		quiet := cfg
-		quiet.LogLevel = max(cfg.LogLevel, slog.LevelError)
-		log = newLogger(quiet, env.stderr)
-	}
-	store.RouteDriverLogs(log)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	s, err := newServer(ctx, cfg, log)

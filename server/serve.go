@@ -109,6 +109,25 @@ func newIngester(cfg Config, log *slog.Logger, m *metrics, st *store.Redis, svc 
 // Close releases the store; the embedded store writes its final snapshot.
 func (s *server) Close() error { return s.store.Close() }
 
+// startup begins the commands that run the server's code (serve, ingest): it loads
+// the configuration, reporting a bad one on standard error, and builds the process
+// logger, which the Redis driver logs through too. quiet keeps only errors. ok false
+// means the command exits with status 2.
+func startup(env *environment, quiet bool) (cfg Config, log *slog.Logger, ok bool) {
+	cfg, err := loadConfig(env.getenv)
+	if err != nil {
+		fmt.Fprintln(env.stderr, "parallax:", err)
+		return cfg, nil, false
+	}
+	logCfg := cfg
+	if quiet {
+		logCfg.LogLevel = max(cfg.LogLevel, slog.LevelError)
+	}
+	log = newLogger(logCfg, env.stderr)
+	store.RouteDriverLogs(log)
+	return cfg, log, true
+}
+
 func runServe(args []string, env *environment) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
@@ -118,13 +137,10 @@ func runServe(args []string, env *environment) int {
 	if code, ok := parseFlags(fs, args, 0); !ok {
 		return code
 	}
-	cfg, err := loadConfig(env.getenv)
-	if err != nil {
-		fmt.Fprintln(env.stderr, "parallax:", err)
+	cfg, log, ok := startup(env, false)
+	if !ok {
 		return 2
 	}
-	log := newLogger(cfg, env.stderr)
-	store.RouteDriverLogs(log)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	s, err := newServer(ctx, cfg, log)
