@@ -114,19 +114,34 @@ func (r *Redis) storeDocFreq(missing []string, fetched []int64, fetchedTotal int
 // previous window: total first, then one per term.
 func (r *Redis) docFreqRead(epoch int64, terms []string) (keys []string, args []any) {
 	keys = []string{r.docTotalKey(epoch), r.docTotalKey(epoch - 1)}
+	buckets, index := groupBuckets(terms)
+	for _, b := range buckets {
+		keys = append(keys, r.docFreqKey(epoch, b), r.docFreqKey(epoch-1, b))
+	}
 	args = make([]any, 0, 2*len(terms))
-	bucketIndex := map[uint32]int{}
-	for _, t := range terms {
-		b := dfBucket(t)
-		i, ok := bucketIndex[b]
-		if !ok {
-			i = len(bucketIndex) + 1
-			bucketIndex[b] = i
-			keys = append(keys, r.docFreqKey(epoch, b), r.docFreqKey(epoch-1, b))
-		}
-		args = append(args, i, t)
+	for i, t := range terms {
+		args = append(args, index[i], t)
 	}
 	return keys, args
+}
+
+// groupBuckets groups terms by their document-frequency bucket, as the scripts
+// take them: buckets lists each bucket once, in order of first appearance, and
+// index[i] is the 1-based position of terms[i]'s bucket in it.
+func groupBuckets(terms []string) (buckets []uint32, index []int) {
+	index = make([]int, len(terms))
+	pos := map[uint32]int{}
+	for i, t := range terms {
+		b := dfBucket(t)
+		p, ok := pos[b]
+		if !ok {
+			buckets = append(buckets, b)
+			p = len(buckets)
+			pos[b] = p
+		}
+		index[i] = p
+	}
+	return buckets, index
 }
 
 // readDocFreqScript returns the document total of both windows, then each term's
@@ -192,16 +207,12 @@ func (r *Redis) flushDocFreq(ctx context.Context) (err error) {
 		keys := []string{r.docTotalKey(epoch)}
 		args := []any{ttl, total}
 		total = 0
-		bucketIndex := map[uint32]int{}
-		for _, t := range batch {
-			b := dfBucket(t)
-			i, ok := bucketIndex[b]
-			if !ok {
-				i = len(bucketIndex) + 1
-				bucketIndex[b] = i
-				keys = append(keys, r.docFreqKey(epoch, b))
-			}
-			args = append(args, i, t, pending[t])
+		buckets, index := groupBuckets(batch)
+		for _, b := range buckets {
+			keys = append(keys, r.docFreqKey(epoch, b))
+		}
+		for i, t := range batch {
+			args = append(args, index[i], t, pending[t])
 		}
 		cctx, cancel := context.WithTimeout(ctx, callTimeout)
 		err := r.flushDFScript.Run(cctx, r.rdb, keys, args...).Err()

@@ -2,9 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"fmt"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -65,11 +62,11 @@ const (
 // ok is false when another process holds it.
 func (r *Redis) AcquireLease(ctx context.Context, name string, ttl time.Duration) (l Lease, ok bool, err error) {
 	defer r.track("acquire_lease", time.Now(), &err)
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return Lease{}, false, fmt.Errorf("store: lease token: %w", err)
+	token, err := randomToken(16)
+	if err != nil {
+		return Lease{}, false, err
 	}
-	l = Lease{key: r.leaseKey(name), token: hex.EncodeToString(b[:])}
+	l = Lease{key: r.leaseKey(name), token: token}
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	ok, err = r.rdb.SetNX(ctx, l.key, l.token, ttl).Result()

@@ -65,15 +65,6 @@ func (r *Redis) View(ctx context.Context, canonicalURL string, terms []string) (
 	return v, nil
 }
 
-func toInt(x any) int64 {
-	s, ok := x.(string)
-	if !ok {
-		return 0
-	}
-	n, _ := strconv.ParseInt(s, 10, 64)
-	return n
-}
-
 // Candidate is a story that may be the one an article belongs to.
 type Candidate struct {
 	ID       string

@@ -278,7 +278,8 @@ func ArticleID(canonicalURL string) string {
 // starts it.
 func StoryIDFor(canonicalURL string) string { return "s" + ArticleID(canonicalURL) }
 
-// randomToken returns n random bytes in hex, for the embedded store's password.
+// randomToken returns n random bytes in hex, for the embedded store's password and
+// lease tokens.
 func randomToken(n int) (string, error) {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
