@@ -45,7 +45,12 @@ export class ServerAccess {
   }
 }
 
+/** serverAccess is the ServerAccess of this browser (browser.permissions, and no ports on Firefox). */
+export function serverAccess(browser) {
+  return new ServerAccess({ permissions: browser.permissions, portAllowed: !isFirefox(browser.runtime) });
+}
+
 /** isFirefox tells the browser from the extension's own URL scheme. */
-export function isFirefox(runtime) {
+function isFirefox(runtime) {
   return runtime.getURL('').startsWith('moz-extension:');
 }

@@ -2,6 +2,7 @@
 // answer it already had, without a second request. It lives in storage.session, which
 // the browser keeps in memory and clears when it quits, so the list of pages a reader
 // looked up never reaches the disk.
+import { withoutFragment } from './coverage.js';
 
 /** TTL_MS is how long an answer is reused: long enough for rereading, short enough that new coverage shows. */
 export const TTL_MS = 10 * 60 * 1000;
@@ -20,15 +21,7 @@ const PREFIX = 'lookup:';
  * switching servers never shows the other server's answer.
  */
 export function cacheKey(serverUrl, pageUrl) {
-  let page = pageUrl;
-  try {
-    const u = new URL(pageUrl);
-    u.hash = '';
-    page = u.href;
-  } catch {
-    // not a URL: keep it as it is; the server will say so.
-  }
-  return `${PREFIX}${serverUrl} ${page}`;
+  return `${PREFIX}${serverUrl} ${withoutFragment(pageUrl)}`;
 }
 
 /** Cache keeps lookup answers for TTL_MS. */

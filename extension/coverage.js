@@ -1,7 +1,8 @@
 // The popup's view model: a lookup answer from the server turned into what the popup
 // shows (the outlet being read, the story, the balance and the coverage grouped by
 // side). Pure functions of the answer, the clock and the locale, so they are tested
-// without a browser.
+// without a browser. The URL rules the lookup, the cache and the coverage list share
+// (webHref, withoutFragment) live here too.
 
 /** The popup's four groups, in the order they are shown. */
 export const SIDES = Object.freeze(['left', 'center', 'right', 'unrated']);
@@ -37,13 +38,13 @@ const UNITS = [
 
 /**
  * relativeTime says when `date` was relative to `now` ("3 hours ago") with
- * Intl.RelativeTimeFormat; null when the date is unknown or invalid.
+ * Intl.RelativeTimeFormat; null when the date is unknown or invalid. A caller
+ * formatting many dates passes one formatter for all of them as `rtf`.
  */
-export function relativeTime(date, now, locale) {
+export function relativeTime(date, now, locale, rtf = relativeTimeFormat(locale)) {
   if (!date) return null;
   const t = new Date(date).getTime();
   if (Number.isNaN(t)) return null;
-  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   const seconds = (t - now) / 1000;
   const abs = Math.abs(seconds);
   for (const [unit, below, size] of UNITS) {
@@ -52,6 +53,10 @@ export function relativeTime(date, now, locale) {
     }
   }
   return null; // unreachable: the last bound is Infinity
+}
+
+function relativeTimeFormat(locale) {
+  return new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
 }
 
 /** hostOf is the host of a URL without "www.", or the input when it is no URL. */
@@ -63,18 +68,32 @@ export function hostOf(url) {
   }
 }
 
-function sameArticle(a, b) {
-  if (!a || !b) return false;
-  const strip = (u) => {
-    try {
-      const x = new URL(u);
-      x.hash = '';
-      return x.href;
-    } catch {
-      return u;
-    }
-  };
-  return strip(a) === strip(b);
+/**
+ * webHref is the URL's href when it is an http(s) address, else null: the only pages
+ * Parallax looks up, and the only links it draws (server data never becomes a
+ * javascript: link).
+ */
+export function webHref(url) {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * withoutFragment drops the #fragment: it never names another article and need not
+ * leave the browser. A string that is no URL comes back as it is.
+ */
+export function withoutFragment(url) {
+  try {
+    const u = new URL(url);
+    u.hash = '';
+    return u.href;
+  } catch {
+    return url;
+  }
 }
 
 /**
@@ -83,8 +102,9 @@ function sameArticle(a, b) {
  */
 export function coverageView(answer, { now, locale }) {
   const { article, outlet, story } = answer;
-  const currentURLs = [article.canonical_url, article.url].filter(Boolean);
-  const isCurrent = (u) => currentURLs.some((c) => sameArticle(c, u));
+  const currentURLs = [article.canonical_url, article.url].filter(Boolean).map(withoutFragment);
+  const isCurrent = (u) => currentURLs.includes(withoutFragment(u));
+  const rtf = relativeTimeFormat(locale);
 
   const byURL = new Map(story.articles.map((a) => [a.url, a]));
   const nameOf = (a) => a?.outlet?.name || a?.domain || hostOf(a?.url);
@@ -105,7 +125,7 @@ export function coverageView(answer, { now, locale }) {
       bias: a.outlet?.bias ?? null,
       factuality: a.outlet?.factuality ?? null,
       published: a.published,
-      when: relativeTime(a.published, now, locale),
+      when: relativeTime(a.published, now, locale, rtf),
       isCurrent: current,
       // A copy of another article of the story names whose text it carries; a copy of
       // an article the story no longer lists still says it is a copy.

@@ -63,13 +63,3 @@ export function localize(root, t) {
     }
   }
 }
-
-/** safeHref returns url when it is http(s), else null: server data never becomes a javascript: link. */
-export function safeHref(url) {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
-  } catch {
-    return null;
-  }
-}

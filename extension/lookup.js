@@ -1,29 +1,12 @@
 // One lookup, from the click to an outcome the popup can draw: the page's address,
 // the cache, the page capture, the server call and the mapping of every failure to a
 // state the reader understands. No DOM here, so it is tested with a fake browser.
-import { ServerAccess, isFirefox } from './access.js';
+import { serverAccess } from './access.js';
 import { Api, ApiError } from './api.js';
 import { Cache } from './cache.js';
 import { capturePage } from './capture.js';
-import { coverageView } from './coverage.js';
+import { coverageView, webHref, withoutFragment } from './coverage.js';
 import { Settings } from './settings.js';
-
-/** isWebPage reports whether Parallax can look the URL up: only http and https pages are articles. */
-export function isWebPage(url) {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
-/** withoutFragment drops the #fragment: it never names another article and need not leave the browser. */
-export function withoutFragment(url) {
-  const u = new URL(url);
-  u.hash = '';
-  return u.href;
-}
 
 /**
  * PageLookup runs lookups. Everything it touches comes in through the constructor:
@@ -38,7 +21,7 @@ export class PageLookup {
     this.logger = logger;
     this.settings = new Settings({ storage: browser.storage.local });
     this.cache = new Cache({ storage: browser.storage.session, now });
-    this.access = new ServerAccess({ permissions: browser.permissions, portAllowed: !isFirefox(browser.runtime) });
+    this.access = serverAccess(browser);
   }
 
   /**
@@ -48,8 +31,10 @@ export class PageLookup {
    * protocol or error. `force` skips the cache; `mark(name)` is called at each step, for timings.
    */
   async run({ url, tabId = null, force = false, mark = () => {} }) {
-    if (!isWebPage(url)) return { state: 'unsupported' };
-    const page = withoutFragment(url);
+    // Only http and https pages are articles.
+    const href = webHref(url);
+    if (href === null) return { state: 'unsupported' };
+    const page = withoutFragment(href);
     const settings = await this.settings.load();
     if (!force) {
       const cached = await this.cache.get(settings.serverUrl, page);

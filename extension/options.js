@@ -1,5 +1,5 @@
 // The options page: server address, API token, "send the page" switch, connection test.
-import { ServerAccess, isFirefox } from './access.js';
+import { serverAccess } from './access.js';
 import { browser } from './browser.js';
 import { Cache } from './cache.js';
 import { localize, translator } from './dom.js';
@@ -16,7 +16,7 @@ const fields = {
 };
 
 const settings = new Settings({ storage: browser.storage.local });
-const access = new ServerAccess({ permissions: browser.permissions, portAllowed: !isFirefox(browser.runtime) });
+const access = serverAccess(browser);
 const prefs = new Preferences({
   settings,
   access,

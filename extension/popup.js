@@ -29,12 +29,13 @@ async function target() {
   return { url: tab?.url ?? '', tabId: tab?.id ?? null };
 }
 
+const openOptions = () => browser.runtime.openOptionsPage().then(() => window.close());
 const lookup = new PageLookup({ browser, fetch: globalThis.fetch.bind(globalThis), locale });
 const renderer = new Renderer({
   root,
   t,
   locale,
-  onOptions: () => browser.runtime.openOptionsPage().then(() => window.close()),
+  onOptions: openOptions,
   onRetry: () => run({ force: true }),
 });
 
@@ -68,5 +69,5 @@ async function run({ force = false } = {}) {
 localize(document, t);
 // The loading skeleton is in popup.html so it is in the first frame; keep a copy for "try again".
 const skeleton = [...root.children].map((n) => n.cloneNode(true));
-document.getElementById('open-options').addEventListener('click', () => browser.runtime.openOptionsPage().then(() => window.close()));
+document.getElementById('open-options').addEventListener('click', openOptions);
 run();

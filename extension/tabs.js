@@ -1,7 +1,7 @@
 // The coverage list: one tab per side (WAI-ARIA tabs pattern), each listing the
 // outlets' articles with headline, relative time and a link that opens a new tab.
-import { SIDES } from './coverage.js';
-import { el, safeHref } from './dom.js';
+import { SIDES, webHref } from './coverage.js';
+import { el } from './dom.js';
 import { SIDE_KEY, biasChip } from './labels.js';
 
 /** coverageTabs draws view.groups; the tab of view.firstSide is open. */
@@ -49,7 +49,7 @@ export function coverageTabs(view, { t }) {
 
 /** entry is one article: outlet, bias, relative time and headline, linked unless it is the one being read. */
 function entry(e, t) {
-  const href = safeHref(e.url);
+  const href = webHref(e.url);
   const meta = el(
     'span',
     { class: 'entry-meta' },
