@@ -459,7 +459,7 @@ func preferStructuredBody(domText, ldBody string) string {
 			return domText
 		}
 	}
-	dom, ld := len(strings.Fields(domText)), len(strings.Fields(ldBody))
+	dom, ld := wordCount(domText), wordCount(ldBody)
 	if !longEnough(domText) || float64(ld) >= minStructuredGain*float64(dom) {
 		return ldBody
 	}

@@ -29,7 +29,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -213,7 +212,7 @@ func countElements(doc *html.Node) int {
 // longEnough reports whether a text is long enough to be an article; see
 // minArticleWords and minArticleRunes.
 func longEnough(text string) bool {
-	if len(strings.Fields(text)) >= minArticleWords {
+	if wordCount(text) >= minArticleWords {
 		return true
 	}
 	return spaceless(text) && utf8.RuneCountInString(text) >= minArticleRunes
@@ -264,5 +263,5 @@ func looksLikeIndex(n *html.Node) bool {
 			}
 		}
 	}
-	return linked >= minLinkedHeadings && len(strings.Fields(renderText(n))) < maxTeaserWords*linked
+	return linked >= minLinkedHeadings && wordCount(renderText(n)) < maxTeaserWords*linked
 }

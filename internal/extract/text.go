@@ -194,6 +194,15 @@ func countLetters(s string) int {
 	return n
 }
 
+// wordCount counts the space-separated words of s.
+func wordCount(s string) int {
+	n := 0
+	for range strings.FieldsSeq(s) {
+		n++
+	}
+	return n
+}
+
 // spaceless reports whether a text is mostly in scripts written without
 // spaces between words (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar).
 func spaceless(s string) bool {
