@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"bufio"
+	"cmp"
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
@@ -35,11 +36,11 @@ type Stream struct {
 // order that reproduces the README's baseline of pairwise F1 0.841).
 func Streams() []Stream {
 	return []Stream{
-		{"basil (date order)", "basil-triplets", loadBASIL},
+		{"basil (date order)", "basil-triplets", loadRecords("basil.dev.jsonl")},
 		{"googlenews News (random order)", "googlenews-titles", loadGoogleNews("News.dev.jsonl")},
 		{"googlenews News-T (stream order)", "googlenews-titles", loadGoogleNews("News-T.dev.jsonl")},
-		{"ecbplus (id order)", "ecbplus", loadECB},
-		{"gva gun violence (date order)", "gva-gun-violence", loadGVA},
+		{"ecbplus (id order)", "ecbplus", byID(loadRecords("ecbplus.dev.jsonl"))},
+		{"gva gun violence (date order)", "gva-gun-violence", loadRecords("gva.dev.jsonl.gz")},
 	}
 }
 
@@ -80,24 +81,41 @@ func readLines(path string, fn func([]byte) error) error {
 	return nil
 }
 
-func loadBASIL(dir string) ([]StreamDoc, error) {
-	var docs []StreamDoc
-	err := readLines(filepath.Join(dir, "basil.dev.jsonl"), func(b []byte) error {
-		var r struct{ ID, StoryID, URL, Date, Title, Text string }
-		if err := json.Unmarshal(b, &struct {
-			ID      *string `json:"id"`
-			StoryID *string `json:"story_id"`
-			URL     *string `json:"url"`
-			Date    *string `json:"date"`
-			Title   *string `json:"title"`
-			Text    *string `json:"text"`
-		}{&r.ID, &r.StoryID, &r.URL, &r.Date, &r.Title, &r.Text}); err != nil {
-			return err
-		}
-		docs = append(docs, StreamDoc{ID: r.ID, Gold: r.StoryID, URL: r.URL, Title: r.Title, Text: r.Text, Published: r.Date})
-		return nil
-	})
-	return docs, err
+// record is the line BASIL, ECB+ and the gun-violence corpus share; a missing or
+// null field reads as "". BASIL names the gold story story_id, the others story.
+type record struct {
+	ID      string `json:"id"`
+	Story   string `json:"story"`
+	StoryID string `json:"story_id"`
+	URL     string `json:"url"`
+	Date    string `json:"date"`
+	Title   string `json:"title"`
+	Text    string `json:"text"`
+}
+
+// loadRecords loads a corpus of records from file, in the file's order.
+func loadRecords(file string) func(string) ([]StreamDoc, error) {
+	return func(dir string) ([]StreamDoc, error) {
+		var docs []StreamDoc
+		err := readLines(filepath.Join(dir, file), func(b []byte) error {
+			var r record
+			if err := json.Unmarshal(b, &r); err != nil {
+				return err
+			}
+			docs = append(docs, StreamDoc{ID: r.ID, Gold: cmp.Or(r.Story, r.StoryID), URL: r.URL, Title: r.Title, Text: r.Text, Published: r.Date})
+			return nil
+		})
+		return docs, err
+	}
+}
+
+// byID replays a corpus in (stable) id order.
+func byID(load func(string) ([]StreamDoc, error)) func(string) ([]StreamDoc, error) {
+	return func(dir string) ([]StreamDoc, error) {
+		docs, err := load(dir)
+		slices.SortStableFunc(docs, func(a, b StreamDoc) int { return strings.Compare(a.ID, b.ID) })
+		return docs, err
+	}
 }
 
 func loadGoogleNews(file string) func(string) ([]StreamDoc, error) {
@@ -117,52 +135,4 @@ func loadGoogleNews(file string) func(string) ([]StreamDoc, error) {
 		})
 		return docs, err
 	}
-}
-
-func loadECB(dir string) ([]StreamDoc, error) {
-	var docs []StreamDoc
-	err := readLines(filepath.Join(dir, "ecbplus.dev.jsonl"), func(b []byte) error {
-		var r struct {
-			ID    string  `json:"id"`
-			Story string  `json:"story"`
-			URL   *string `json:"url"`
-			Date  *string `json:"date"`
-			Title string  `json:"title"`
-			Text  string  `json:"text"`
-		}
-		if err := json.Unmarshal(b, &r); err != nil {
-			return err
-		}
-		d := StreamDoc{ID: r.ID, Gold: r.Story, Title: r.Title, Text: r.Text}
-		if r.URL != nil {
-			d.URL = *r.URL
-		}
-		if r.Date != nil {
-			d.Published = *r.Date
-		}
-		docs = append(docs, d)
-		return nil
-	})
-	slices.SortStableFunc(docs, func(a, b StreamDoc) int { return strings.Compare(a.ID, b.ID) })
-	return docs, err
-}
-
-func loadGVA(dir string) ([]StreamDoc, error) {
-	var docs []StreamDoc
-	err := readLines(filepath.Join(dir, "gva.dev.jsonl.gz"), func(b []byte) error {
-		var r struct {
-			ID    string `json:"id"`
-			Story string `json:"story"`
-			Date  string `json:"date"`
-			URL   string `json:"url"`
-			Title string `json:"title"`
-			Text  string `json:"text"`
-		}
-		if err := json.Unmarshal(b, &r); err != nil {
-			return err
-		}
-		docs = append(docs, StreamDoc{ID: r.ID, Gold: r.Story, URL: r.URL, Title: r.Title, Text: r.Text, Published: r.Date})
-		return nil
-	})
-	return docs, err
 }
