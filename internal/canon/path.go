@@ -103,16 +103,18 @@ func cleanPath(escaped string) string {
 	return removeDotSegments(collapseSlashes(p))
 }
 
-// normalizePath folds the AMP variants of a clean path, then cleans and folds again until
-// nothing changes, so that the result is stable (".amp" can leave a dot segment behind).
-// Each step only ever shortens the path, so the loop ends.
-func normalizePath(p string) string {
+// normalizePath folds the AMP variants of a path that cleanPath has cleaned, cleaning and
+// folding again after each change until nothing changes, so that the result is stable
+// (".amp" can leave a dot segment behind). Each step only ever shortens the path, so the
+// loop ends.
+func normalizePath(clean string) string {
+	p := clean
 	for {
-		q := foldAMPPath(removeDotSegments(collapseSlashes(p)))
-		if q == p {
+		folded := foldAMPPath(p)
+		if folded == p {
 			return p
 		}
-		p = q
+		p = removeDotSegments(collapseSlashes(folded))
 	}
 }
 
@@ -134,9 +136,11 @@ func collapseSlashes(p string) string {
 }
 
 // removeDotSegments resolves "." and ".." segments of an absolute path (RFC 3986 §5.2.4).
-// A ".." above the root is dropped, as browsers do.
+// A ".." above the root is dropped, as browsers do. In a path that starts with "/" every
+// segment follows a slash, so a path without "/." has no dot segment and is returned as
+// it is.
 func removeDotSegments(p string) string {
-	if !strings.Contains(p, ".") {
+	if !strings.Contains(p, "/.") {
 		return p
 	}
 	segs := strings.Split(p[1:], "/")
