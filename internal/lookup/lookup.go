@@ -266,10 +266,8 @@ func (s *Service) original(ctx context.Context, p stories.Prepared, cent *storie
 
 // OutletID returns the registry id of the outlet publishing on host, or "".
 func (s *Service) OutletID(host string) string {
-	if o, ok := s.outlets.Lookup(host); ok {
-		return o.ID
-	}
-	return ""
+	id, _ := s.outlets.LookupID(host)
+	return id
 }
 
 // Story returns a stored story with its newest articles.
@@ -283,11 +281,7 @@ func (s *Service) Story(ctx context.Context, id string) (stories.Story, error) {
 
 // Bias returns the registry's bias for an outlet id, for stories.BalanceOf.
 func (s *Service) Bias(outletID string) outlets.Bias {
-	o, ok := s.outlets.ByID(outletID)
-	if !ok {
-		return ""
-	}
-	return o.Bias
+	return s.outlets.Bias(outletID)
 }
 
 // Index matches an article into a story and stores it; text is its body (it is not

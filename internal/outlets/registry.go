@@ -137,9 +137,39 @@ func (r *Registry) ByID(id string) (Outlet, bool) {
 // The host may carry a port, a trailing dot and any letter case. IP addresses and
 // empty or over-long hosts match nothing.
 func (r *Registry) Lookup(host string) (Outlet, bool) {
-	host, ok := normalizeHost(host)
+	i, ok := r.find(host)
 	if !ok {
 		return Outlet{}, false
+	}
+	return r.outlets[i].clone(), true
+}
+
+// LookupID returns the id of the outlet Lookup finds for host, without copying the
+// outlet: matching every article to its outlet needs only the id.
+func (r *Registry) LookupID(host string) (string, bool) {
+	i, ok := r.find(host)
+	if !ok {
+		return "", false
+	}
+	return r.outlets[i].ID, true
+}
+
+// Bias returns the bias of the outlet with the given id, without copying the
+// outlet; "" (unrated) when no outlet has the id. A story's balance needs it for
+// every article.
+func (r *Registry) Bias(id string) Bias {
+	i, ok := r.byID[id]
+	if !ok {
+		return ""
+	}
+	return r.outlets[i].Bias
+}
+
+// find returns the index of the outlet publishing on host (see Lookup).
+func (r *Registry) find(host string) (int, bool) {
+	host, ok := normalizeHost(host)
+	if !ok {
+		return 0, false
 	}
 	// No registered domain has more than maxDomainLabels labels (validate enforces
 	// it), so the labels further left can never be part of a match.
@@ -148,11 +178,11 @@ func (r *Registry) Lookup(host string) (Outlet, bool) {
 	}
 	for {
 		if i, ok := r.byDomain[host]; ok {
-			return r.outlets[i].clone(), true
+			return i, true
 		}
 		dot := strings.IndexByte(host, '.')
 		if dot < 0 {
-			return Outlet{}, false
+			return 0, false
 		}
 		host = host[dot+1:]
 	}

@@ -300,7 +300,28 @@ func TestLookup(t *testing.T) {
 			if ok != (tt.wantID != "") || got.ID != tt.wantID {
 				t.Errorf("Lookup(%q) = %q, %v; want %q", tt.host, got.ID, ok, tt.wantID)
 			}
+			if id, ok := r.LookupID(tt.host); ok != (tt.wantID != "") || id != tt.wantID {
+				t.Errorf("LookupID(%q) = %q, %v; want %q", tt.host, id, ok, tt.wantID)
+			}
 		})
+	}
+}
+
+// TestBias reads an outlet's bias by id without a copy; unknown ids are unrated.
+func TestBias(t *testing.T) {
+	t.Parallel()
+	r := builtin(t)
+	for _, id := range []string{"cnn", "fox-news", "bbc-news"} {
+		o, ok := r.ByID(id)
+		if !ok {
+			t.Fatalf("no outlet %q", id)
+		}
+		if got := r.Bias(id); got != o.Bias {
+			t.Errorf("Bias(%q) = %q, want %q", id, got, o.Bias)
+		}
+	}
+	if got := r.Bias("no-such-outlet"); got != "" {
+		t.Errorf("Bias of an unknown id = %q, want unrated", got)
 	}
 }
 
