@@ -94,8 +94,9 @@ const (
 	// per host over HTTP/1.1; we need fewer.
 	maxConnsPerHost = 4
 	// maxURLLength: RFC 9110 §4.1 recommends supporting URLs of 8000 octets;
-	// longer ones are not article links.
-	maxURLLength = 8000
+	// longer ones are not article links. It equals canon.MaxLength: lookup
+	// fetches canonical URLs, so every URL canon accepts must be fetchable.
+	maxURLLength = 8 << 10
 )
 
 // userAgentURL identifies the project to site operators (RFC 9110 §10.1.5:

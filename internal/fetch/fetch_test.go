@@ -953,6 +953,18 @@ func TestInvalidURL(t *testing.T) {
 	}
 }
 
+// TestLongestURL: lookup fetches canonical URLs, which canon accepts up to
+// canon.MaxLength bytes, so a URL of exactly that length must be fetched.
+func TestLongestURL(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t, servePage(html("text/html"), okPage))
+	u := srv.URL + "/"
+	u += strings.Repeat("a", maxURLLength-len(u))
+	if _, err := newTestClient(t, Options{}).Page(context.Background(), u); err != nil {
+		t.Fatalf("Page(%d-byte URL): %v", len(u), err)
+	}
+}
+
 func TestUnknownKind(t *testing.T) {
 	t.Parallel()
 	_, err := New(Options{}).Do(context.Background(), Request{URL: "https://example.com/", Kind: Kind(42)})
