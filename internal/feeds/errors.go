@@ -54,8 +54,8 @@ func wrap(host string, err error) error {
 
 // describe turns a poll error into State.LastError: a short sentence for an
 // operator's dashboard or an API, naming neither an address nor Go's error
-// text. fetch's own messages are written for end users under the same rule
-// (they name at most the host, which we drop as the State has the URL).
+// text. fetch's own messages are written for end users under the same rule;
+// fetch.Reason gives them without the host, which the State's URL names.
 func describe(err error) string {
 	var se *fetch.StatusError
 	var me *malformedError
@@ -74,35 +74,21 @@ func describe(err error) string {
 	case errors.Is(err, fetch.ErrTimeout):
 		msg = "timed out"
 	case errors.Is(err, fetch.ErrTooLarge):
-		reason := fetchReason(err)
-		if size, ok := strings.CutPrefix(reason, "answer is larger than the "); ok {
-			msg = "feed larger than " + strings.TrimSuffix(size, " limit")
-		} else {
-			msg = "feed too large: " + reason
+		msg = "feed too large"
+		if limit := fetch.SizeLimit(err); limit != "" {
+			msg = "feed larger than " + limit
 		}
 	case errors.Is(err, fetch.ErrInvalidURL), errors.Is(err, fetch.ErrBlockedAddress),
 		errors.Is(err, fetch.ErrTooManyRedirects), errors.Is(err, fetch.ErrContentType),
 		errors.Is(err, fetch.ErrUnreachable):
-		msg = fetchReason(err)
+		msg = fetch.Reason(err)
 	case errors.Is(err, context.DeadlineExceeded):
 		msg = "timed out"
-	default:
+	}
+	if msg == "" {
 		msg = "could not poll the feed"
 	}
 	return truncate(msg, maxLastErrorRunes)
-}
-
-// fetchReason is the user-facing part of a fetch error: its message without
-// the "fetch: " prefix and the host. fetch formats its errors as
-// "fetch: <host>: <message>" or "fetch: <message>"; a host never contains a
-// space and none of fetch's messages starts with one space-free word and a
-// colon, which is how the two are told apart.
-func fetchReason(err error) string {
-	s := strings.TrimPrefix(err.Error(), "fetch: ")
-	if head, rest, ok := strings.Cut(s, ": "); ok && !strings.ContainsAny(head, " \t") {
-		s = rest
-	}
-	return s
 }
 
 // formatWait writes a wait the way people say it: "2m", "1h30m", "45s".

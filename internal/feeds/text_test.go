@@ -148,22 +148,6 @@ func TestDescribe(t *testing.T) {
 	}
 }
 
-func TestFetchReason(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"fetch: a.example: connection refused", "connection refused"},
-		{"fetch: ::1: no such host", "no such host"},
-		{"fetch: address not allowed (private, local or reserved network)", "address not allowed (private, local or reserved network)"},
-		{"fetch: a.example: redirected to an unusable URL: not a valid URL", "redirected to an unusable URL: not a valid URL"},
-		{"fetch: redirected to an unusable URL: invalid port", "redirected to an unusable URL: invalid port"},
-	}
-	for _, tt := range tests {
-		if got := fetchReason(errors.New(tt.in)); got != tt.want {
-			t.Errorf("fetchReason(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestFormatWait(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -119,6 +119,34 @@ type fetchError struct {
 	host  string // host of the URL being fetched when it failed; may be empty
 	msg   string // safe for end users
 	cause error  // for logs and errors.As; may be nil
+	limit int64  // the size limit an ErrTooLarge error exceeded; 0 for other kinds
+}
+
+// Reason returns what went wrong in an error from Do, in the words of its
+// message but without the "fetch: " prefix and the host: "connection
+// refused", "answer is larger than the 5 MiB limit", "site answered 404 Not
+// Found". Callers that word their own message use it rather than taking Error
+// apart. It returns "" for an error Do did not produce or a cancellation.
+func Reason(err error) string {
+	var fe *fetchError
+	var se *StatusError
+	switch {
+	case errors.As(err, &fe):
+		return fe.msg
+	case errors.As(err, &se):
+		return se.Error()
+	}
+	return ""
+}
+
+// SizeLimit returns the limit an ErrTooLarge error from Do exceeded, written
+// as in its message ("5 MiB"), or "" for any other error.
+func SizeLimit(err error) string {
+	var fe *fetchError
+	if errors.As(err, &fe) && fe.limit > 0 {
+		return formatBytes(fe.limit)
+	}
+	return ""
 }
 
 func (e *fetchError) Error() string {

@@ -348,7 +348,7 @@ func (c *Client) readContent(ctx context.Context, resp *http.Response, kind Kind
 }
 
 func (c *Client) tooLarge(host string) error {
-	return &fetchError{kind: ErrTooLarge, host: host, msg: "answer is larger than the " + formatBytes(c.maxBytes) + " limit"}
+	return &fetchError{kind: ErrTooLarge, host: host, msg: "answer is larger than the " + formatBytes(c.maxBytes) + " limit", limit: c.maxBytes}
 }
 
 // corrupt reports whether a body read failed on the compressed data itself,
