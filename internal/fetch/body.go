@@ -54,6 +54,13 @@ func (c *capReader) Read(p []byte) (int, error) {
 // forever while decoding nothing.
 func wireCap(limit int64) int64 { return limit + limit/1024 + 1024 }
 
+// identityEncoding reports whether a Content-Encoding value leaves the body as
+// it is: none, or "identity" (RFC 9110 §8.4.1, §12.5.3).
+func identityEncoding(contentEncoding string) bool {
+	enc := strings.TrimSpace(contentEncoding)
+	return enc == "" || strings.EqualFold(enc, "identity")
+}
+
 // errUnsupportedEncoding reports a Content-Encoding we did not offer.
 var errUnsupportedEncoding = errors.New("fetch: unsupported content encoding")
 
@@ -63,10 +70,10 @@ var errUnsupportedEncoding = errors.New("fetch: unsupported content encoding")
 // Content-Length, or -1.
 func readBody(body io.Reader, contentEncoding string, limit, sizeHint int64) ([]byte, error) {
 	var decoded io.Reader
-	switch enc := strings.ToLower(strings.TrimSpace(contentEncoding)); enc {
-	case "", "identity":
+	switch enc := strings.ToLower(strings.TrimSpace(contentEncoding)); {
+	case identityEncoding(enc):
 		decoded = body
-	case "gzip", "x-gzip": // x-gzip: RFC 9110 §8.4.1.3
+	case enc == "gzip", enc == "x-gzip": // x-gzip: RFC 9110 §8.4.1.3
 		zr, err := gzip.NewReader(newCapReader(body, wireCap(limit)))
 		if err != nil {
 			return nil, err
@@ -74,7 +81,7 @@ func readBody(body io.Reader, contentEncoding string, limit, sizeHint int64) ([]
 		defer zr.Close()
 		decoded = zr
 		sizeHint = -1
-	case "deflate":
+	case enc == "deflate":
 		zr, err := newDeflateReader(newCapReader(body, wireCap(limit)))
 		if err != nil {
 			return nil, err

@@ -145,6 +145,7 @@ func TestReadBodyEncodings(t *testing.T) {
 	}{
 		{"identity", "", []byte(page), 1 << 20, page, nil},
 		{"identity explicit", "identity", []byte(page), 1 << 20, page, nil},
+		{"identity any case and spacing", " Identity ", []byte(page), 1 << 20, page, nil},
 		{"gzip", "gzip", gz, 1 << 20, page, nil},
 		{"x-gzip uppercase", "X-GZIP", gz, 1 << 20, page, nil},
 		{"deflate as zlib (RFC 9110)", "deflate", zl, 1 << 20, page, nil},

@@ -311,7 +311,7 @@ func (c *Client) readContent(ctx context.Context, resp *http.Response, kind Kind
 	}
 	encoding := resp.Header.Get("Content-Encoding")
 	wireLimit := c.maxBytes
-	if encoding != "" && !strings.EqualFold(encoding, "identity") {
+	if !identityEncoding(encoding) {
 		wireLimit = wireCap(c.maxBytes)
 	}
 	if resp.ContentLength > wireLimit {
