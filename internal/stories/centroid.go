@@ -32,6 +32,7 @@ type Centroid struct {
 	sections  [4]string // encoded entries of HeadlineVec, Title, Body, Entities
 	counts    [4]int
 	norms     [3]float64                 // of Title, Body, Entities; 0 = not yet known
+	normsRead bool                       // norms are the encoding's float32 figures
 	unitsMemo map[string]map[string]bool // numbers by unit, from Entities
 }
 
@@ -64,6 +65,19 @@ func (c *Centroid) norm(i int) float64 {
 		c.norms[i] = max(v.Norm(), 1e-12)
 	}
 	return c.norms[i]
+}
+
+// unitScale is what part i is divided by to scale it to unit length, as normalize
+// does: its norm, or 1 when that is 0. The norm cached for scoring serves unless
+// Decode read it (a float32 figure) or it is norm's floor.
+func (c *Centroid) unitScale(i int) float64 {
+	if n := c.norm(i); !c.normsRead && n > 1e-12 {
+		return n
+	}
+	if n := [3]Vector{c.Title, c.Body, c.Entities}[i].Norm(); n != 0 {
+		return n
+	}
+	return 1
 }
 
 // size returns how many terms part i (0 Title, 1 Body, 2 Entities) holds.
@@ -134,6 +148,7 @@ func (c *Centroid) materialize() {
 // reset drops the derived values after a change.
 func (c *Centroid) reset() {
 	c.norms = [3]float64{}
+	c.normsRead = false
 	c.unitsMemo = nil
 }
 
@@ -178,7 +193,7 @@ func (c *Centroid) Decode(blob string) error {
 	if d.byte() != centroidCodecVersion {
 		return fmt.Errorf("%w: unknown version", ErrCorrupt)
 	}
-	*c = Centroid{encoded: true}
+	*c = Centroid{encoded: true, normsRead: true}
 	c.Count = int(d.uvarint())
 	if n := d.varint(); n != 0 {
 		c.Newest = time.Unix(n, 0).UTC()

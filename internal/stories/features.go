@@ -67,14 +67,15 @@ func Analyze(d Doc) Features {
 		Body:     map[string]float64{},
 		Entities: map[string]float64{},
 	}
-	an.Words(title, func(t string) { f.Title[t]++ })
-	an.Words(body, func(t string) { f.Body[t]++ })
-	if !mostlyCapitalised(title) {
-		an.entities(title, f.Entities)
+	titleToks, bodyToks := tokenize(title), tokenize(body)
+	an.words(titleToks, func(t string) { f.Title[t]++ })
+	an.words(bodyToks, func(t string) { f.Body[t]++ })
+	if !mostlyCapitalised(titleToks) {
+		an.entities(title, titleToks, f.Entities)
 	}
-	an.entities(body, f.Entities)
+	an.entities(body, bodyToks, f.Entities)
 	f.Entities = shortKeys(f.Entities)
-	f.SimHash = simhash(body)
+	f.SimHash = simhash(bodyToks)
 	return f
 }
 
@@ -103,30 +104,30 @@ func shortKeys(m map[string]float64) map[string]float64 {
 // the same person later in a story), quoted short phrases, and numbers together with
 // the word after them ("13500 block", "22 year", "3 people"). These are what tell
 // apart two events of the same kind: two shootings differ in town, street, victim
-// and age, not in vocabulary.
-func (a *Analyzer) entities(text string, m map[string]float64) {
+// and age, not in vocabulary. toks are text's tokens.
+func (a *Analyzer) entities(text string, toks []token, m map[string]float64) {
 	// Words the text also uses in lower case are ordinary words wherever they are
 	// capitalised ("Police said", "Published Friday"), not names.
 	lowerUsed := map[string]bool{}
-	forEachToken(text, func(tok string, _ bool) {
-		if r, _ := utf8.DecodeRuneInString(tok); unicode.IsLower(r) {
-			lowerUsed[tok] = true
+	for _, tok := range toks {
+		if r, _ := utf8.DecodeRuneInString(tok.text); unicode.IsLower(r) {
+			lowerUsed[tok.text] = true
 		}
-	})
-	var run []string
+	}
+	var run []token
 	flush := func() {
 		// Drop connector words at the end ("Bank of").
 		// and stop words at the start ("The Yakima County", "A Detroit man").
-		for len(run) > 0 && connector[strings.ToLower(run[len(run)-1])] {
+		for len(run) > 0 && connector[run[len(run)-1].lower] {
 			run = run[:len(run)-1]
 		}
-		for len(run) > 0 && a.stop[strings.ToLower(run[0])] {
+		for len(run) > 0 && a.stop[run[0].lower] {
 			run = run[1:]
 		}
 		if len(run) > 0 && len(run) <= maxEntityWords {
 			words := make([]string, len(run))
 			for i, w := range run {
-				words[i] = strings.ToLower(w)
+				words[i] = w.lower
 			}
 			if a.nameLike(words) && !(len(words) == 1 && lowerUsed[words[0]]) {
 				m["e:"+strings.Join(words, " ")]++
@@ -138,26 +139,26 @@ func (a *Analyzer) entities(text string, m map[string]float64) {
 		run = run[:0]
 	}
 	var prevNum string
-	forEachToken(text, func(tok string, sentenceStart bool) {
-		lower := strings.ToLower(tok)
+	for _, tok := range toks {
+		lower := tok.lower
 		if prevNum != "" {
 			if !isNumber(lower) && !glue[lower] && len(lower) <= maxTermBytes {
 				m["n:"+prevNum+" "+a.stem(lower)]++
 			}
 			prevNum = ""
 		}
-		if isNumber(tok) {
+		if isNumber(tok.text) {
 			flush()
-			prevNum = tok
-			return
+			prevNum = tok.text
+			continue
 		}
-		r, _ := utf8.DecodeRuneInString(tok)
+		r, _ := utf8.DecodeRuneInString(tok.text)
 		switch {
 		case unicode.IsUpper(r):
-			if sentenceStart && len(run) == 0 && a.stop[lower] {
-				return // "The", "But" opening a sentence
+			if tok.sentence && len(run) == 0 && a.stop[lower] {
+				continue // "The", "But" opening a sentence
 			}
-			if sentenceStart && len(run) > 0 {
+			if tok.sentence && len(run) > 0 {
 				flush()
 			}
 			run = append(run, tok)
@@ -166,7 +167,7 @@ func (a *Analyzer) entities(text string, m map[string]float64) {
 		default:
 			flush()
 		}
-	})
+	}
 	flush()
 	for _, q := range quoted(text) {
 		m["q:"+q]++
@@ -216,35 +217,33 @@ func quoted(text string) []string {
 	}
 }
 
-// mostlyCapitalised reports whether a headline is in Title Case, where capitals say
-// nothing about names.
-func mostlyCapitalised(s string) bool {
+// mostlyCapitalised reports whether a headline (its tokens) is in Title Case, where
+// capitals say nothing about names.
+func mostlyCapitalised(toks []token) bool {
 	caps, words := 0, 0
-	forEachToken(s, func(tok string, _ bool) {
-		r, _ := utf8.DecodeRuneInString(tok)
+	for _, tok := range toks {
+		r, _ := utf8.DecodeRuneInString(tok.text)
 		if unicode.IsLetter(r) {
 			words++
 			if unicode.IsUpper(r) {
 				caps++
 			}
 		}
-	})
+	}
 	return words > 0 && caps*10 >= words*6
 }
 
 // simhash is Charikar's fingerprint over word 3-shingles: near-identical texts (wire
 // copies with a changed byline or headline) differ in a few bits, unrelated texts in
-// about half of them.
-func simhash(text string) uint64 {
-	// Hash each token once; a shingle's hash mixes its three token hashes.
-	var toks []uint64
-	forEachToken(text, func(tok string, _ bool) {
-		h := fnv.New64a()
-		h.Write([]byte(strings.ToLower(tok)))
-		toks = append(toks, h.Sum64())
-	})
-	if len(toks) < simhashMinTokens {
+// about half of them. words are the text's tokens.
+func simhash(words []token) uint64 {
+	if len(words) < simhashMinTokens {
 		return 0
+	}
+	// Hash each token once; a shingle's hash mixes its three token hashes.
+	toks := make([]uint64, len(words))
+	for i, w := range words {
+		toks[i] = fnv64a(w.lower)
 	}
 	var acc [64]int32
 	for i := 0; i+3 <= len(toks); i++ {
@@ -263,6 +262,18 @@ func simhash(text string) uint64 {
 		out = 1 // 0 means "no fingerprint"
 	}
 	return out
+}
+
+// fnv64a is hash/fnv's 64-bit FNV-1a of s, without a hasher and a []byte copy for
+// every token.
+func fnv64a(s string) uint64 {
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= prime
+	}
+	return h
 }
 
 // mix is the splitmix64 finaliser: it spreads the bits of the combined token hashes

@@ -1,6 +1,8 @@
 package stories
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -77,40 +79,50 @@ type Prepared struct {
 	Title, Body, Entities Vector // unit TF-IDF vectors
 	When                  time.Time
 	SimHash               uint64
+
+	numbers []number // the numbers among Entities, by unit, for Score
 }
 
 // Prepare weighs the features of a document with the index's document frequencies.
 // when is the document's publication time (zero when unknown: no time term then).
 func (c Config) Prepare(f Features, df DocFreq, when time.Time) Prepared {
+	ents := weigh(f.Entities, df, c.IDFOffset)
 	return Prepared{
 		Title:    weigh(f.Title, df, c.IDFOffset),
 		Body:     weigh(f.Body, df, c.IDFOffset),
-		Entities: weigh(f.Entities, df, c.IDFOffset),
+		Entities: ents,
 		When:     when,
 		SimHash:  f.SimHash,
+		numbers:  numbersOf(ents),
 	}
 }
 
 // Keys returns the terms to look candidate stories up by: the document's heaviest
 // terms over all parts, each part scaled by its weight.
 func (c Config) Keys(p Prepared) []string {
-	return c.heaviest(c.LookupTerms, p.Title, p.Body, p.Entities)
+	return c.heaviest(c.LookupTerms, [3]Vector{p.Title, p.Body, p.Entities}, [3]float64{1, 1, 1})
 }
 
-// IndexKeys returns the terms a story is to be found by.
+// IndexKeys returns the terms a story is to be found by: the heaviest terms of its
+// centroid with each part scaled to unit length, then by its weight.
 func (c Config) IndexKeys(s *Centroid) []string {
 	s.materialize()
-	return c.heaviest(c.IndexTerms, s.Title.unit(), s.Body.unit(), s.Entities.unit())
+	var scales [3]float64
+	for i := range scales {
+		scales[i] = s.unitScale(i)
+	}
+	return c.heaviest(c.IndexTerms, [3]Vector{s.Title, s.Body, s.Entities}, scales)
 }
 
-func (c Config) heaviest(k int, title, body, ents Vector) []string {
-	all := make(Vector, len(title)+len(body)+len(ents))
-	for _, part := range []struct {
-		v Vector
-		w float64
-	}{{title, c.TitleWeight}, {body, c.BodyWeight}, {ents, c.EntityWeight}} {
-		for t, x := range part.v {
-			all[t] = max(all[t], x*part.w)
+// heaviest returns the k heaviest terms of the parts (Title, Body, Entities): a term
+// weighs the most x/scales[i]·weight it has in any part i. Dividing by 1 is exact,
+// so Keys weighs x·weight.
+func (c Config) heaviest(k int, parts [3]Vector, scales [3]float64) []string {
+	weights := [3]float64{c.TitleWeight, c.BodyWeight, c.EntityWeight}
+	all := make(Vector, len(parts[0])+len(parts[1])+len(parts[2]))
+	for i, v := range parts {
+		for t, x := range v {
+			all[t] = max(all[t], x/scales[i]*weights[i])
 		}
 	}
 	top := all.top(k)
@@ -119,15 +131,6 @@ func (c Config) heaviest(k int, title, body, ents Vector) []string {
 		keys[i] = tw.term
 	}
 	return keys
-}
-
-// unit returns a normalised copy of v.
-func (v Vector) unit() Vector {
-	u := make(Vector, len(v))
-	for t, w := range v {
-		u[t] = w
-	}
-	return u.normalize()
 }
 
 // Score rates how well p fits story s: a weighted mean of cosines, times the time
@@ -150,7 +153,10 @@ func (c Config) Score(p Prepared, s *Centroid) float64 {
 		return 0
 	}
 	x := num / den * c.timeFactor(p.When, s.Newest)
-	if agree, conflict := numbers(p.Entities, s.units()); agree+conflict > 0 {
+	if len(p.numbers) == 0 {
+		return x // nothing to compare: the story's numbers need not be read
+	}
+	if agree, conflict := numbers(p.numbers, s.units()); agree+conflict > 0 {
 		n := float64(agree + conflict)
 		x += c.NumAgree*float64(agree)/n - c.NumConflict*float64(conflict)/n
 	}
@@ -174,26 +180,40 @@ func (c Config) timeFactor(a, b time.Time) float64 {
 	return float64(c.TimeScale) / float64(c.TimeScale+over)
 }
 
-// numbers compares the numbers a document gives for a unit with those the story
-// gives for it (units maps "pirate" to {"23"}): a unit for which any of the
-// document's numbers is one of the story's agrees; one whose numbers all differ
-// conflicts.
-func numbers(doc Vector, units map[string]map[string]bool) (agree, conflict int) {
-	if len(units) == 0 {
-		return 0, 0
-	}
-	met := map[string]bool{} // unit → whether a number met the story's
-	for k := range doc {
-		num, unit, ok := splitNumber(k)
-		if !ok || units[unit] == nil {
-			continue
+// number is one number a document gives, with its unit ("23", "pirate").
+type number struct{ num, unit string }
+
+// numbersOf returns the numbers among a document's entity terms, sorted by unit so
+// that numbers reads each unit's as one run. Prepare extracts them once, rather than
+// Score once for each of the candidates.
+func numbersOf(entities Vector) []number {
+	var out []number
+	for k := range entities {
+		if num, unit, ok := splitNumber(k); ok {
+			out = append(out, number{num, unit})
 		}
-		met[unit] = met[unit] || units[unit][num]
 	}
-	for _, ok := range met {
-		if ok {
+	slices.SortFunc(out, func(a, b number) int {
+		return cmp.Or(cmp.Compare(a.unit, b.unit), cmp.Compare(a.num, b.num))
+	})
+	return out
+}
+
+// numbers compares the numbers a document gives for a unit (doc, as numbersOf
+// returns them) with those the story gives for it (units maps "pirate" to {"23"}): a
+// unit for which any of the document's numbers is one of the story's agrees; one
+// whose numbers all differ conflicts.
+func numbers(doc []number, units map[string]map[string]bool) (agree, conflict int) {
+	for i := 0; i < len(doc); {
+		unit, met := doc[i].unit, false
+		for ; i < len(doc) && doc[i].unit == unit; i++ {
+			met = met || units[unit][doc[i].num]
+		}
+		switch {
+		case units[unit] == nil: // the story gives no number for this unit
+		case met:
 			agree++
-		} else {
+		default:
 			conflict++
 		}
 	}
@@ -278,7 +298,8 @@ func (c Config) Add(s *Centroid, p Prepared, ref, headline string) {
 		}
 	}
 	if headline != "" {
-		if s.Headline == "" || Cosine(p.Title, s.Title) > Cosine(s.HeadlineVec, s.Title)+1e-9 {
+		// One norm of the title centroid serves both cosines.
+		if n := s.Title.Norm(); s.Headline == "" || cosine(p.Title, s.Title, n) > cosine(s.HeadlineVec, s.Title, n)+1e-9 {
 			s.Headline = headline
 			s.HeadlineVec = p.Title.trim(c.CentroidTitle)
 		}

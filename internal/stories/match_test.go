@@ -2,7 +2,9 @@ package stories
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -62,7 +64,7 @@ func TestSimHashNearDuplicates(t *testing.T) {
 	base := strings.Repeat("The storm knocked out power to thousands of homes across the county on Tuesday night and crews worked to restore it. ", 6)
 	copyWithByline := "By Staff and wire reports. " + base
 	other := strings.Repeat("The city council approved a new budget for schools and parks after a long debate among members on Wednesday. ", 6)
-	a, b, c := simhash(base), simhash(copyWithByline), simhash(other)
+	a, b, c := simhash(tokenize(base)), simhash(tokenize(copyWithByline)), simhash(tokenize(other))
 	if a == 0 || b == 0 || c == 0 {
 		t.Fatal("no fingerprint for a long text")
 	}
@@ -72,8 +74,18 @@ func TestSimHashNearDuplicates(t *testing.T) {
 	if d := hamming(a, c); d < 10 {
 		t.Errorf("unrelated text differs in only %d bits", d)
 	}
-	if simhash("too short") != 0 {
+	if simhash(tokenize("too short")) != 0 {
 		t.Error("short text got a fingerprint")
+	}
+}
+
+func TestFNV64a(t *testing.T) {
+	for _, s := range []string{"", "a", "bridge", "kestrelford", "café", "2026"} {
+		h := fnv.New64a()
+		h.Write([]byte(s))
+		if got, want := fnv64a(s), h.Sum64(); got != want {
+			t.Errorf("fnv64a(%q) = %x, want %x", s, got, want)
+		}
 	}
 }
 
@@ -177,9 +189,11 @@ func TestNumbers(t *testing.T) {
 		{"different count", Vector{"n:26 pirate": 1}, 0, 1},
 		{"one of each", Vector{"n:23 pirate": 1, "n:22 year": 1}, 1, 1},
 		{"units the story lacks", Vector{"n:3 car": 1, "e:aden": 1}, 0, 0},
+		{"one of two numbers agrees", Vector{"n:26 pirate": 1, "n:23 pirate": 1, "n:3 car": 1}, 1, 0},
+		{"no numbers", Vector{"e:aden": 1}, 0, 0},
 	}
 	for _, tt := range tests {
-		if a, x := numbers(tt.doc, c.units()); a != tt.agree || x != tt.conflict {
+		if a, x := numbers(numbersOf(tt.doc), c.units()); a != tt.agree || x != tt.conflict {
 			t.Errorf("%s: agree %d conflict %d, want %d %d", tt.name, a, x, tt.agree, tt.conflict)
 		}
 	}
@@ -201,5 +215,30 @@ func TestHeadlineThreshold(t *testing.T) {
 	cfg.Add(&full, prep("Snowden leak", "Edward Snowden leaked documents about the NSA spying on allies, officials in Berlin said on Monday."), "b", "t")
 	if best, _ := cfg.Match(prep("Snowden leak", "Edward Snowden leaked documents about the NSA, officials said."), []*Centroid{&full}); best != -1 {
 		t.Error("a full-text comparison used the headline threshold")
+	}
+}
+
+// TestTop: the heap selection returns exactly what sorting every term and taking the
+// first k does, ties included.
+func TestTop(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for n := range 60 {
+		v := Vector{}
+		for i := range n {
+			v[fmt.Sprintf("t%03d", r.IntN(200))] = float64(r.IntN(4)) / 4 // many ties
+			if i%7 == 0 {
+				v[fmt.Sprint("u", i)] = r.Float64()
+			}
+		}
+		var want []termWeight
+		for term, w := range v {
+			want = append(want, termWeight{term, w})
+		}
+		slices.SortFunc(want, heavier)
+		for _, k := range []int{0, 1, 2, 5, 16, len(v), len(v) + 3} {
+			if got := v.top(k); !slices.Equal(got, want[:min(k, len(want))]) {
+				t.Fatalf("%d terms, top(%d) = %v, want %v", len(v), k, got, want[:min(k, len(want))])
+			}
+		}
 	}
 }

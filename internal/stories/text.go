@@ -30,29 +30,47 @@ var english = &Analyzer{lang: "en", stop: wordSet(englishStop), stem: stemEnglis
 
 // Words calls fn for each index term of text, in order.
 func (a *Analyzer) Words(text string, fn func(term string)) {
-	forEachToken(text, func(tok string, _ bool) {
-		w := strings.ToLower(tok)
+	a.words(tokenize(text), fn)
+}
+
+// words calls fn for each index term among toks, in order.
+func (a *Analyzer) words(toks []token, fn func(term string)) {
+	for _, tok := range toks {
+		w := tok.lower
 		if len(w) > maxTermBytes || a.stop[w] {
-			return
+			continue
 		}
 		if isNumber(w) {
 			if len(w) < 2 { // single digits say nothing about the event
-				return
+				continue
 			}
 			fn(w)
-			return
+			continue
 		}
 		if utf8.RuneCountInString(w) < 2 {
-			return
+			continue
 		}
 		fn(a.stem(w))
-	})
+	}
 }
 
-// forEachToken splits text into word tokens: runs of letters and digits, keeping
-// inner apostrophes and hyphens out (they split), and reports for each whether it
-// starts a sentence (after ., !, ? or at the beginning), which the entity finder needs.
-func forEachToken(text string, fn func(tok string, sentenceStart bool)) {
+// token is one word of running text.
+type token struct {
+	text     string // as written, apostrophes dropped ("Don't" → "Dont")
+	lower    string // text lower-cased
+	sentence bool   // it starts a sentence, which the entity finder needs
+}
+
+// tokenize splits text into word tokens: runs of letters and digits, keeping inner
+// apostrophes and hyphens out (they split), and marks each that starts a sentence
+// (after ., !, ? or at the beginning). Analyze tokenises a text once and hands the
+// tokens to every step that reads words.
+func tokenize(text string) []token {
+	toks := make([]token, 0, len(text)/6) // about one word per six bytes of English
+	add := func(word string, sentence bool) {
+		word = strings.ReplaceAll(word, "'", "")
+		toks = append(toks, token{word, strings.ToLower(word), sentence})
+	}
 	start := -1
 	sentence := true
 	for i, r := range text {
@@ -63,7 +81,7 @@ func forEachToken(text string, fn func(tok string, sentenceStart bool)) {
 			continue
 		}
 		if start >= 0 {
-			fn(strings.ReplaceAll(text[start:i], "'", ""), sentence)
+			add(text[start:i], sentence)
 			sentence = false
 			start = -1
 		}
@@ -73,8 +91,9 @@ func forEachToken(text string, fn func(tok string, sentenceStart bool)) {
 		}
 	}
 	if start >= 0 {
-		fn(strings.ReplaceAll(text[start:], "'", ""), sentence)
+		add(text[start:], sentence)
 	}
+	return toks
 }
 
 func isLetterAt(s string, i int) bool {

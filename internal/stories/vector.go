@@ -44,7 +44,12 @@ func (v Vector) terms() []string {
 
 // Cosine returns the cosine similarity of v and u, 0 when either is empty.
 func Cosine(v, u Vector) float64 {
-	nv, nu := v.Norm(), u.Norm()
+	return cosine(v, u, u.Norm())
+}
+
+// cosine is Cosine given nu, the norm of u.
+func cosine(v, u Vector, nu float64) float64 {
+	nv := v.Norm()
 	if nv == 0 || nu == 0 {
 		return 0
 	}
@@ -75,23 +80,68 @@ type termWeight struct {
 	weight float64
 }
 
-// top returns the k heaviest terms of v, heaviest first, ties by term so the
-// result does not depend on map order.
+// heavier orders term weights heaviest first, ties by term so that an order over a
+// map does not depend on its iteration order. It is a strict total order (terms in
+// a vector are distinct), so the k first terms under it are one set in one order
+// however they are found.
+func heavier(a, b termWeight) int {
+	if c := cmp.Compare(b.weight, a.weight); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.term, b.term)
+}
+
+// top returns the k heaviest terms of v in heavier order. It keeps the best k seen
+// so far in a heap whose root is the lightest of them, so choosing 16 or 80 terms of
+// a few hundred costs one pass and a sort of k, not a sort of them all.
 func (v Vector) top(k int) []termWeight {
-	list := make([]termWeight, 0, len(v))
+	if k <= 0 {
+		return nil
+	}
+	h := make([]termWeight, 0, min(k, len(v)))
 	for t, w := range v {
-		list = append(list, termWeight{t, w})
-	}
-	slices.SortFunc(list, func(a, b termWeight) int {
-		if c := cmp.Compare(b.weight, a.weight); c != 0 {
-			return c
+		tw := termWeight{t, w}
+		switch {
+		case len(h) < k:
+			h = append(h, tw)
+			siftUp(h, len(h)-1)
+		case heavier(tw, h[0]) < 0:
+			h[0] = tw
+			siftDown(h, 0)
 		}
-		return cmp.Compare(a.term, b.term)
-	})
-	if len(list) > k {
-		list = list[:k]
 	}
-	return list
+	slices.SortFunc(h, heavier)
+	return h
+}
+
+// siftUp and siftDown keep h a heap with its lightest entry (the last in heavier
+// order) at h[0].
+func siftUp(h []termWeight, i int) {
+	for i > 0 {
+		parent := (i - 1) / 2
+		if heavier(h[i], h[parent]) < 0 {
+			return
+		}
+		h[i], h[parent] = h[parent], h[i]
+		i = parent
+	}
+}
+
+func siftDown(h []termWeight, i int) {
+	for {
+		lightest, left, right := i, 2*i+1, 2*i+2
+		if left < len(h) && heavier(h[left], h[lightest]) > 0 {
+			lightest = left
+		}
+		if right < len(h) && heavier(h[right], h[lightest]) > 0 {
+			lightest = right
+		}
+		if lightest == i {
+			return
+		}
+		h[i], h[lightest] = h[lightest], h[i]
+		i = lightest
+	}
 }
 
 // trim keeps only the k heaviest terms of v.
