@@ -7,18 +7,15 @@ import (
 	"time"
 
 	"github.com/mmcdole/gofeed"
+
+	"github.com/parallax-news/parallax/internal/fetch"
 )
 
-const (
-	// maxLinkLength matches fetch's limit on URLs (RFC 9110 §4.1 recommends
-	// supporting 8000 octets): a longer link could not be fetched anyway.
-	maxLinkLength = 8000
-	// maxFutureSkew is how far in the future a date may be and still be
-	// believed. The commonest mistake, local time labelled UTC, is off by at
-	// most 14 hours (UTC+14); a day allows that plus clock skew. Later dates
-	// are scheduled posts or bugs, and would sort above every real item.
-	maxFutureSkew = 24 * time.Hour
-)
+// maxFutureSkew is how far in the future a date may be and still be believed. The
+// commonest mistake, local time labelled UTC, is off by at most 14 hours (UTC+14);
+// a day allows that plus clock skew. Later dates are scheduled posts or bugs, and
+// would sort above every real item.
+const maxFutureSkew = 24 * time.Hour
 
 // candidate is a feed item with a usable link, before text is cleaned.
 type candidate struct {
@@ -99,15 +96,16 @@ func itemLink(it *gofeed.Item, base *url.URL) string {
 // they are more likely a trick than a login), else "".
 func resolve(raw string, base *url.URL) string {
 	raw = strings.TrimSpace(raw)
-	if raw == "" || len(raw) > maxLinkLength {
+	if raw == "" || len(raw) > fetch.MaxURLLength {
 		return ""
 	}
 	u, err := base.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
 		return ""
 	}
+	// A longer link could not be fetched.
 	link := u.String()
-	if len(link) > maxLinkLength {
+	if len(link) > fetch.MaxURLLength {
 		return ""
 	}
 	return link

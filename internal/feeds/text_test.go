@@ -114,7 +114,7 @@ func TestResolve(t *testing.T) {
 		{"https://user@news.example/h", ""},
 		{"http://", ""},
 		{"https://news.example/%zz", ""},
-		{"https://news.example/" + strings.Repeat("x", maxLinkLength), ""},
+		{"https://news.example/" + strings.Repeat("x", fetch.MaxURLLength), ""},
 	}
 	for _, tt := range tests {
 		if got := resolve(tt.in, base); got != tt.want {

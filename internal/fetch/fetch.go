@@ -93,11 +93,13 @@ const (
 	// maxConnsPerHost keeps us polite: browsers open at most 6 connections
 	// per host over HTTP/1.1; we need fewer.
 	maxConnsPerHost = 4
-	// maxURLLength: RFC 9110 §4.1 recommends supporting URLs of 8000 octets;
-	// longer ones are not article links. It equals canon.MaxLength: lookup
-	// fetches canonical URLs, so every URL canon accepts must be fetchable.
-	maxURLLength = 8 << 10
 )
+
+// MaxURLLength is the longest URL the client requests. RFC 9110 §4.1 recommends
+// supporting URLs of 8000 octets; longer ones are not article links. It equals
+// canon.MaxLength: lookup fetches canonical URLs, so every URL canon accepts must
+// be fetchable.
+const MaxURLLength = 8 << 10
 
 // userAgentURL identifies the project to site operators (RFC 9110 §10.1.5:
 // a User-Agent should not be spoofed and may carry a contact URL).
@@ -397,8 +399,8 @@ func (c *Client) checkURL(raw string, invalid error) (*url.URL, error) {
 		}
 		return &fetchError{kind: invalid, host: host, msg: msg, cause: cause}
 	}
-	if len(raw) > maxURLLength {
-		return nil, bad("", "URL is longer than "+strconv.Itoa(maxURLLength)+" characters", nil)
+	if len(raw) > MaxURLLength {
+		return nil, bad("", "URL is longer than "+strconv.Itoa(MaxURLLength)+" characters", nil)
 	}
 	u, err := url.Parse(raw)
 	if err != nil {

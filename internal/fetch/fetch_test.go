@@ -942,7 +942,7 @@ func TestInvalidURL(t *testing.T) {
 		{"hex IPv4", "http://0x7f000001/"},
 		{"short IPv4", "http://127.1/"},
 		{"control character", "http://example.com/\x00"},
-		{"too long", "https://example.com/" + strings.Repeat("a", maxURLLength)},
+		{"too long", "https://example.com/" + strings.Repeat("a", MaxURLLength)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -959,7 +959,7 @@ func TestLongestURL(t *testing.T) {
 	t.Parallel()
 	srv, _ := newServer(t, servePage(html("text/html"), okPage))
 	u := srv.URL + "/"
-	u += strings.Repeat("a", maxURLLength-len(u))
+	u += strings.Repeat("a", MaxURLLength-len(u))
 	if _, err := newTestClient(t, Options{}).Page(context.Background(), u); err != nil {
 		t.Fatalf("Page(%d-byte URL): %v", len(u), err)
 	}
