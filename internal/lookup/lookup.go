@@ -150,9 +150,9 @@ func (s *Service) lookup(ctx context.Context, canonical string, html []byte) (*R
 	if err != nil {
 		return nil, err
 	}
+	// The page may have named another canonical URL, which may be indexed already.
 	final := a.URL
-	if final != canonical { // the page named another canonical URL: it may be indexed
-
+	if final != canonical {
 		if res, err := s.fromIndex(ctx, final); err == nil || !errors.Is(err, store.ErrNotFound) {
 			return res, err
 		}
