@@ -49,7 +49,8 @@ end
 redis.call('SET', KEYS[1], sid .. '\n' .. ARGV[4], 'PX', ttl)
 redis.call('ZADD', KEYS[3], ARGV[8], ARGV[7])
 if redis.call('HSETNX', KEYS[2], '@' .. ARGV[9], 1) == 1 then redis.call('HINCRBY', KEYS[2], 'o', 1) end
-redis.call('SET', KEYS[4], ARGV[5], 'PX', ttl)
+-- The centroid carries the version it belongs to (see storedCentroid).
+redis.call('SET', KEYS[4], (version + 1) .. '\n' .. ARGV[5], 'PX', ttl)
 redis.call('HSET', KEYS[2], 'v', version + 1, 'u', now, 'n', redis.call('ZCARD', KEYS[3]))
 for i = 2, 3 do redis.call('PEXPIRE', KEYS[i], ttl) end
 -- The articles live as long as their story.
@@ -304,13 +305,29 @@ func (r *Redis) Story(ctx context.Context, id string, limit int) (s stories.Stor
 	return s, nil
 }
 
-// headline returns the title kept in an encoded centroid, "" when there is none.
-func headline(blob string) string {
+// headline returns the title kept in a stored centroid, "" when there is none.
+func headline(value string) string {
 	var c stories.Centroid
-	if blob == "" || c.Decode(blob) != nil {
+	if _, blob, ok := storedCentroid(value); !ok || c.Decode(blob) != nil {
 		return ""
 	}
 	return c.Headline
+}
+
+// storedCentroid splits a centroid key's value into the story version it was
+// written with and the encoded centroid. The version travels with the centroid so
+// that the matcher reads both, consistent with each other, for all its candidates
+// in one MGET. ok is false for an empty or malformed value.
+func storedCentroid(value string) (version int64, blob string, ok bool) {
+	v, blob, found := strings.Cut(value, "\n")
+	if !found || blob == "" {
+		return 0, "", false
+	}
+	version, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || version <= 0 {
+		return 0, "", false
+	}
+	return version, blob, true
 }
 
 func str(v any) string {

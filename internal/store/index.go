@@ -124,20 +124,17 @@ func (r *Redis) Candidates(ctx context.Context, terms []string) (cs []Candidate,
 	if len(ranked) == 0 {
 		return nil, nil
 	}
-	pipe = r.rdb.Pipeline()
-	versions := make([]*redis.StringCmd, len(ranked))
-	blobs := make([]*redis.StringCmd, len(ranked))
+	keys := make([]string, len(ranked))
 	for i, sid := range ranked {
-		versions[i] = pipe.HGet(ctx, r.storyKey(sid), "v")
-		blobs[i] = pipe.Get(ctx, r.centroidKey(sid))
+		keys[i] = r.centroidKey(sid)
 	}
-	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+	values, err := r.rdb.MGet(ctx, keys...).Result()
+	if err != nil {
 		return nil, r.wrap("candidates", err)
 	}
-	for i := range ranked {
-		version, _ := strconv.ParseInt(versions[i].Val(), 10, 64)
-		blob := blobs[i].Val()
-		if version == 0 || blob == "" {
+	for i, v := range values {
+		version, blob, ok := storedCentroid(str(v))
+		if !ok {
 			continue // expired since it was posted
 		}
 		c := Candidate{ID: ranked[i], Version: version}

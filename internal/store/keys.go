@@ -17,8 +17,8 @@ import "strconv"
 //	                              count, and a field "@<source>" per outlet (outlet
 //	                              id, "domain:<d>" when unknown): small, so Redis
 //	                              keeps it in its compact encoding
-//	P s:<sid>:c           string  the story's centroid (stories.Centroid, binary),    as the story
-//	                              which holds its title
+//	P s:<sid>:c           string  the story's version, a newline and its centroid     as the story
+//	                              (stories.Centroid, binary, which holds its title)
 //	P s:<sid>:a           zset    article ids of the story, scored by article time    as the story
 //	P k:<term>            zset    story ids found by term, scored by the add counter  retention after the
 //	                              at their last update; cut to the newest postingCap  last story was added
