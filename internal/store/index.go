@@ -97,8 +97,8 @@ func (r *Redis) Candidates(ctx context.Context, terms []string) (cs []Candidate,
 		score float64
 		first int
 	}
-	index := map[string]int{}
-	var hits []hit
+	index := make(map[string]int, len(terms)*postingsPerTerm)
+	hits := make([]hit, 0, len(terms)*postingsPerTerm)
 	for i, l := range lists {
 		w := 1 + 1/float64(i+1)
 		for _, sid := range l.Val() {
@@ -132,6 +132,7 @@ func (r *Redis) Candidates(ctx context.Context, terms []string) (cs []Candidate,
 	if err != nil {
 		return nil, r.wrap("candidates", err)
 	}
+	cs = make([]Candidate, 0, len(values))
 	for i, v := range values {
 		version, blob, ok := storedCentroid(str(v))
 		if !ok {

@@ -44,15 +44,18 @@ type Features struct {
 // Keys returns every distinct term of f once: what a document adds to the
 // document frequencies.
 func (f Features) Keys() []string {
-	seen := make(map[string]bool, len(f.Title)+len(f.Body)+len(f.Entities))
-	var keys []string
-	for _, m := range []map[string]float64{f.Title, f.Body, f.Entities} {
-		for k := range m {
-			if !seen[k] {
-				seen[k] = true
-				keys = append(keys, k)
-			}
+	keys := make([]string, 0, len(f.Title)+len(f.Body)+len(f.Entities))
+	for k := range f.Body {
+		keys = append(keys, k)
+	}
+	for k := range f.Title {
+		if _, dup := f.Body[k]; !dup {
+			keys = append(keys, k)
 		}
+	}
+	// Entity terms carry a prefix ("e:", "n:", "q:") no word has: never a duplicate.
+	for k := range f.Entities {
+		keys = append(keys, k)
 	}
 	return keys
 }
@@ -62,12 +65,13 @@ func Analyze(d Doc) Features {
 	an := analyzerFor(d.Lang)
 	title := truncateBytes(d.Title, maxTitleBytes)
 	body := firstWords(d.Text, bodyWords)
-	f := Features{
-		Title:    map[string]float64{},
-		Body:     map[string]float64{},
-		Entities: map[string]float64{},
-	}
 	titleToks, bodyToks := tokenize(title), tokenize(body)
+	// Sized for the usual share of distinct terms, so the maps rarely grow.
+	f := Features{
+		Title:    make(map[string]float64, len(titleToks)),
+		Body:     make(map[string]float64, len(bodyToks)/2),
+		Entities: make(map[string]float64, len(bodyToks)/8),
+	}
 	an.words(titleToks, func(t string) { f.Title[t]++ })
 	an.words(bodyToks, func(t string) { f.Body[t]++ })
 	if !mostlyCapitalised(titleToks) {

@@ -242,3 +242,28 @@ func TestTop(t *testing.T) {
 		}
 	}
 }
+
+// TestFromHalf checks the fast half-precision decoder against the format's
+// definition, (-1)^s · 2^(e-15) · (1 + m/1024) (subnormals 2^-14 · m/1024), for
+// every one of the 65,536 values, to the bit.
+func TestFromHalf(t *testing.T) {
+	for h := range 1 << 16 {
+		sign := 1.0
+		if h&0x8000 != 0 {
+			sign = -1
+		}
+		exp, mant := h>>10&0x1f, float64(h&0x3ff)
+		var want float64
+		switch exp {
+		case 0:
+			want = sign * math.Ldexp(mant/1024, -14)
+		case 31:
+			want = sign * 65504 // toHalf clamps; infinities and NaNs are never written
+		default:
+			want = sign * math.Ldexp(1+mant/1024, exp-15)
+		}
+		if got := fromHalf(uint16(h)); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("fromHalf(%#04x) = %v, want %v", h, got, want)
+		}
+	}
+}
