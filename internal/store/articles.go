@@ -60,11 +60,14 @@ end
 local tick = redis.call('INCR', KEYS[7])
 redis.call('PEXPIRE', KEYS[7], ttl)
 local cap = tonumber(ARGV[10])
+-- A posting list lives for the retention after a story last joined it: re-scoring a
+-- story already in it (most terms of most adds) leaves its TTL alone, which saves a
+-- call per term. A story whose list expired while it lived rejoins on its next add.
 for i = 8 + nl, #KEYS do
   if redis.call('ZADD', KEYS[i], tick, sid) == 1 then
     redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -cap - 1)
+    redis.call('PEXPIRE', KEYS[i], ttl)
   end
-  redis.call('PEXPIRE', KEYS[i], ttl)
 end
 redis.call('ZADD', KEYS[5], now, sid)
 redis.call('ZADD', KEYS[6], redis.call('HGET', KEYS[2], 'o'), sid)

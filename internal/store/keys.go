@@ -20,8 +20,8 @@ import "strconv"
 //	P s:<sid>:c           string  the story's version, a newline and its centroid     as the story
 //	                              (stories.Centroid, binary, which holds its title)
 //	P s:<sid>:a           zset    article ids of the story, scored by article time    as the story
-//	P k:<term>            zset    story ids found by term, scored by the add counter  retention after the
-//	                              at their last update; cut to the newest postingCap  last story was added
+//	P k:<term>            zset    story ids found by term, scored by the add counter  retention after a
+//	                              at their last update; cut to the newest postingCap  story last joined it
 //	P df:<epoch>:<b>      hash    term → number of articles holding it, for the       two retention periods
 //	                              terms of bucket b (dfBuckets small hashes, so        from the bucket's
 //	                              Redis keeps each in its compact encoding), for one   first term
