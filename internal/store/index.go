@@ -97,8 +97,8 @@ func (r *Redis) Candidates(ctx context.Context, terms []string) (cs []Candidate,
 		score float64
 		first int
 	}
-	index := make(map[string]int, len(terms)*postingsPerTerm)
-	hits := make([]hit, 0, len(terms)*postingsPerTerm)
+	index := map[string]int{}
+	var hits []hit
 	for i, l := range lists {
 		w := 1 + 1/float64(i+1)
 		for _, sid := range l.Val() {
