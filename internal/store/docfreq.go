@@ -180,7 +180,9 @@ func (r *Redis) flushDocFreq(ctx context.Context) (err error) {
 	defer df.flushing.Unlock()
 	df.mu.Lock()
 	pending, total, epoch := df.pending, df.pendingTotal, r.epoch(time.Now())
-	df.pending, df.pendingTotal = map[string]int64{}, 0
+	// The next second's increments come in about as many terms: sized so, the map
+	// does not grow again from empty on the hot path of every add.
+	df.pending, df.pendingTotal = make(map[string]int64, len(pending)), 0
 	df.mu.Unlock()
 	if len(pending) == 0 && total == 0 {
 		return nil
