@@ -46,16 +46,24 @@ if version == 0 then
 elseif tonumber(redis.call('HGET', KEYS[2], 'v') or '-1') ~= version then
   return {'conflict', ''}
 end
-redis.call('SET', KEYS[1], sid .. '\n' .. ARGV[4], 'PX', ttl)
+-- Articles outlive their story by up to a tenth of the retention (see below).
+local slack = math.floor(ttl / 10)
+redis.call('SET', KEYS[1], sid .. '\n' .. ARGV[4], 'PX', ttl + slack)
 redis.call('ZADD', KEYS[3], ARGV[8], ARGV[7])
 if redis.call('HSETNX', KEYS[2], '@' .. ARGV[9], 1) == 1 then redis.call('HINCRBY', KEYS[2], 'o', 1) end
 -- The centroid carries the version it belongs to (see storedCentroid).
 redis.call('SET', KEYS[4], (version + 1) .. '\n' .. ARGV[5], 'PX', ttl)
 redis.call('HSET', KEYS[2], 'v', version + 1, 'u', now, 'n', redis.call('ZCARD', KEYS[3]))
 for i = 2, 3 do redis.call('PEXPIRE', KEYS[i], ttl) end
--- The articles live as long as their story.
-for _, aid in ipairs(redis.call('ZREVRANGE', KEYS[3], 0, tonumber(ARGV[13]) - 1)) do
-  redis.call('PEXPIRE', ARGV[11] .. aid, ttl)
+-- The articles live as long as their story. Renewing every member on every add
+-- made an add cost as much as the story is large; instead members are renewed to
+-- the retention plus the slack once per slack period (field r), so none expires
+-- before the story and none outlives it by more than the slack.
+if now - tonumber(redis.call('HGET', KEYS[2], 'r') or '0') >= slack then
+  for _, aid in ipairs(redis.call('ZREVRANGE', KEYS[3], 0, tonumber(ARGV[13]) - 1)) do
+    redis.call('PEXPIRE', ARGV[11] .. aid, ttl + slack)
+  end
+  redis.call('HSET', KEYS[2], 'r', now)
 end
 local tick = redis.call('INCR', KEYS[7])
 redis.call('PEXPIRE', KEYS[7], ttl)

@@ -21,4 +21,6 @@ func (r *Redis) PTTL(ctx context.Context, key string) (time.Duration, error) {
 
 func (r *Redis) StoryKey(sid string) string { return r.storyKey(sid) }
 
+func (r *Redis) ArticleKey(canonicalURL string) string { return r.articleKey(ArticleID(canonicalURL)) }
+
 func (r *Redis) FlushDocFreq(ctx context.Context) error { return r.flushDocFreq(ctx) }

@@ -10,11 +10,12 @@ import "strconv"
 //
 //	key                   type    holds                                               TTL
 //	P a:<aid>             string  one article: "<sid>\n" and compact JSON (url,       retention after its
-//	                              title, byline, excerpt, lang, published, added,     story's last activity
-//	                              outlet, domain, duplicate-of, partial, simhash)
+//	                              title, byline, excerpt, lang, published, added,     story's last activity,
+//	                              outlet, domain, duplicate-of, partial, simhash)     plus up to a tenth
 //	P s:<sid>             hash    one story: v version (bumped by every add), f first  retention after the
 //	                              seen ms, u updated ms, n article count, o outlet    last article was added
-//	                              count, and a field "@<source>" per outlet (outlet
+//	                              count, r when its articles' TTLs were last renewed
+//	                              (ms), and a field "@<source>" per outlet (outlet
 //	                              id, "domain:<d>" when unknown): small, so Redis
 //	                              keeps it in its compact encoding
 //	P s:<sid>:c           string  the story's version, a newline and its centroid     as the story

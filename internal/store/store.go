@@ -57,8 +57,9 @@ const (
 	// MaxStoryArticles bounds the articles a story read returns (the newest).
 	MaxStoryArticles = 500
 	// refreshMembers is how many of a story's newest articles get their TTL renewed
-	// when the story changes; older ones may expire first, which drops the oldest
-	// coverage of a huge story rather than making each add cost O(story size).
+	// (once per tenth of the retention, see the add script); older ones may expire
+	// first, which drops the oldest coverage of a huge story rather than making a
+	// renewal cost O(story size).
 	refreshMembers = 500
 )
 

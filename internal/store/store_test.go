@@ -243,10 +243,29 @@ func TestEveryKeyHasTTL(t *testing.T) {
 			t.Parallel()
 			r := b.open(t)
 			ctx := context.Background()
+			var urls []string
+			var sid string
 			for i := range 3 {
 				a, p := article(fmt.Sprintf("https://www.example.com/%d", i), "Bridge", "Bridge text.")
-				if _, err := addWithRetry(ctx, r, a, p, "bridge"); err != nil {
+				res, err := addWithRetry(ctx, r, a, p, "bridge")
+				if err != nil {
 					t.Fatal(err)
+				}
+				urls, sid = append(urls, a.URL), res.StoryID
+			}
+			// Articles are renewed once in a while, not on every add (see the add
+			// script), but never expire before their story.
+			storyTTL, err := r.PTTL(ctx, r.StoryKey(sid))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range urls {
+				ttl, err := r.PTTL(ctx, r.ArticleKey(u))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ttl < storyTTL {
+					t.Errorf("article %s expires in %s, before its story (%s)", u, ttl, storyTTL)
 				}
 			}
 			keys, err := r.Keys(ctx)
