@@ -154,6 +154,9 @@ func (a *Analyzer) entities(text string, toks []token, m map[string]float64) {
 		if isNumber(tok.text) {
 			flush()
 			prevNum = tok.text
+			if isYear(tok.text) {
+				m["y:"+tok.text]++
+			}
 			continue
 		}
 		r, _ := utf8.DecodeRuneInString(tok.text)
@@ -176,6 +179,14 @@ func (a *Analyzer) entities(text string, toks []token, m map[string]float64) {
 	for _, q := range quoted(text) {
 		m["q:"+q]++
 	}
+}
+
+// isYear reports whether a number reads as a year of today's news. Years are entity
+// terms of their own ("y:2011") besides the number with the word after it: two
+// events of one kind years apart (two navy rescues, two patches for one browser)
+// name different years, whatever word follows.
+func isYear(w string) bool {
+	return len(w) == 4 && (w[:2] == "19" || w[:2] == "20")
 }
 
 // nameLike rejects entity candidates that are one stop word or one or two letters

@@ -37,14 +37,14 @@ func TestWords(t *testing.T) {
 func TestEntities(t *testing.T) {
 	f := Analyze(Doc{
 		Title: "bridge falls",
-		Text:  `The Kestrelford Harbour Bridge collapsed on Monday. Chief Fire Officer Daniel Okafor said a 58-year-old man was hurt. Okafor praised the "Blue Watch" crew. The Bank of England said nothing.`,
+		Text:  `The Kestrelford Harbour Bridge collapsed on Monday. Chief Fire Officer Daniel Okafor said a 58-year-old man was hurt. Okafor praised the "Blue Watch" crew. The Bank of England said nothing. It opened in 1987 and 250 cars crossed it daily.`,
 	})
-	for _, want := range []string{"e:kestrelford harbour bridge", "e:bridge", "e:okafor", "n:58 year", "q:blue watch", "e:bank of england"} {
+	for _, want := range []string{"e:kestrelford harbour bridge", "e:bridge", "e:okafor", "n:58 year", "q:blue watch", "e:bank of england", "y:1987", "n:250 car"} {
 		if f.Entities[want] == 0 {
 			t.Errorf("entity %q missing from %v", want, keysOf(f.Entities))
 		}
 	}
-	for _, unwanted := range []string{"e:the", "e:monday chief"} {
+	for _, unwanted := range []string{"e:the", "e:monday chief", "y:250", "y:58"} {
 		if f.Entities[unwanted] != 0 {
 			t.Errorf("unexpected entity %q", unwanted)
 		}
