@@ -199,6 +199,47 @@ func TestNumbers(t *testing.T) {
 	}
 }
 
+// TestEntityFloor: without publication times, a story whose names the document does
+// not share is marked down by the entity floor; with both times known the time term
+// decides and the floor stays out of it.
+func TestEntityFloor(t *testing.T) {
+	cfg := DefaultConfig()
+	unit := func(terms ...string) Vector {
+		v := Vector{}
+		for _, t := range terms {
+			v[t] = 1
+		}
+		return v.normalize()
+	}
+	names := func(first string) Vector {
+		terms := []string{"e:gulf of aden", "e:indian navy"}
+		for i := range cfg.EntityMin {
+			terms = append(terms, fmt.Sprintf("e:%s%d", first, i))
+		}
+		return unit(terms...)
+	}
+	body := unit("navy", "pirat", "foil", "attack", "gulf", "aden", "ship")
+	doc := Prepared{Body: body, Entities: names("sukanya")}
+	story := &Centroid{Body: body.trim(100), Entities: names("mysore")}
+	off := cfg
+	off.EntityFloor = 0
+	floored, plain := cfg.Score(doc, story), off.Score(doc, story)
+	if floored >= plain {
+		t.Errorf("undated, different names: score %.3f with the floor, %.3f without; want lower", floored, plain)
+	}
+	day := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	doc.When, story.Newest = day.Add(time.Hour), day
+	if a, b := cfg.Score(doc, story), off.Score(doc, story); a != b {
+		t.Errorf("both dated: score %.3f with the floor, %.3f without; want equal", a, b)
+	}
+	doc.When, story.Newest = time.Time{}, time.Time{}
+	doc.Entities, story.Entities = unit("e:gulf of aden", "e:ins sukanya"), unit("e:gulf of aden", "e:ins mysore")
+	story.reset()
+	if a, b := cfg.Score(doc, story), off.Score(doc, story); a != b {
+		t.Errorf("fewer than EntityMin names: score %.3f with the floor, %.3f without; want equal", a, b)
+	}
+}
+
 // TestHeadlineThreshold: headline-only comparisons use their own threshold.
 func TestHeadlineThreshold(t *testing.T) {
 	cfg := DefaultConfig()
