@@ -25,7 +25,10 @@ import (
 // violence corpus 0.03–0.06 pairwise F1 (0.724 at 0.2, 0.746 when only gaps past
 // TimeGrace were floored), so it is limited to comparisons the time term cannot
 // judge. The dated corpora and the headline-only Google News titles (no entity
-// terms) are unchanged by it.
+// terms) are unchanged by it. As a check that it is no ECB+ artefact, BASIL and
+// the gun violence corpus replayed with their dates removed: pairwise F1 0.499 and
+// 0.312 without the floor, 0.597 and 0.464 with it (0.715 and 0.509 at a floor of
+// 0.3, which scored 0.812 on ECB+).
 type Config struct {
 	// Weights of the title, body and entity cosines in a document–story score.
 	// Components missing on either side drop out and the rest are renormalised, so a
