@@ -302,7 +302,11 @@ func (s *Service) Index(ctx context.Context, a stories.Article, text string) (st
 			case <-time.After(pause):
 			}
 		}
-		view, err := s.store.View(ctx, a.URL, docTerms)
+		// The lookup terms depend on document frequencies the view returns; guessed
+		// from the process's own counts they are nearly always the same, and their
+		// posting lists then come with the view, a round trip saved.
+		guess := s.matcher.Keys(s.matcher.Prepare(f, s.store.GuessDocFreq(docTerms), a.Published))
+		view, err := s.store.View(ctx, a.URL, docTerms, guess)
 		if err != nil {
 			return "", fmt.Errorf("lookup: index: %w", err)
 		}
@@ -313,7 +317,7 @@ func (s *Service) Index(ctx context.Context, a stories.Article, text string) (st
 		// first saw an article says nothing about when the event happened.
 		p := s.matcher.Prepare(f, view.DocFreq, a.Published)
 		lookupTerms := s.matcher.Keys(p)
-		cands, err := s.store.Candidates(ctx, lookupTerms)
+		cands, err := s.store.Candidates(ctx, lookupTerms, view.Postings)
 		if err != nil {
 			return "", fmt.Errorf("lookup: index: %w", err)
 		}

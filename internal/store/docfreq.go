@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+
+	"github.com/parallax-news/parallax/internal/stories"
 	"strconv"
 	"sync"
 	"time"
@@ -245,4 +247,26 @@ func (r *Redis) runDocFreqFlusher(stop <-chan struct{}, done chan<- struct{}) {
 			}
 		}
 	}
+}
+
+// GuessDocFreq returns the document frequencies this process holds for terms,
+// without asking Redis: cached counts however old, and its own unflushed counts for
+// terms it has not cached. The matcher picks the lookup terms it expects with them,
+// so that View reads their posting lists in the same round trip; the matching
+// decision itself always uses the counts View returns.
+func (r *Redis) GuessDocFreq(terms []string) stories.DocFreq {
+	df := r.df
+	df.mu.Lock()
+	defer df.mu.Unlock()
+	counts := make(map[string]int64, len(terms))
+	for _, t := range terms {
+		n := df.pending[t]
+		if e, ok := df.terms[t]; ok {
+			n = e.n
+		}
+		if n > 0 {
+			counts[t] = n
+		}
+	}
+	return stories.DocFreq{Docs: df.total, Counts: counts}
 }

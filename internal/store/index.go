@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,12 +28,16 @@ type View struct {
 	DocFreq stories.DocFreq
 	// Seen is the add counter at the view, to hand back to AddArticle.
 	Seen int64
+	// Postings holds the posting lists of the guessed lookup terms, for Candidates.
+	Postings map[string][]string
 }
 
 // View reads, in one round trip, whether the article with this canonical URL is
-// indexed, the add counter and the document frequencies of terms (those the
-// process's cache lacks; see docfreq.go).
-func (r *Redis) View(ctx context.Context, canonicalURL string, terms []string) (v View, err error) {
+// indexed, the add counter, the document frequencies of terms (those the process's
+// cache lacks; see docfreq.go) and the posting lists of guess, the terms the
+// matcher expects to look candidates up by (see GuessDocFreq): matching is bound by
+// round trips, and when the guess is right Candidates needs one fewer.
+func (r *Redis) View(ctx context.Context, canonicalURL string, terms, guess []string) (v View, err error) {
 	defer r.track("view", time.Now(), &err)
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
@@ -41,7 +46,10 @@ func (r *Redis) View(ctx context.Context, canonicalURL string, terms []string) (
 	counts, missing, needTotal, total := r.cachedDocFreq(epoch, terms, now)
 	pipe := r.rdb.Pipeline()
 	article := pipe.Get(ctx, r.articleKey(ArticleID(canonicalURL)))
+	// The add counter is read before the posting lists: a story posted after the
+	// lists were read then carries a later count, which AddArticle checks.
 	adds := pipe.Get(ctx, r.addsKey())
+	lists := r.readPostings(ctx, pipe, guess)
 	var dfCmd *redis.Cmd
 	if len(missing) > 0 || needTotal {
 		keys, args := r.docFreqRead(epoch, missing)
@@ -62,7 +70,21 @@ func (r *Redis) View(ctx context.Context, canonicalURL string, terms []string) (
 	v.StoryID, _, _ = strings.Cut(article.Val(), "\n")
 	v.Seen, _ = strconv.ParseInt(adds.Val(), 10, 64)
 	v.DocFreq = stories.DocFreq{Docs: total, Counts: counts}
+	v.Postings = make(map[string][]string, len(guess))
+	for i, t := range guess {
+		v.Postings[t] = lists[i].Val()
+	}
 	return v, nil
+}
+
+// readPostings queues on pipe the reads of terms' posting lists, each to its
+// postingsPerTerm newest stories.
+func (r *Redis) readPostings(ctx context.Context, pipe redis.Pipeliner, terms []string) []*redis.StringSliceCmd {
+	lists := make([]*redis.StringSliceCmd, len(terms))
+	for i, t := range terms {
+		lists[i] = pipe.ZRevRange(ctx, r.termKey(t), 0, postingsPerTerm-1)
+	}
+	return lists
 }
 
 // Candidate is a story that may be the one an article belongs to.
@@ -74,21 +96,33 @@ type Candidate struct {
 
 // Candidates returns the stories found by the most of terms in their posting lists
 // (each list read to its postingsPerTerm newest stories), at most maxCandidates.
-// The cost is bounded by the number of terms, not by the size of the index.
-func (r *Redis) Candidates(ctx context.Context, terms []string) (cs []Candidate, err error) {
+// Lists in read (View.Postings) are not read again. The cost is bounded by the
+// number of terms, not by the size of the index.
+func (r *Redis) Candidates(ctx context.Context, terms []string, read map[string][]string) (cs []Candidate, err error) {
 	defer r.track("candidates", time.Now(), &err)
 	if len(terms) == 0 {
 		return nil, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	pipe := r.rdb.Pipeline()
-	lists := make([]*redis.StringSliceCmd, len(terms))
-	for i, t := range terms {
-		lists[i] = pipe.ZRevRange(ctx, r.termKey(t), 0, postingsPerTerm-1)
+	var unread []string
+	for _, t := range terms {
+		if _, ok := read[t]; !ok {
+			unread = append(unread, t)
+		}
 	}
-	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
-		return nil, r.wrap("candidates", err)
+	if len(unread) > 0 {
+		pipe := r.rdb.Pipeline()
+		lists := r.readPostings(ctx, pipe, unread)
+		if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+			return nil, r.wrap("candidates", err)
+		}
+		fresh := make(map[string][]string, len(read)+len(unread))
+		maps.Copy(fresh, read)
+		for i, t := range unread {
+			fresh[t] = lists[i].Val()
+		}
+		read = fresh
 	}
 	// Rank stories by how many terms found them; earlier terms weigh more (they are
 	// the document's heaviest), and within a list newer stories come first.
@@ -99,9 +133,9 @@ func (r *Redis) Candidates(ctx context.Context, terms []string) (cs []Candidate,
 	}
 	index := map[string]int{}
 	var hits []hit
-	for i, l := range lists {
+	for i, t := range terms {
 		w := 1 + 1/float64(i+1)
-		for _, sid := range l.Val() {
+		for _, sid := range read[t] {
 			j, ok := index[sid]
 			if !ok {
 				j = len(hits)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -49,14 +50,15 @@ func article(url, title, text string) (stories.Article, stories.Prepared) {
 func addWithRetry(ctx context.Context, r *store.Redis, a stories.Article, p stories.Prepared, term string) (store.Added, error) {
 	cfg := stories.DefaultConfig()
 	for range 200 {
-		view, err := r.View(ctx, a.URL, []string{term})
+		// The posting list comes with the view, as the lookup package guesses it.
+		view, err := r.View(ctx, a.URL, []string{term}, []string{term})
 		if err != nil {
 			return store.Added{}, err
 		}
 		if view.StoryID != "" {
 			return store.Added{StoryID: view.StoryID, Existed: true}, nil
 		}
-		cands, err := r.Candidates(ctx, []string{term})
+		cands, err := r.Candidates(ctx, []string{term}, view.Postings)
 		if err != nil {
 			return store.Added{}, err
 		}
@@ -225,12 +227,58 @@ func TestConcurrentAddsToOneStory(t *testing.T) {
 			if st.ArticleCount != writers || len(st.Articles) != writers {
 				t.Fatalf("story has %d articles (%d read), want %d", st.ArticleCount, len(st.Articles), writers)
 			}
-			cands, err := r.Candidates(ctx, []string{"bridge"})
+			cands, err := r.Candidates(ctx, []string{"bridge"}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(cands) != 1 || cands[0].Centroid.Count != writers {
 				t.Fatalf("candidates = %d, centroid count = %d; want 1 story whose centroid holds %d articles", len(cands), cands[0].Centroid.Count, writers)
+			}
+		})
+	}
+}
+
+// TestCandidatesFromViewPostings: posting lists read with the view are used as read,
+// the others are read by Candidates, and the ranking is the same as reading all.
+func TestCandidatesFromViewPostings(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			ids := map[string]string{}
+			for _, term := range []string{"bridge", "flood"} {
+				a, p := article("https://www.example.com/"+term, term, term+" text.")
+				res, err := addWithRetry(ctx, r, a, p, term)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids[term] = res.StoryID
+			}
+			view, err := r.View(ctx, "https://www.example.com/new", nil, []string{"bridge", "storm"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := view.Postings["bridge"]; len(got) != 1 || got[0] != ids["bridge"] {
+				t.Fatalf("view postings for bridge = %v, want [%s]", got, ids["bridge"])
+			}
+			if got, ok := view.Postings["storm"]; !ok || len(got) != 0 {
+				t.Fatalf("view postings for storm = %v (read %v), want an empty list read", got, ok)
+			}
+			terms := []string{"flood", "bridge", "storm"}
+			var orders [2][]string
+			for i, read := range []map[string][]string{view.Postings, nil} {
+				cands, err := r.Candidates(ctx, terms, read)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, c := range cands {
+					orders[i] = append(orders[i], c.ID)
+				}
+			}
+			want := []string{ids["flood"], ids["bridge"]} // the earlier term weighs more
+			if !slices.Equal(orders[0], want) || !slices.Equal(orders[1], want) {
+				t.Errorf("candidates with the view's postings %v, reading all %v; want %v", orders[0], orders[1], want)
 			}
 		})
 	}
@@ -298,7 +346,7 @@ func TestViewDocumentFrequencies(t *testing.T) {
 				a, p := article(fmt.Sprintf("https://www.example.com/%d", i), "T", "T.")
 				cent := &stories.Centroid{}
 				stories.DefaultConfig().Add(cent, p, a.URL, a.Title)
-				view, err := r.View(ctx, a.URL, nil)
+				view, err := r.View(ctx, a.URL, nil, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -306,7 +354,7 @@ func TestViewDocumentFrequencies(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			v, err := r.View(ctx, "https://www.example.com/0", []string{"bridge", "flood", "election", "never"})
+			v, err := r.View(ctx, "https://www.example.com/0", []string{"bridge", "flood", "election", "never"}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -361,7 +409,7 @@ func TestEmbeddedSnapshotRestore(t *testing.T) {
 	if st.ArticleCount != 1 || st.Articles[0].URL != a.URL {
 		t.Fatalf("story after restart = %+v", st)
 	}
-	cands, err := r2.Candidates(ctx, []string{"bridge"})
+	cands, err := r2.Candidates(ctx, []string{"bridge"}, nil)
 	if err != nil || len(cands) != 1 || cands[0].Centroid.Headline != a.Title {
 		t.Fatalf("candidates after restart = %+v, %v", cands, err)
 	}
@@ -464,7 +512,7 @@ func TestDocFreqSharedAcrossReplicas(t *testing.T) {
 		art, p := article(fmt.Sprintf("https://www.example.com/%d", i), "T", "T.")
 		cent := &stories.Centroid{}
 		stories.DefaultConfig().Add(cent, p, "x", art.Title)
-		view, err := a.View(ctx, art.URL, nil)
+		view, err := a.View(ctx, art.URL, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -480,7 +528,7 @@ func TestDocFreqSharedAcrossReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	v, err := b.View(ctx, "https://www.example.com/new", []string{"bridge", "t1"})
+	v, err := b.View(ctx, "https://www.example.com/new", []string{"bridge", "t1"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
