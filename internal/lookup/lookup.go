@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/url"
 	"time"
@@ -304,19 +305,24 @@ func (s *Service) Index(ctx context.Context, a stories.Article, text string) (st
 		}
 		// The lookup terms depend on document frequencies the view returns; guessed
 		// from the process's own counts they are nearly always the same, and their
-		// posting lists then come with the view, a round trip saved.
-		guess := s.matcher.Keys(s.matcher.Prepare(f, s.store.GuessDocFreq(docTerms), a.Published))
-		view, err := s.store.View(ctx, a.URL, docTerms, guess)
+		// posting lists then come with the view, a round trip saved. Only a known
+		// publication time takes part in the time term: when Parallax first saw an
+		// article says nothing about when the event happened.
+		guessed := s.store.GuessDocFreq(docTerms)
+		p := s.matcher.Prepare(f, guessed, a.Published)
+		lookupTerms := s.matcher.Keys(p)
+		view, err := s.store.View(ctx, a.URL, docTerms, lookupTerms)
 		if err != nil {
 			return "", fmt.Errorf("lookup: index: %w", err)
 		}
 		if view.StoryID != "" {
 			return view.StoryID, nil
 		}
-		// Only a known publication time takes part in the time term: when Parallax
-		// first saw an article says nothing about when the event happened.
-		p := s.matcher.Prepare(f, view.DocFreq, a.Published)
-		lookupTerms := s.matcher.Keys(p)
+		// The decision uses the view's counts: weighed again only when they differ.
+		if view.DocFreq.Docs != guessed.Docs || !maps.Equal(view.DocFreq.Counts, guessed.Counts) {
+			p = s.matcher.Prepare(f, view.DocFreq, a.Published)
+			lookupTerms = s.matcher.Keys(p)
+		}
 		cands, err := s.store.Candidates(ctx, lookupTerms, view.Postings)
 		if err != nil {
 			return "", fmt.Errorf("lookup: index: %w", err)
