@@ -48,8 +48,10 @@ const (
 	callTimeout = 5 * time.Second
 	// postingCap is how many stories a term's posting list keeps: the newest ones.
 	// Matching only needs recent stories, and a bounded list keeps the cost of finding
-	// candidates independent of the size of the index.
-	postingCap = 128
+	// candidates independent of the size of the index. Matching reads the newest
+	// postingsPerTerm; the rest is a margin for stories that expired while listed
+	// (a story that was cut rejoins the top when it is next updated).
+	postingCap = 48
 	// postingsPerTerm is how many of a term's newest stories are read per lookup term.
 	postingsPerTerm = 32
 	// maxCandidates bounds the stories scored for one article.
