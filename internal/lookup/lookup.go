@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"math/rand/v2"
 	"net/url"
 	"time"
@@ -308,10 +307,10 @@ func (s *Service) Index(ctx context.Context, a stories.Article, text string) (st
 		// posting lists then come with the view, a round trip saved. Only a known
 		// publication time takes part in the time term: when Parallax first saw an
 		// article says nothing about when the event happened.
-		guessed := s.store.GuessDocFreq(docTerms)
-		p := s.matcher.Prepare(f, guessed, a.Published)
+		guess := s.store.GuessDocFreq(docTerms)
+		p := s.matcher.Prepare(f, guess.DocFreq, a.Published)
 		lookupTerms := s.matcher.Keys(p)
-		view, err := s.store.View(ctx, a.URL, docTerms, lookupTerms)
+		view, err := s.store.View(ctx, a.URL, guess, lookupTerms)
 		if err != nil {
 			return "", fmt.Errorf("lookup: index: %w", err)
 		}
@@ -319,7 +318,7 @@ func (s *Service) Index(ctx context.Context, a stories.Article, text string) (st
 			return view.StoryID, nil
 		}
 		// The decision uses the view's counts: weighed again only when they differ.
-		if view.DocFreq.Docs != guessed.Docs || !maps.Equal(view.DocFreq.Counts, guessed.Counts) {
+		if !view.GuessHeld {
 			p = s.matcher.Prepare(f, view.DocFreq, a.Published)
 			lookupTerms = s.matcher.Keys(p)
 		}

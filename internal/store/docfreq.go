@@ -2,11 +2,11 @@ package store
 
 import (
 	"context"
-
-	"github.com/parallax-news/parallax/internal/stories"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/parallax-news/parallax/internal/stories"
 )
 
 // Document frequencies are read and counted on every article, a few hundred terms
@@ -66,34 +66,56 @@ func newDocFreqs() *docFreqs {
 	return &docFreqs{terms: map[string]dfEntry{}, pending: map[string]int64{}}
 }
 
-// cachedDocFreq returns the counts of terms the cache holds fresh, the terms it
-// lacks, and whether the document total must be read again.
-func (r *Redis) cachedDocFreq(epoch int64, terms []string, now time.Time) (counts map[string]int64, missing []string, needTotal bool, total int64) {
+// Guess is what this process holds of the document frequencies of an article's
+// terms, before asking Redis: GuessDocFreq takes it, View completes it.
+type Guess struct {
+	// DocFreq holds the counts: cached however old, or the process's own unflushed
+	// counts for terms it has not cached. The matcher picks the lookup terms it
+	// expects with them, so that View reads their posting lists in the same round
+	// trip; the matching decision itself uses the counts View returns.
+	DocFreq   stories.DocFreq
+	epoch     int64
+	at        time.Time
+	missing   []string // not cached, or cached dfRefresh ago or longer: View reads them
+	needTotal bool     // the document total too
+}
+
+// GuessDocFreq returns the process's document frequencies for terms and notes which
+// of them View must read from Redis.
+func (r *Redis) GuessDocFreq(terms []string) Guess {
+	now := time.Now()
+	g := Guess{epoch: r.epoch(now), at: now}
 	df := r.df
 	df.mu.Lock()
 	defer df.mu.Unlock()
-	if df.epoch != epoch {
+	if df.epoch != g.epoch {
 		// A new window: counts start over (the store keeps the previous window too,
 		// and reading sums both, so refetch everything).
-		df.terms, df.totalFetched, df.epoch = map[string]dfEntry{}, time.Time{}, epoch
+		df.terms, df.totalFetched, df.epoch = map[string]dfEntry{}, time.Time{}, g.epoch
 	}
-	counts = make(map[string]int64, len(terms))
+	counts := make(map[string]int64, len(terms))
 	for _, t := range terms {
-		if e, ok := df.terms[t]; ok && now.Sub(e.fetched) < dfRefresh {
-			if e.n > 0 {
-				counts[t] = e.n
-			}
-		} else {
-			missing = append(missing, t)
+		n := df.pending[t]
+		e, cached := df.terms[t]
+		if cached {
+			n = e.n
+		}
+		if !cached || now.Sub(e.fetched) >= dfRefresh {
+			g.missing = append(g.missing, t)
+		}
+		if n > 0 {
+			counts[t] = n
 		}
 	}
-	return counts, missing, now.Sub(df.totalFetched) >= dfRefresh, df.total
+	g.needTotal = now.Sub(df.totalFetched) >= dfRefresh
+	g.DocFreq = stories.DocFreq{Docs: df.total, Counts: counts}
+	return g
 }
 
 // storeDocFreq records counts read from Redis for missing (fetched[i] for
 // missing[i]) and the document total, adding the process's unflushed increments,
-// and fills counts.
-func (r *Redis) storeDocFreq(missing []string, fetched []int64, fetchedTotal int64, now time.Time, counts map[string]int64) int64 {
+// and writes them into d; changed reports whether any differed from d's.
+func (r *Redis) storeDocFreq(missing []string, fetched []int64, fetchedTotal int64, now time.Time, d *stories.DocFreq) (changed bool) {
 	df := r.df
 	df.mu.Lock()
 	defer df.mu.Unlock()
@@ -103,13 +125,20 @@ func (r *Redis) storeDocFreq(missing []string, fetched []int64, fetchedTotal int
 	for i, t := range missing {
 		n := fetched[i] + df.pending[t] // Redis does not have our unflushed adds yet
 		df.terms[t] = dfEntry{n: n, fetched: now}
-		if n > 0 {
-			counts[t] = n
+		if n != d.Counts[t] {
+			changed = true
+			if n > 0 {
+				d.Counts[t] = n
+			} else {
+				delete(d.Counts, t)
+			}
 		}
 	}
 	df.total = fetchedTotal + df.pendingTotal
 	df.totalFetched = now
-	return df.total
+	changed = changed || d.Docs != df.total
+	d.Docs = df.total
+	return changed
 }
 
 // docFreqRead builds the script call that reads counts summed over the current and
@@ -247,26 +276,4 @@ func (r *Redis) runDocFreqFlusher(stop <-chan struct{}, done chan<- struct{}) {
 			}
 		}
 	}
-}
-
-// GuessDocFreq returns the document frequencies this process holds for terms,
-// without asking Redis: cached counts however old, and its own unflushed counts for
-// terms it has not cached. The matcher picks the lookup terms it expects with them,
-// so that View reads their posting lists in the same round trip; the matching
-// decision itself always uses the counts View returns.
-func (r *Redis) GuessDocFreq(terms []string) stories.DocFreq {
-	df := r.df
-	df.mu.Lock()
-	defer df.mu.Unlock()
-	counts := make(map[string]int64, len(terms))
-	for _, t := range terms {
-		n := df.pending[t]
-		if e, ok := df.terms[t]; ok {
-			n = e.n
-		}
-		if n > 0 {
-			counts[t] = n
-		}
-	}
-	return stories.DocFreq{Docs: df.total, Counts: counts}
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,35 +23,35 @@ func (r *Redis) epoch(t time.Time) int64 { return t.Unix() / int64(r.retention.S
 type View struct {
 	// StoryID is set when the article is already indexed: nothing to match.
 	StoryID string
-	// DocFreq holds the document frequencies of the asked terms.
+	// DocFreq holds the document frequencies of the guessed terms.
 	DocFreq stories.DocFreq
+	// GuessHeld is true when DocFreq is the guess's unchanged: weights computed
+	// from the guess need not be computed again.
+	GuessHeld bool
 	// Seen is the add counter at the view, to hand back to AddArticle.
 	Seen int64
-	// Postings holds the posting lists of the guessed lookup terms, for Candidates.
+	// Postings holds the posting lists of the expected lookup terms, for Candidates.
 	Postings map[string][]string
 }
 
 // View reads, in one round trip, whether the article with this canonical URL is
-// indexed, the add counter, the document frequencies of terms (those the process's
-// cache lacks; see docfreq.go) and the posting lists of guess, the terms the
-// matcher expects to look candidates up by (see GuessDocFreq): matching is bound by
-// round trips, and when the guess is right Candidates needs one fewer.
-func (r *Redis) View(ctx context.Context, canonicalURL string, terms, guess []string) (v View, err error) {
+// indexed, the add counter, the document frequencies the guess lacks (it completes
+// g.DocFreq in place; see docfreq.go) and the posting lists of lookup, the terms
+// the matcher expects to look candidates up by: matching is bound by round trips,
+// and when the expectation holds Candidates needs one fewer.
+func (r *Redis) View(ctx context.Context, canonicalURL string, g Guess, lookup []string) (v View, err error) {
 	defer r.track("view", time.Now(), &err)
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	now := time.Now()
-	epoch := r.epoch(now)
-	counts, missing, needTotal, total := r.cachedDocFreq(epoch, terms, now)
 	pipe := r.rdb.Pipeline()
 	article := pipe.Get(ctx, r.articleKey(ArticleID(canonicalURL)))
 	// The add counter is read before the posting lists: a story posted after the
 	// lists were read then carries a later count, which AddArticle checks.
 	adds := pipe.Get(ctx, r.addsKey())
-	lists := r.readPostings(ctx, pipe, guess)
+	lists := r.readPostings(ctx, pipe, lookup)
 	var dfCmd *redis.Cmd
-	if len(missing) > 0 || needTotal {
-		keys, args := r.docFreqRead(epoch, missing)
+	if len(g.missing) > 0 || g.needTotal {
+		keys, args := r.docFreqRead(g.epoch, g.missing)
 		dfCmd = pipe.Eval(ctx, readDocFreqScript, keys, args...)
 		r.df.flushing.RLock() // see docFreqs.flushing
 		defer r.df.flushing.RUnlock()
@@ -60,18 +59,18 @@ func (r *Redis) View(ctx context.Context, canonicalURL string, terms, guess []st
 	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
 		return View{}, r.wrap("view", err)
 	}
+	v.DocFreq, v.GuessHeld = g.DocFreq, true
 	if dfCmd != nil {
 		out, err := dfCmd.Int64Slice()
-		if err != nil || len(out) != 1+len(missing) {
+		if err != nil || len(out) != 1+len(g.missing) {
 			return View{}, fmt.Errorf("store: view: document frequencies: unexpected reply (%v)", err)
 		}
-		total = r.storeDocFreq(missing, out[1:], out[0], now, counts)
+		v.GuessHeld = !r.storeDocFreq(g.missing, out[1:], out[0], g.at, &v.DocFreq)
 	}
 	v.StoryID, _, _ = strings.Cut(article.Val(), "\n")
 	v.Seen, _ = strconv.ParseInt(adds.Val(), 10, 64)
-	v.DocFreq = stories.DocFreq{Docs: total, Counts: counts}
-	v.Postings = make(map[string][]string, len(guess))
-	for i, t := range guess {
+	v.Postings = make(map[string][]string, len(lookup))
+	for i, t := range lookup {
 		v.Postings[t] = lists[i].Val()
 	}
 	return v, nil
@@ -105,24 +104,28 @@ func (r *Redis) Candidates(ctx context.Context, terms []string, read map[string]
 	}
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	var unread []string
-	for _, t := range terms {
-		if _, ok := read[t]; !ok {
-			unread = append(unread, t)
+	lists := make([][]string, len(terms))
+	var unread []int // indexes of the terms whose lists were not handed in
+	for i, t := range terms {
+		if l, ok := read[t]; ok {
+			lists[i] = l
+		} else {
+			unread = append(unread, i)
 		}
 	}
 	if len(unread) > 0 {
+		missing := make([]string, len(unread))
+		for j, i := range unread {
+			missing[j] = terms[i]
+		}
 		pipe := r.rdb.Pipeline()
-		lists := r.readPostings(ctx, pipe, unread)
+		cmds := r.readPostings(ctx, pipe, missing)
 		if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
 			return nil, r.wrap("candidates", err)
 		}
-		fresh := make(map[string][]string, len(read)+len(unread))
-		maps.Copy(fresh, read)
-		for i, t := range unread {
-			fresh[t] = lists[i].Val()
+		for j, i := range unread {
+			lists[i] = cmds[j].Val()
 		}
-		read = fresh
 	}
 	// Rank stories by how many terms found them; earlier terms weigh more (they are
 	// the document's heaviest), and within a list newer stories come first.
@@ -133,9 +136,9 @@ func (r *Redis) Candidates(ctx context.Context, terms []string, read map[string]
 	}
 	index := map[string]int{}
 	var hits []hit
-	for i, t := range terms {
+	for i, l := range lists {
 		w := 1 + 1/float64(i+1)
-		for _, sid := range read[t] {
+		for _, sid := range l {
 			j, ok := index[sid]
 			if !ok {
 				j = len(hits)

@@ -51,7 +51,7 @@ func addWithRetry(ctx context.Context, r *store.Redis, a stories.Article, p stor
 	cfg := stories.DefaultConfig()
 	for range 200 {
 		// The posting list comes with the view, as the lookup package guesses it.
-		view, err := r.View(ctx, a.URL, []string{term}, []string{term})
+		view, err := r.View(ctx, a.URL, r.GuessDocFreq([]string{term}), []string{term})
 		if err != nil {
 			return store.Added{}, err
 		}
@@ -255,7 +255,7 @@ func TestCandidatesFromViewPostings(t *testing.T) {
 				}
 				ids[term] = res.StoryID
 			}
-			view, err := r.View(ctx, "https://www.example.com/new", nil, []string{"bridge", "storm"})
+			view, err := r.View(ctx, "https://www.example.com/new", r.GuessDocFreq(nil), []string{"bridge", "storm"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -346,7 +346,7 @@ func TestViewDocumentFrequencies(t *testing.T) {
 				a, p := article(fmt.Sprintf("https://www.example.com/%d", i), "T", "T.")
 				cent := &stories.Centroid{}
 				stories.DefaultConfig().Add(cent, p, a.URL, a.Title)
-				view, err := r.View(ctx, a.URL, nil, nil)
+				view, err := r.View(ctx, a.URL, r.GuessDocFreq(nil), nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -354,7 +354,7 @@ func TestViewDocumentFrequencies(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			v, err := r.View(ctx, "https://www.example.com/0", []string{"bridge", "flood", "election", "never"}, nil)
+			v, err := r.View(ctx, "https://www.example.com/0", r.GuessDocFreq([]string{"bridge", "flood", "election", "never"}), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -512,7 +512,7 @@ func TestDocFreqSharedAcrossReplicas(t *testing.T) {
 		art, p := article(fmt.Sprintf("https://www.example.com/%d", i), "T", "T.")
 		cent := &stories.Centroid{}
 		stories.DefaultConfig().Add(cent, p, "x", art.Title)
-		view, err := a.View(ctx, art.URL, nil, nil)
+		view, err := a.View(ctx, art.URL, a.GuessDocFreq(nil), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -528,7 +528,7 @@ func TestDocFreqSharedAcrossReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	v, err := b.View(ctx, "https://www.example.com/new", []string{"bridge", "t1"}, nil)
+	v, err := b.View(ctx, "https://www.example.com/new", b.GuessDocFreq([]string{"bridge", "t1"}), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
