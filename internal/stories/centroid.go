@@ -95,6 +95,7 @@ func (c *Centroid) dot(i int, doc Vector) float64 {
 	}
 	// Most of a story's terms are not in the document: look each up first and decode
 	// the weight only for a hit. Adding the misses' zero products changed nothing.
+	// The loop is eachEntry's, inlined: a callback per entry made matching ~8% slower.
 	var s float64
 	d := decoder{b: c.sections[i+1]}
 	for d.b != "" && !d.err {
