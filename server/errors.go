@@ -26,6 +26,10 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 
+// statusClientClosed is the status recorded for a request whose client went away
+// before the answer was ready (nginx's 499; no standard status says it).
+const statusClientClosed = 499
+
 // errBadRequest makes a 400 for a request the handler itself finds invalid.
 func errBadRequest(code, msg string) error {
 	return &apiError{Status: http.StatusBadRequest, Code: code, Message: msg}
@@ -73,6 +77,11 @@ func toAPIError(err error) *apiError {
 	// echo.ErrStatusRequestEntityTooLarge and friends) carry their status.
 	if status := echo.StatusCode(err); status != 0 {
 		return fromHTTPError(status)
+	}
+	if errors.Is(err, context.Canceled) {
+		// The client went away (closed the popup, navigated): nobody reads this
+		// answer, and it is not the server's failure, so no 5xx in the metrics.
+		return &apiError{statusClientClosed, "canceled", "The request was canceled by the client."}
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return &apiError{http.StatusGatewayTimeout, "timeout", "The request took too long."}

@@ -30,6 +30,9 @@ const (
 	idleTimeout       = 2 * time.Minute
 	// shutdownGrace is how long in-flight requests may run after SIGTERM.
 	shutdownGrace = 20 * time.Second
+	// matchBudget is the time a lookup may take beyond its fetch: extraction of a
+	// large page and matching with retries under contention.
+	matchBudget = 15 * time.Second
 )
 
 // server is the assembled application: configuration, store, services and routes.
@@ -72,6 +75,7 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger) (*server, erro
 		Matcher: stories.DefaultConfig(),
 		Logger:  log,
 		Observe: m.observeLookup,
+		Timeout: cfg.FetchTimeout + matchBudget,
 	})
 	in := newIngester(cfg, log, m, st, svc, fetcher, registry)
 	s := &server{cfg: cfg, log: log, store: st, metrics: m, lookups: svc, ingest: in}

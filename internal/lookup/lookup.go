@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
+	"runtime/debug"
 	"time"
 
 	"github.com/parallax-news/parallax/internal/canon"
@@ -20,6 +21,7 @@ import (
 	"github.com/parallax-news/parallax/internal/outlets"
 	"github.com/parallax-news/parallax/internal/store"
 	"github.com/parallax-news/parallax/internal/stories"
+	"golang.org/x/sync/singleflight"
 )
 
 // Errors the server maps to statuses. Errors of canon, fetch, extract and store pass
@@ -41,6 +43,10 @@ const (
 	retryPause = 2 * time.Millisecond
 	// storyArticles bounds the coverage list returned with a story.
 	storyArticles = 200
+	// DefaultTimeout bounds one shared lookup run (fetch, extraction, matching) when
+	// Options.Timeout is 0. The run is detached from the readers waiting on it, so
+	// it needs a bound of its own.
+	DefaultTimeout = time.Minute
 )
 
 // Outcome names what a lookup did, for metrics.
@@ -63,6 +69,9 @@ type Options struct {
 	Logger  *slog.Logger
 	// Observe, when set, is told each lookup's outcome.
 	Observe func(Outcome)
+	// Timeout bounds one lookup run, which readers of the same URL share;
+	// DefaultTimeout when 0. It should cover the fetch timeout plus matching.
+	Timeout time.Duration
 }
 
 // Service answers lookups. It is safe for concurrent use.
@@ -73,7 +82,10 @@ type Service struct {
 	matcher stories.Config
 	log     *slog.Logger
 	observe func(Outcome)
-	flights flight[*Result]
+	timeout time.Duration
+	// flights collapses concurrent lookups of one URL into one run: twenty readers
+	// opening the same article at once cost one fetch.
+	flights singleflight.Group
 }
 
 // New returns a Service.
@@ -85,6 +97,10 @@ func New(opts Options) *Service {
 		matcher: opts.Matcher,
 		log:     opts.Logger,
 		observe: opts.Observe,
+		timeout: opts.Timeout,
+	}
+	if s.timeout <= 0 {
+		s.timeout = DefaultTimeout
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -111,7 +127,10 @@ type Result struct {
 
 // Lookup answers a request: from the index when the article is known, else by
 // extracting the posted page (or fetching it when none was posted) and matching it.
-// Concurrent lookups of one canonical URL share one run.
+// Concurrent lookups of one canonical URL share one run (one for posted pages, one
+// for fetches: a posted page must not wait on, or be answered by, a fetch). The run
+// is detached from every caller: a reader who closes the popup stops waiting, with
+// ctx's error, but the others still get the answer.
 func (s *Service) Lookup(ctx context.Context, req Request) (*Result, error) {
 	canonical, err := canon.URL(req.URL)
 	if err != nil {
@@ -122,15 +141,37 @@ func (s *Service) Lookup(ctx context.Context, req Request) (*Result, error) {
 		s.observe(OutcomeError)
 		return nil, fmt.Errorf("%w: %d bytes (at most %d)", ErrPageTooLarge, len(req.HTML), extract.MaxHTMLBytes)
 	}
-	res, err := s.flights.do(ctx, canonical, func() (*Result, error) {
-		return s.lookup(ctx, canonical, req.HTML)
-	})
-	if err != nil {
-		s.observe(OutcomeError)
-		return nil, err
+	key := "fetch\x00" + canonical
+	if req.HTML != nil {
+		key = "posted\x00" + canonical
 	}
-	s.observe(res.Outcome)
-	return res, nil
+	detached := context.WithoutCancel(ctx)
+	ch := s.flights.DoChan(key, func() (v any, err error) {
+		// DoChan re-raises a panic of fn in a goroutine of its own, where nothing
+		// recovers it and it would end the process: turn it into an error here.
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.Error("lookup panicked", "panic", p, "stack", string(debug.Stack()))
+				err = fmt.Errorf("lookup: panic: %v", p)
+			}
+		}()
+		runCtx, cancel := context.WithTimeout(detached, s.timeout)
+		defer cancel()
+		return s.lookup(runCtx, canonical, req.HTML)
+	})
+	select {
+	case <-ctx.Done():
+		s.observe(OutcomeError)
+		return nil, fmt.Errorf("lookup: stopped waiting: %w", ctx.Err())
+	case r := <-ch:
+		if r.Err != nil {
+			s.observe(OutcomeError)
+			return nil, r.Err
+		}
+		res := r.Val.(*Result)
+		s.observe(res.Outcome)
+		return res, nil
+	}
 }
 
 func (s *Service) lookup(ctx context.Context, canonical string, html []byte) (*Result, error) {

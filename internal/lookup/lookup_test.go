@@ -47,6 +47,8 @@ type pages struct {
 	*httptest.Server
 	hits  atomic.Int64
 	delay time.Duration
+	// gate, when set, holds every request until it is closed (or the client goes).
+	gate chan struct{}
 }
 
 func servePages(t testing.TB) *pages {
@@ -54,6 +56,13 @@ func servePages(t testing.TB) *pages {
 	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.hits.Add(1)
 		time.Sleep(p.delay)
+		if p.gate != nil {
+			select {
+			case <-p.gate:
+			case <-r.Context().Done():
+				return
+			}
+		}
 		switch r.URL.Path {
 		case "/broken":
 			http.Error(w, "boom", http.StatusInternalServerError)
@@ -188,6 +197,90 @@ func TestConcurrentLookupsCollapse(t *testing.T) {
 				t.Errorf("story ids differ: %v", ids)
 				break
 			}
+		}
+	})
+}
+
+// waitFor polls cond until it holds, failing the test after a generous deadline:
+// the machine may be busy, and no test asserts on how long things take.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestSharedLookupOutlivesFirstCaller: readers waiting on a lookup that another
+// reader started get its answer even when that reader goes away mid-fetch, and the
+// reader who left gets its own context's error, not a failure of the lookup.
+func TestSharedLookupOutlivesFirstCaller(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st *store.Redis) {
+		p := servePages(t)
+		p.gate = make(chan struct{})
+		svc := newService(t, st, time.Minute)
+		u := p.URL + "/guardian.html"
+		first, cancelFirst := context.WithCancel(context.Background())
+		firstErr := make(chan error, 1)
+		go func() {
+			_, err := svc.Lookup(first, lookup.Request{URL: u})
+			firstErr <- err
+		}()
+		waitFor(t, "the first lookup to fetch", func() bool { return p.hits.Load() == 1 })
+		second := make(chan error, 1)
+		var secondStory string
+		go func() {
+			res, err := svc.Lookup(context.Background(), lookup.Request{URL: u})
+			if err == nil {
+				secondStory = res.Story.ID
+			}
+			second <- err
+		}()
+		cancelFirst()
+		if err := <-firstErr; !errors.Is(err, context.Canceled) {
+			t.Errorf("first reader: err = %v, want context.Canceled", err)
+		}
+		close(p.gate)
+		if err := <-second; err != nil {
+			t.Fatalf("second reader: %v", err)
+		}
+		if secondStory == "" {
+			t.Error("second reader got no story")
+		}
+		if n := p.hits.Load(); n != 1 {
+			t.Errorf("%d fetches, want 1: the second reader did not share the first run", n)
+		}
+	})
+}
+
+// TestPostedLookupDoesNotWaitOnFetch: a reader who posts the page is answered from
+// it even while a fetch of the same URL is under way.
+func TestPostedLookupDoesNotWaitOnFetch(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st *store.Redis) {
+		p := servePages(t)
+		p.gate = make(chan struct{})
+		defer close(p.gate)
+		svc := newService(t, st, time.Minute)
+		u := p.URL + "/guardian.html"
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go svc.Lookup(ctx, lookup.Request{URL: u})
+		waitFor(t, "the fetch to start", func() bool { return p.hits.Load() == 1 })
+		done := make(chan error, 1)
+		go func() {
+			_, err := svc.Lookup(context.Background(), lookup.Request{URL: u, HTML: page(t, "guardian.html")})
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("posted lookup: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("the posted lookup waited on the fetch of the same URL")
 		}
 	})
 }
