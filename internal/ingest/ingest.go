@@ -493,6 +493,13 @@ func (in *Ingester) item(ctx context.Context, src Source, it feeds.Item, canonic
 	if _, err := in.lookup.Index(ctx, a, text); err != nil {
 		return false, err
 	}
+	// The feed's link may not be the article's own canonical URL (a tracking
+	// redirect, an AMP copy): the alias keeps the next poll from fetching it again.
+	if canonical != a.URL {
+		if err := in.store.AddAlias(ctx, canonical, a.URL); err != nil {
+			in.log.Warn("recording a feed link as an alias failed", "feed", src.URL, "err", err)
+		}
+	}
 	var lag time.Duration
 	if !a.Published.IsZero() {
 		lag = max(0, time.Since(a.Published))

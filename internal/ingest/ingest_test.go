@@ -217,6 +217,33 @@ func TestPassIndexesRSSAndAtom(t *testing.T) {
 	})
 }
 
+// TestFeedLinkToOtherCanonical: a feed item whose page declares another canonical
+// URL is fetched once; another feed listing the same link later does not fetch it
+// again (the link is kept as an alias of the article).
+func TestFeedLinkToOtherCanonical(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st *store.Redis) {
+		w := newWeb(t)
+		r := newRig(t, st)
+		now := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
+		it := item{"/amp/bridge", "Kestrelford bridge collapses", "Four hurt.", now}
+		w.setFeed("/rss", "application/rss+xml", rss(w.URL, it))
+		w.setFeed("/rss2", "application/rss+xml", rss(w.URL, it))
+		page := strings.Replace(articlePage(it.title, bridgeText, now), "<head>", `<head><link rel="canonical" href="`+w.URL+`/news/bridge">`, 1)
+		w.setPage("/amp/bridge", page)
+		rep := r.ingester([]ingest.Source{{URL: w.URL + "/rss", OutletID: "bbc-news"}}, nil).Pass(context.Background(), nil)
+		if rep.Articles != 1 || rep.Errors != 0 {
+			t.Fatalf("first pass: %+v", rep)
+		}
+		if _, _, err := st.ArticleByURL(context.Background(), canonURL(t, w.URL+"/news/bridge")); err != nil {
+			t.Fatalf("the article is not under its declared canonical URL: %v", err)
+		}
+		rep = r.ingester([]ingest.Source{{URL: w.URL + "/rss2", OutletID: "bbc-news"}}, nil).Pass(context.Background(), nil)
+		if rep.Articles != 0 || w.hitsOf("/amp/bridge") != 1 {
+			t.Errorf("second feed: %+v, the link fetched %d times, want once", rep, w.hitsOf("/amp/bridge"))
+		}
+	})
+}
+
 func canonURL(t testing.TB, u string) string {
 	t.Helper()
 	c, err := canon.URL(u)

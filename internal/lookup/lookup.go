@@ -192,9 +192,14 @@ func (s *Service) lookup(ctx context.Context, canonical string, html []byte) (*R
 		return nil, err
 	}
 	// The page may have named another canonical URL, which may be indexed already.
+	// Either way the requested URL becomes an alias of the article, so that the
+	// next lookup of it is answered from the index.
 	final := a.URL
 	if final != canonical {
 		if res, err := s.fromIndex(ctx, final); err == nil || !errors.Is(err, store.ErrNotFound) {
+			if err == nil {
+				s.alias(ctx, canonical, final)
+			}
 			return res, err
 		}
 	}
@@ -202,6 +207,7 @@ func (s *Service) lookup(ctx context.Context, canonical string, html []byte) (*R
 	if err != nil {
 		return nil, err
 	}
+	s.alias(ctx, canonical, final)
 	story, err := s.store.Story(ctx, sid, storyArticles)
 	if err != nil {
 		return nil, fmt.Errorf("lookup: %w", err)
@@ -212,6 +218,17 @@ func (s *Service) lookup(ctx context.Context, canonical string, html []byte) (*R
 		stored = a
 	}
 	return &Result{Article: stored, Outlet: s.outlet(stored.OutletID), Story: story, Outcome: outcome}, nil
+}
+
+// alias records requested as another URL of the article at final. A failure costs
+// only a later extraction of the same page, so it is logged, not returned.
+func (s *Service) alias(ctx context.Context, requested, final string) {
+	if requested == final {
+		return
+	}
+	if err := s.store.AddAlias(ctx, requested, final); err != nil {
+		s.log.Warn("recording an alias of an article failed", "err", err)
+	}
 }
 
 // Extract turns a page's HTML, as served at pageURL, into the article the index
@@ -234,7 +251,8 @@ func (s *Service) Extract(pageURL string, html []byte) (stories.Article, string,
 	return s.Describe(final, art), art.Text, nil
 }
 
-// fromIndex answers from the index; ErrNotFound when the article is not indexed.
+// fromIndex answers from the index; ErrNotFound when the article is not indexed,
+// or only dangling: its story expired before it did, and it is indexed afresh.
 func (s *Service) fromIndex(ctx context.Context, canonical string) (*Result, error) {
 	a, sid, err := s.store.ArticleByURL(ctx, canonical)
 	if err != nil {
@@ -242,7 +260,7 @@ func (s *Service) fromIndex(ctx context.Context, canonical string) (*Result, err
 	}
 	story, err := s.store.Story(ctx, sid, storyArticles)
 	if err != nil {
-		return nil, fmt.Errorf("lookup: %w", err)
+		return nil, fmt.Errorf("lookup: article's story: %w", err)
 	}
 	return &Result{Article: a, Outlet: s.outlet(a.OutletID), Story: story, Outcome: OutcomeIndexed}, nil
 }

@@ -24,16 +24,23 @@ import (
 // other. Postings are scored with a counter every add increments, not with a clock:
 // it orders adds exactly, across replicas and clock steps.
 //
+// An article already indexed is left alone ("exists") unless its story has expired:
+// an article outlives its story by up to the slack below, and such a dangling
+// article is indexed afresh, never answered with a story that is gone.
+//
 // KEYS: 1 article, 2 story, 3 story articles, 4 centroid, 5 recent, 6 coverage,
 // 7 add counter, then the lookup postings (ARGV[12] of them), then the index
 // postings.
 // ARGV: 1 sid, 2 expected version (0 = new story), 3 add counter at the view, 4 article
 // value, 5 centroid, 6 ttl ms, 7 aid, 8 article time ms, 9 source, 10 posting cap,
 // 11 article key prefix, 12 number of lookup postings, 13 how many of the story's
-// newest articles get their TTL renewed.
+// newest articles get their TTL renewed, 14 story key prefix, 15 alias key prefix.
 const addArticleScript = `
 local existing = redis.call('GET', KEYS[1])
-if existing then return {'exists', string.match(existing, '^[^\n]*')} end
+if existing then
+  local esid = string.match(existing, '^[^\n]*')
+  if redis.call('EXISTS', ARGV[14] .. esid) == 1 then return {'exists', esid} end
+end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local sid, version, ttl, nl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[6]), tonumber(ARGV[12])
@@ -42,6 +49,9 @@ if version == 0 then
   for i = 8, 7 + nl do
     if #redis.call('ZRANGEBYSCORE', KEYS[i], '(' .. ARGV[3], '+inf', 'LIMIT', 0, 1) > 0 then return {'conflict', ''} end
   end
+  -- A story of this id may have expired just now (a dangling article starting
+  -- again): nothing of it may leak into the new one.
+  redis.call('DEL', KEYS[3], KEYS[4])
   redis.call('HSET', KEYS[2], 'f', now)
 elseif tonumber(redis.call('HGET', KEYS[2], 'v') or '-1') ~= version then
   return {'conflict', ''}
@@ -62,6 +72,10 @@ for i = 2, 3 do redis.call('PEXPIRE', KEYS[i], ttl) end
 if now - tonumber(redis.call('HGET', KEYS[2], 'r') or '0') >= slack then
   for _, aid in ipairs(redis.call('ZREVRANGE', KEYS[3], 0, tonumber(ARGV[13]) - 1)) do
     redis.call('PEXPIRE', ARGV[11] .. aid, ttl + slack)
+  end
+  -- Aliases of its articles (fields "~<alias id>", see AddAlias) live as long.
+  for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do
+    if string.sub(f, 1, 1) == '~' then redis.call('PEXPIRE', ARGV[15] .. string.sub(f, 2), ttl + slack) end
   end
   redis.call('HSET', KEYS[2], 'r', now)
 end
@@ -163,7 +177,7 @@ func (r *Redis) AddArticle(ctx context.Context, a Add) (res Added, err error) {
 	args := []any{
 		sid, version, a.Seen, value, blob, r.retention.Milliseconds(),
 		aid, a.Article.When().UnixMilli(), a.Article.Source(), postingCap,
-		r.prefix + keyArticle, len(lookup), refreshMembers,
+		r.prefix + keyArticle, len(lookup), refreshMembers, r.prefix + keyStory, r.prefix + keyAlias,
 	}
 	out, err := r.addScript.Run(ctx, r.rdb, keys, args...).StringSlice()
 	if err != nil {
@@ -247,9 +261,28 @@ func msTime(s string) time.Time {
 	return time.UnixMilli(ms).UTC()
 }
 
-// ArticleByURL returns the indexed article with this canonical URL and its story id.
+// ArticleByURL returns the indexed article with this canonical URL and its story
+// id, following an alias (see AddAlias) when the URL is not an article's own.
 func (r *Redis) ArticleByURL(ctx context.Context, canonicalURL string) (a stories.Article, storyID string, err error) {
-	return r.ArticleByID(ctx, ArticleID(canonicalURL))
+	defer r.track("article", time.Now(), &err)
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	aid := ArticleID(canonicalURL)
+	pipe := r.rdb.Pipeline()
+	own := pipe.Get(ctx, r.articleKey(aid))
+	alias := pipe.Get(ctx, r.aliasKey(aid))
+	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+		return stories.Article{}, "", r.wrap("article", err)
+	}
+	v := own.Val()
+	if v == "" && alias.Val() != "" {
+		// Only a URL that was looked up under another canonical costs this second
+		// round trip; a miss then goes on to extraction, which costs far more.
+		if v, err = r.rdb.Get(ctx, r.articleKey(alias.Val())).Result(); err != nil {
+			return stories.Article{}, "", r.wrap("article", err)
+		}
+	}
+	return r.readArticle(v)
 }
 
 // ArticleByID returns the indexed article with this id (see ArticleID) and its story id.
@@ -261,11 +294,49 @@ func (r *Redis) ArticleByID(ctx context.Context, aid string) (a stories.Article,
 	if err != nil {
 		return stories.Article{}, "", r.wrap("article", err)
 	}
+	return r.readArticle(v)
+}
+
+func (r *Redis) readArticle(v string) (stories.Article, string, error) {
 	a, sid, ok := decodeArticle(v)
 	if !ok {
 		return stories.Article{}, "", fmt.Errorf("store: article: %w", ErrNotFound)
 	}
 	return a, sid, nil
+}
+
+// addAliasScript points an alias key at an article for as long as the article
+// lives, and records it in the article's story (field "~<alias id>") so that the
+// add script renews it with the story's articles. KEYS: 1 alias, 2 article.
+// ARGV: 1 the article's id, 2 story key prefix, 3 the alias's id.
+const addAliasScript = `
+local v = redis.call('GET', KEYS[2])
+if not v then return 0 end
+local ttl = redis.call('PTTL', KEYS[2])
+if ttl <= 0 then return 0 end
+local sid = string.match(v, '^[^\n]*')
+if redis.call('EXISTS', ARGV[2] .. sid) == 0 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
+redis.call('HSET', ARGV[2] .. sid, '~' .. ARGV[3], 1)
+return 1
+`
+
+// AddAlias makes the canonical URL requestedURL find the article indexed at
+// articleURL. A page may declare a canonical URL other than the one a reader asked
+// for (an AMP or syndicated copy naming its original): the article is kept under
+// its own URL, and without the alias every later lookup of the requested URL would
+// miss the index and fetch the publisher again. It is a no-op when the article is
+// not (or no longer) indexed.
+func (r *Redis) AddAlias(ctx context.Context, requestedURL, articleURL string) (err error) {
+	defer r.track("add_alias", time.Now(), &err)
+	if requestedURL == articleURL {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	alias, target := ArticleID(requestedURL), ArticleID(articleURL)
+	keys := []string{r.aliasKey(alias), r.articleKey(target)}
+	return r.wrap("add alias", r.aliasScript.Run(ctx, r.rdb, keys, target, r.prefix+keyStory, alias).Err())
 }
 
 // Story returns a story with up to limit of its newest articles (MaxStoryArticles

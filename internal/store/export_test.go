@@ -24,3 +24,11 @@ func (r *Redis) StoryKey(sid string) string { return r.storyKey(sid) }
 func (r *Redis) ArticleKey(canonicalURL string) string { return r.articleKey(ArticleID(canonicalURL)) }
 
 func (r *Redis) FlushDocFreq(ctx context.Context) error { return r.flushDocFreq(ctx) }
+
+// ExpireStory deletes a story's own keys as their TTL running out would, leaving
+// its articles (which outlive it by up to a tenth of the retention) in place.
+func (r *Redis) ExpireStory(ctx context.Context, sid string) error {
+	return r.rdb.Del(ctx, r.storyKey(sid), r.storyArticlesKey(sid), r.centroidKey(sid)).Err()
+}
+
+func (r *Redis) AliasKey(canonicalURL string) string { return r.aliasKey(ArticleID(canonicalURL)) }

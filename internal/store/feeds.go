@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -96,8 +97,28 @@ func (r *Redis) ReleaseLease(ctx context.Context, l Lease) (err error) {
 	return r.wrap("release lease", r.rdb.Eval(ctx, releaseLeaseScript, []string{l.key}, l.token).Err())
 }
 
+// articlesIndexedScript answers, for each URL, whether it finds an article (its
+// own or through an alias) whose story still exists. KEYS: the article keys, then
+// the alias keys, of the same URLs. ARGV: 1 article key prefix, 2 story key prefix.
+const articlesIndexedScript = `
+local n = #KEYS / 2
+local out = {}
+for i = 1, n do
+  local v = redis.call('GET', KEYS[i])
+  if not v then
+    local target = redis.call('GET', KEYS[n + i])
+    if target then v = redis.call('GET', ARGV[1] .. target) end
+  end
+  out[i] = 0
+  if v and redis.call('EXISTS', ARGV[2] .. string.match(v, '^[^\n]*')) == 1 then out[i] = 1 end
+end
+return out
+`
+
 // ArticlesIndexed reports, for each canonical URL, whether the article is in the
 // index, in one round trip: feed ingestion never fetches an indexed article again.
+// An article whose story has expired counts as not indexed, so that it is indexed
+// again rather than skipped for good.
 func (r *Redis) ArticlesIndexed(ctx context.Context, canonicalURLs []string) (indexed []bool, err error) {
 	defer r.track("articles_indexed", time.Now(), &err)
 	if len(canonicalURLs) == 0 {
@@ -105,17 +126,21 @@ func (r *Redis) ArticlesIndexed(ctx context.Context, canonicalURLs []string) (in
 	}
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	pipe := r.rdb.Pipeline()
-	cmds := make([]*redis.IntCmd, len(canonicalURLs))
+	keys := make([]string, 2*len(canonicalURLs))
 	for i, u := range canonicalURLs {
-		cmds[i] = pipe.Exists(ctx, r.articleKey(ArticleID(u)))
+		aid := ArticleID(u)
+		keys[i], keys[len(canonicalURLs)+i] = r.articleKey(aid), r.aliasKey(aid)
 	}
-	if _, err := pipe.Exec(ctx); err != nil {
+	out, err := r.indexedScript.Run(ctx, r.rdb, keys, r.prefix+keyArticle, r.prefix+keyStory).Int64Slice()
+	if err != nil {
 		return nil, r.wrap("articles indexed", err)
 	}
-	indexed = make([]bool, len(cmds))
-	for i, c := range cmds {
-		indexed[i] = c.Val() == 1
+	if len(out) != len(canonicalURLs) {
+		return nil, fmt.Errorf("store: articles indexed: %d answers for %d URLs", len(out), len(canonicalURLs))
+	}
+	indexed = make([]bool, len(out))
+	for i, n := range out {
+		indexed[i] = n == 1
 	}
 	return indexed, nil
 }

@@ -21,7 +21,8 @@ func (r *Redis) epoch(t time.Time) int64 { return t.Unix() / int64(r.retention.S
 
 // View is what the matcher reads of the index before deciding.
 type View struct {
-	// StoryID is set when the article is already indexed: nothing to match.
+	// StoryID is set when the article is already indexed in a story that still
+	// exists: nothing to match.
 	StoryID string
 	// DocFreq holds the document frequencies of the guessed terms.
 	DocFreq stories.DocFreq
@@ -68,6 +69,18 @@ func (r *Redis) View(ctx context.Context, canonicalURL string, g Guess, lookup [
 		v.GuessHeld = !r.storeDocFreq(g.missing, out[1:], out[0], g.at, &v.DocFreq)
 	}
 	v.StoryID, _, _ = strings.Cut(article.Val(), "\n")
+	if v.StoryID != "" {
+		// Indexed already: unless its story has expired (an article outlives its
+		// story by up to a tenth of the retention), in which case it is matched
+		// afresh. One more round trip, only for an article indexed already.
+		n, err := r.rdb.Exists(ctx, r.storyKey(v.StoryID)).Result()
+		if err != nil {
+			return View{}, r.wrap("view", err)
+		}
+		if n == 0 {
+			v.StoryID = ""
+		}
+	}
 	v.Seen, _ = strconv.ParseInt(adds.Val(), 10, 64)
 	v.Postings = make(map[string][]string, len(lookup))
 	for i, t := range lookup {

@@ -15,12 +15,15 @@ import "strconv"
 //	P s:<sid>             hash    one story: v version (bumped by every add), f first  retention after the
 //	                              seen ms, u updated ms, n article count, o outlet    last article was added
 //	                              count, r when its articles' TTLs were last renewed
-//	                              (ms), and a field "@<source>" per outlet (outlet
-//	                              id, "domain:<d>" when unknown): small, so Redis
-//	                              keeps it in its compact encoding
+//	                              (ms), a field "@<source>" per outlet (outlet id,
+//	                              "domain:<d>" when unknown) and "~<aid>" per alias
+//	                              of its articles: small, so Redis keeps it in its
+//	                              compact encoding
 //	P s:<sid>:c           string  the story's version, a newline and its centroid     as the story
 //	                              (stories.Centroid, binary, which holds its title)
 //	P s:<sid>:a           zset    article ids of the story, scored by article time    as the story
+//	P u:<aid>             string  an alias: the id of the article a URL that is not  as its article (renewed
+//	                              its own canonical finds (see AddAlias)              with the story's articles)
 //	P k:<term>            zset    story ids found by term, scored by the add counter  retention after a
 //	                              at their last update; cut to the newest postingCap  story last joined it
 //	P df:<epoch>:<b>      hash    term → number of articles holding it, for the       two retention periods
@@ -45,6 +48,7 @@ import "strconv"
 
 const (
 	keyArticle  = "a:"
+	keyAlias    = "u:"
 	keyStory    = "s:"
 	keyTerm     = "k:"
 	keyDocFreq  = "df:"
@@ -57,6 +61,7 @@ const (
 )
 
 func (r *Redis) articleKey(aid string) string       { return r.prefix + keyArticle + aid }
+func (r *Redis) aliasKey(aid string) string         { return r.prefix + keyAlias + aid }
 func (r *Redis) storyKey(sid string) string         { return r.prefix + keyStory + sid }
 func (r *Redis) storyArticlesKey(sid string) string { return r.prefix + keyStory + sid + ":a" }
 func (r *Redis) centroidKey(sid string) string      { return r.prefix + keyStory + sid + ":c" }

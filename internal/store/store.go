@@ -99,6 +99,8 @@ type Redis struct {
 	log           *slog.Logger
 	embedded      *embedded // nil when talking to an external Redis
 	addScript     *redis.Script
+	aliasScript   *redis.Script
+	indexedScript *redis.Script
 	flushDFScript *redis.Script
 	df            *docFreqs
 	stopFlush     chan struct{}
@@ -116,6 +118,8 @@ func Open(ctx context.Context, opts Options) (*Redis, error) {
 		observe:       opts.Observe,
 		log:           opts.Logger,
 		addScript:     redis.NewScript(addArticleScript),
+		aliasScript:   redis.NewScript(addAliasScript),
+		indexedScript: redis.NewScript(articlesIndexedScript),
 		flushDFScript: redis.NewScript(flushDocFreqScript),
 		df:            newDocFreqs(),
 		stopFlush:     make(chan struct{}),

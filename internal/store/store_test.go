@@ -315,6 +315,12 @@ func TestEveryKeyHasTTL(t *testing.T) {
 				if ttl < storyTTL {
 					t.Errorf("article %s expires in %s, before its story (%s)", u, ttl, storyTTL)
 				}
+				if slack := r.Retention() / 10; ttl > storyTTL+slack+time.Second {
+					t.Errorf("article %s expires in %s, more than the slack %s after its story (%s)", u, ttl, slack, storyTTL)
+				}
+			}
+			if err := r.AddAlias(ctx, "https://amp.example.com/0", urls[0]); err != nil {
+				t.Fatal(err)
 			}
 			keys, err := r.Keys(ctx)
 			if err != nil {
