@@ -230,19 +230,35 @@ func (in *Ingester) states(ctx context.Context) ([]feeds.State, error) {
 	return out, nil
 }
 
+// stateFormat is the version of the stored feed state (its "v" field; none before
+// versions were written reads as 1). A newer one, written by a newer Parallax,
+// reads as a feed never polled: that costs one unconditional poll, not an error.
+const stateFormat = 1
+
+// storedState is a feed's state as kept in the store.
+type storedState struct {
+	Format int `json:"v"`
+	feeds.State
+}
+
 // decodeState reads a feed's stored state: a zero State for a feed never polled,
-// and for an unreadable one (logged), which only costs a fresh poll.
+// and for an unreadable or newer one (logged), which only costs a fresh poll.
 func (in *Ingester) decodeState(feedURL string, b []byte) feeds.State {
-	st := feeds.State{URL: feedURL}
+	fresh := feeds.State{URL: feedURL}
 	if b == nil {
-		return st
+		return fresh
 	}
+	var st storedState
 	if err := json.Unmarshal(b, &st); err != nil {
 		in.log.Warn("unreadable feed state; polling the feed afresh", "feed", feedURL, "err", err)
-		return feeds.State{URL: feedURL}
+		return fresh
+	}
+	if st.Format > stateFormat {
+		in.log.Debug("feed state written by a newer Parallax; polling the feed afresh", "feed", feedURL, "format", st.Format)
+		return fresh
 	}
 	st.URL = feedURL
-	return st
+	return st.State
 }
 
 // Progress is where a pass stands.
@@ -407,7 +423,7 @@ func (in *Ingester) keepLease(ctx context.Context, cancel context.CancelFunc, le
 }
 
 func (in *Ingester) saveState(ctx context.Context, st feeds.State) error {
-	b, err := json.Marshal(st)
+	b, err := json.Marshal(storedState{Format: stateFormat, State: st})
 	if err != nil {
 		return fmt.Errorf("ingest: encode feed state: %w", err)
 	}

@@ -507,6 +507,43 @@ func TestUnreadableState(t *testing.T) {
 	}
 }
 
+// TestFeedStateFormats: a state written before formats were versioned keeps its
+// conditional-GET validators; one written by a newer Parallax reads as never polled.
+func TestFeedStateFormats(t *testing.T) {
+	t.Parallel()
+	st := storetest.OpenEmbedded(t, store.Options{})
+	w := newWeb(t)
+	r := newRig(t, st)
+	w.setFeed("/old", "application/rss+xml", rss(w.URL))
+	w.setFeed("/newer", "application/rss+xml", rss(w.URL))
+	old, newer := w.URL+"/old", w.URL+"/newer"
+	ctx := context.Background()
+	if err := st.SaveFeedState(ctx, old, []byte(`{"url":"`+old+`","etag":"\"v1\"","failures":0,"last_status":"ok","items_seen":4}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveFeedState(ctx, newer, []byte(`{"v":99,"url":"`+newer+`","etag":"\"v1\"","renamed":true}`)); err != nil {
+		t.Fatal(err)
+	}
+	in := r.ingester([]ingest.Source{{URL: old}, {URL: newer}}, nil)
+	status, err := in.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := status[0].State; s.ETag != `"v1"` || s.ItemsSeen != 4 {
+		t.Errorf("state written before versions: %+v", s)
+	}
+	if s := status[1].State; s.ETag != "" || status[1].Health != feeds.NeverPolled {
+		t.Errorf("state of a newer format: %+v (%s), want a feed never polled", s, status[1].Health)
+	}
+	if rep := in.Pass(ctx, nil); rep.Errors != 0 {
+		t.Fatalf("pass: %+v", rep)
+	}
+	raw, err := st.FeedStates(ctx, []string{old})
+	if err != nil || !strings.Contains(string(raw[0]), `"v":1`) {
+		t.Errorf("saved state %s (%v) carries no format version", raw[0], err)
+	}
+}
+
 // TestCancelledPoll: a poll cancelled while the feed is being fetched (shutdown,
 // or the lease lost) did not happen: it is not counted or logged as a failure,
 // and it does not save its stale state over what another process stored since.

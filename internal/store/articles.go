@@ -198,10 +198,20 @@ func (r *Redis) AddArticle(ctx context.Context, a Add) (res Added, err error) {
 	return Added{}, fmt.Errorf("store: add article: unexpected reply %q", out)
 }
 
+// articleFormat is the version of the stored article encoding, written in its
+// "v" field. A reader meets three cases: no "v" (written before formats were
+// versioned: the same fields as version 1), a version it knows, or a newer one
+// written by a newer Parallax during a rolling deploy or after a downgrade, which it
+// skips as if the article were not indexed (it is indexed again, or expires)
+// instead of failing the request. Adding an optional field keeps the version;
+// changing or removing one bumps it.
+const articleFormat = 1
+
 // storedArticle is an article as kept in Redis: one compact JSON string (a hash
 // would leave Redis's compact encoding as soon as a title or excerpt passed 64
 // bytes, tripling its size), prefixed by the story id and a newline.
 type storedArticle struct {
+	Format      int    `json:"v"`
 	URL         string `json:"u"`
 	Title       string `json:"t,omitempty"`
 	Byline      string `json:"b,omitempty"`
@@ -218,7 +228,8 @@ type storedArticle struct {
 
 func encodeArticle(a stories.Article, simhash uint64) (string, error) {
 	s := storedArticle{
-		URL: a.URL, Title: a.Title, Byline: a.Byline, Excerpt: a.Excerpt, Lang: a.Lang,
+		Format: articleFormat,
+		URL:    a.URL, Title: a.Title, Byline: a.Byline, Excerpt: a.Excerpt, Lang: a.Lang,
 		Added: a.Added.UnixMilli(), OutletID: a.OutletID, Domain: a.Domain,
 		DuplicateOf: a.DuplicateOf, Partial: a.Partial, SimHash: simhash,
 	}
@@ -232,15 +243,31 @@ func encodeArticle(a stories.Article, simhash uint64) (string, error) {
 	return string(b), nil
 }
 
-// decodeArticle reads a stored article value; ok is false when v is empty (expired).
-func decodeArticle(v string) (a stories.Article, storyID string, ok bool) {
+// articleStatus says why decodeArticle found no article.
+type articleStatus int
+
+const (
+	articleOK     articleStatus = iota
+	articleAbsent               // no value (never indexed, or expired)
+	articleBad                  // not a stored article (damaged)
+	articleNewer                // written in a format newer than articleFormat
+)
+
+// decodeArticle reads a stored article value.
+func decodeArticle(v string) (a stories.Article, storyID string, status articleStatus) {
+	if v == "" {
+		return stories.Article{}, "", articleAbsent
+	}
 	sid, body, found := strings.Cut(v, "\n")
 	if !found {
-		return stories.Article{}, "", false
+		return stories.Article{}, "", articleBad
 	}
 	var s storedArticle
 	if json.Unmarshal([]byte(body), &s) != nil || s.URL == "" {
-		return stories.Article{}, "", false
+		return stories.Article{}, "", articleBad
+	}
+	if s.Format > articleFormat {
+		return stories.Article{}, "", articleNewer
 	}
 	a = stories.Article{
 		URL: s.URL, Title: s.Title, Byline: s.Byline, Excerpt: s.Excerpt, Lang: s.Lang,
@@ -250,7 +277,20 @@ func decodeArticle(v string) (a stories.Article, storyID string, ok bool) {
 	if s.Published != 0 {
 		a.Published = time.UnixMilli(s.Published).UTC()
 	}
-	return a, sid, true
+	return a, sid, articleOK
+}
+
+// article decodes a stored article value for a reader: ok false when there is
+// none it can use. Values it cannot read are reported once per kind (see unreadable).
+func (r *Redis) article(v string) (stories.Article, string, bool) {
+	a, sid, status := decodeArticle(v)
+	switch status {
+	case articleNewer:
+		r.unreadable("article", "written by a newer Parallax")
+	case articleBad:
+		r.unreadable("article", "damaged")
+	}
+	return a, sid, status == articleOK
 }
 
 func msTime(s string) time.Time {
@@ -298,7 +338,7 @@ func (r *Redis) ArticleByID(ctx context.Context, aid string) (a stories.Article,
 }
 
 func (r *Redis) readArticle(v string) (stories.Article, string, error) {
-	a, sid, ok := decodeArticle(v)
+	a, sid, ok := r.article(v)
 	if !ok {
 		return stories.Article{}, "", fmt.Errorf("store: article: %w", ErrNotFound)
 	}
@@ -362,7 +402,7 @@ func (r *Redis) Story(ctx context.Context, id string, limit int) (s stories.Stor
 	}
 	s = stories.Story{
 		ID:           id,
-		Title:        headline(cent.Val()),
+		Title:        r.headline(cent.Val()),
 		FirstSeen:    msTime(str(vals[1])),
 		Updated:      msTime(str(vals[2])),
 		ArticleCount: int(total.Val()),
@@ -380,17 +420,23 @@ func (r *Redis) Story(ctx context.Context, id string, limit int) (s stories.Stor
 	}
 	for _, v := range values {
 		// An article whose key expired before its story (see refreshMembers) is skipped.
-		if a, _, ok := decodeArticle(str(v)); ok {
+		if a, _, ok := r.article(str(v)); ok {
 			s.Articles = append(s.Articles, a)
 		}
 	}
 	return s, nil
 }
 
-// headline returns the title kept in a stored centroid, "" when there is none.
-func headline(value string) string {
+// headline returns the title kept in a stored centroid, "" when there is none or
+// it cannot be read.
+func (r *Redis) headline(value string) string {
 	var c stories.Centroid
-	if _, blob, ok := storedCentroid(value); !ok || c.Decode(blob) != nil {
+	_, blob, ok := storedCentroid(value)
+	if !ok {
+		return ""
+	}
+	if err := c.Decode(blob); err != nil {
+		r.unreadable("centroid", err.Error())
 		return ""
 	}
 	return c.Headline

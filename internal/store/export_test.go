@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Test access to internals.
@@ -32,3 +34,16 @@ func (r *Redis) ExpireStory(ctx context.Context, sid string) error {
 }
 
 func (r *Redis) AliasKey(canonicalURL string) string { return r.aliasKey(ArticleID(canonicalURL)) }
+
+// SetRaw writes a value as an older or newer Parallax might have, keeping the
+// key's TTL.
+func (r *Redis) SetRaw(ctx context.Context, key, value string) error {
+	return r.rdb.Set(ctx, key, value, redis.KeepTTL).Err()
+}
+
+// GetRaw reads a stored value as it is.
+func (r *Redis) GetRaw(ctx context.Context, key string) (string, error) {
+	return r.rdb.Get(ctx, key).Result()
+}
+
+func (r *Redis) CentroidKey(sid string) string { return r.centroidKey(sid) }

@@ -190,7 +190,12 @@ func (r *Redis) Candidates(ctx context.Context, terms []string, read map[string]
 		}
 		c := Candidate{ID: ranked[i], Version: version}
 		if err := c.Centroid.Decode(blob); err != nil {
-			return nil, fmt.Errorf("store: story %s: %w", ranked[i], err)
+			// A centroid in a codec this process does not know (a newer Parallax
+			// wrote it) or a damaged one: the story cannot be scored, so it is not
+			// a candidate, and the article may start a story of its own. Failing
+			// the lookup would fail every article near it until the story expires.
+			r.unreadable("centroid", err.Error())
+			continue
 		}
 		cs = append(cs, c)
 	}

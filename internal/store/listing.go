@@ -69,7 +69,7 @@ func (r *Redis) ListStories(ctx context.Context, by string, limit int) (out []Su
 		n, _ := strconv.Atoi(m["n"])
 		out = append(out, Summary{
 			ID:           id,
-			Title:        headline(cents[i].Val()),
+			Title:        r.headline(cents[i].Val()),
 			FirstSeen:    msTime(m["f"]),
 			Updated:      msTime(m["u"]),
 			ArticleCount: n,

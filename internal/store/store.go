@@ -106,6 +106,19 @@ type Redis struct {
 	stopFlush     chan struct{}
 	flushDone     chan struct{}
 	closeOnce     sync.Once
+	// warned holds the kinds of stored values already reported as unreadable.
+	warned sync.Map
+}
+
+// unreadable reports, once per kind of value per process, that the index holds
+// values this process cannot read and skips: during a rolling deploy a newer
+// server's writes, after a downgrade the data the newer one left.
+func (r *Redis) unreadable(kind, why string) {
+	if _, seen := r.warned.LoadOrStore(kind, true); seen {
+		return
+	}
+	r.log.Warn("the index holds a "+kind+" this server cannot read; skipping such values until they are rewritten or expire (see README, Upgrading)",
+		"kind", kind, "reason", why)
 }
 
 // Open connects to Redis, or starts the embedded store when opts.URL is empty. It
