@@ -35,6 +35,9 @@ var (
 	ErrConflict = errors.New("store: conflict")
 	// ErrConfig means the options are invalid.
 	ErrConfig = errors.New("store: invalid configuration")
+	// ErrNotDurable means the embedded store cannot write its snapshot: it works,
+	// but a restart would lose what changed since the last one written.
+	ErrNotDurable = errors.New("store: snapshots failing")
 )
 
 // Defaults and bounds.
@@ -78,8 +81,11 @@ type Options struct {
 	Retention time.Duration
 	// DataDir holds the embedded store's snapshot. Ignored with a URL.
 	DataDir string
-	// SnapshotEvery is the embedded store's snapshot period; one minute when 0.
+	// SnapshotEvery is the embedded store's checkpoint period, the most a crash
+	// loses; DefaultSnapshotEvery when 0.
 	SnapshotEvery time.Duration
+	// OnSnapshot, when set, is told of every checkpoint of the embedded store.
+	OnSnapshot func(SnapshotEvent)
 	// Ephemeral keeps the embedded store in memory only: no snapshot is read or
 	// written (batch jobs that start from an empty index). Ignored with a URL.
 	Ephemeral bool
@@ -154,13 +160,13 @@ func Open(ctx context.Context, opts Options) (*Redis, error) {
 		r.observe = func(string, time.Duration, error) {}
 	}
 	if opts.URL == "" {
-		emb, uopts, err := startEmbedded(opts.DataDir, opts.SnapshotEvery, opts.Ephemeral, r.log)
+		emb, uopts, err := startEmbedded(opts.DataDir, opts.SnapshotEvery, opts.Ephemeral, r.log, opts.OnSnapshot)
 		if err != nil {
 			return nil, err
 		}
 		r.embedded = emb
 		r.rdb = redis.NewUniversalClient(uopts)
-		emb.client = r.rdb
+		r.rdb.AddHook(gateHook{emb})
 		emb.startSnapshots()
 		go r.runDocFreqFlusher(r.stopFlush, r.flushDone)
 		return r, nil
@@ -234,12 +240,27 @@ func (r *Redis) Close() error {
 // Embedded reports whether this is the in-process store.
 func (r *Redis) Embedded() bool { return r.embedded != nil }
 
-// Snapshot writes the embedded store to disk now. It is a no-op on an external Redis.
-func (r *Redis) Snapshot(ctx context.Context) error {
+// Snapshot writes a checkpoint of the embedded store now: a new base snapshot when
+// full is set, else the changes since the last checkpoint. It is a no-op on an
+// external Redis.
+func (r *Redis) Snapshot(full bool) error {
 	if r.embedded == nil {
 		return nil
 	}
-	return r.embedded.snapshot(ctx)
+	return r.embedded.checkpoint(full)
+}
+
+// Durable is nil when the store keeps what it is given: always on an external Redis
+// (whose persistence is its operator's business); for the embedded store, when its
+// last checkpoint succeeded. /readyz reports it.
+func (r *Redis) Durable() error {
+	if r.embedded == nil {
+		return nil
+	}
+	if err := r.embedded.health(); err != nil {
+		return fmt.Errorf("%w: a restart would lose the changes since the last one: %w", ErrNotDurable, err)
+	}
+	return nil
 }
 
 // Ping checks that Redis answers.
