@@ -29,6 +29,7 @@ type Config struct {
 	PollInterval      time.Duration
 	IngestConcurrency int
 	IngestHostGap     time.Duration
+	SnapshotInterval  time.Duration
 }
 
 // Bounds on the configurable durations: outside them the server would either give
@@ -46,6 +47,10 @@ const (
 	maxPollInterval      = 24 * time.Hour
 	maxIngestConcurrency = 64
 	maxHostGap           = time.Minute
+	// The embedded store's checkpoint period is the most a crash loses: under a
+	// second costs disk writes for nothing, over ten minutes is a lot to lose.
+	minSnapshotInterval = time.Second
+	maxSnapshotInterval = 10 * time.Minute
 )
 
 // envVars documents every variable loadConfig reads, with its default; the README's
@@ -54,6 +59,7 @@ var envVars = []struct{ Name, Default, Doc string }{
 	{"PARALLAX_ADDR", ":8080", "address the HTTP server listens on"},
 	{"PARALLAX_REDIS_URL", "", "redis:// or rediss:// URL of Redis; unset runs the embedded store"},
 	{"PARALLAX_DATA_DIR", "./data", "folder of the embedded store's snapshot"},
+	{"PARALLAX_SNAPSHOT_INTERVAL", "5s", "how often the embedded store writes what changed to disk: the most a crash loses (1s to 10m)"},
 	{"PARALLAX_FETCH_ALLOW_PRIVATE", "false", "let the fetcher reach private and loopback addresses (tests only)"},
 	{"PARALLAX_FETCH_TIMEOUT", "15s", "total time allowed to fetch one page (1s to 2m)"},
 	{"PARALLAX_RETENTION", "720h", "how long stories live after their last new article (1h to 5 years)"},
@@ -108,6 +114,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	c.FetchTimeout = duration(get, "PARALLAX_FETCH_TIMEOUT", minFetchTimeout, maxFetchTimeout, bad)
 	c.Retention = duration(get, "PARALLAX_RETENTION", minRetention, maxRetention, bad)
+	c.SnapshotInterval = duration(get, "PARALLAX_SNAPSHOT_INTERVAL", minSnapshotInterval, maxSnapshotInterval, bad)
 	if err := c.LogLevel.UnmarshalText([]byte(get("PARALLAX_LOG_LEVEL"))); err != nil {
 		bad("PARALLAX_LOG_LEVEL", "%q is not debug, info, warn or error", get("PARALLAX_LOG_LEVEL"))
 	}

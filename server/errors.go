@@ -53,6 +53,7 @@ var errorMap = []struct {
 	{fetch.ErrTimeout, apiError{http.StatusGatewayTimeout, "publisher_timeout", "The publisher did not answer in time."}},
 	{fetch.ErrUnreachable, apiError{http.StatusBadGateway, "publisher_unreachable", "The publisher's site could not be reached."}},
 	{store.ErrUnavailable, apiError{http.StatusServiceUnavailable, "store_unavailable", "The story index is unavailable; try again shortly."}},
+	{store.ErrNotDurable, apiError{http.StatusServiceUnavailable, "snapshot_failing", "The embedded store cannot write its snapshot to disk (see the server log): a restart would lose recent changes."}},
 	{lookup.ErrBusy, apiError{http.StatusServiceUnavailable, "busy", "The story index is busy; try again shortly."}},
 	{store.ErrNotFound, apiError{http.StatusNotFound, "not_found", "No such story (it may have expired)."}},
 }

@@ -23,6 +23,10 @@ type metrics struct {
 	polls     *prometheus.CounterVec
 	ingested  *prometheus.CounterVec
 	lag       prometheus.Histogram
+	// The embedded store's checkpoints.
+	snapshots        *prometheus.HistogramVec
+	snapshotPause    prometheus.Histogram
+	snapshotFailures prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -59,8 +63,23 @@ func newMetrics() *metrics {
 			Help:    "Time from an article's publication to its indexing, for articles from feeds.",
 			Buckets: []float64{60, 300, 600, 1200, 1800, 3600, 7200, 14400, 43200, 86400, 259200},
 		}),
+		snapshots: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "parallax_snapshot_duration_seconds",
+			Help:    "Time to write a checkpoint of the embedded store, by kind: base (every key) or journal (the keys changed since the last).",
+			Buckets: []float64{.001, .005, .025, .1, .25, 1, 2.5, 5, 10, 30, 60},
+		}, []string{"kind"}),
+		snapshotPause: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "parallax_snapshot_pause_seconds",
+			Help:    "The longest time the embedded store's commands waited for one checkpoint.",
+			Buckets: []float64{.0001, .0005, .001, .005, .01, .025, .05, .1, .25, .5, 1},
+		}),
+		snapshotFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "parallax_snapshot_failures_total",
+			Help: "Checkpoints of the embedded store that could not be written (the index would be lost on a crash until one succeeds).",
+		}),
 	}
 	m.reg.MustRegister(m.requests, m.latency, m.lookups, m.storeCall, m.polls, m.ingested, m.lag,
+		m.snapshots, m.snapshotPause, m.snapshotFailures,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Show zero counts from the start.
 	for _, o := range []lookup.Outcome{lookup.OutcomeIndexed, lookup.OutcomePosted, lookup.OutcomeFetched, lookup.OutcomeError} {
@@ -90,6 +109,16 @@ func (m *metrics) observeIngested(partial bool, lag time.Duration) {
 	if lag > 0 {
 		m.lag.Observe(lag.Seconds())
 	}
+}
+
+// observeSnapshot records one checkpoint of the embedded store.
+func (m *metrics) observeSnapshot(ev store.SnapshotEvent) {
+	if ev.Err != nil {
+		m.snapshotFailures.Inc()
+		return
+	}
+	m.snapshots.WithLabelValues(ev.Kind).Observe(ev.Took.Seconds())
+	m.snapshotPause.Observe(ev.Pause.Seconds())
 }
 
 // observeStore records one store call.

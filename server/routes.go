@@ -15,9 +15,11 @@ import (
 //go:embed openapi.json
 var openAPIDoc []byte
 
-// pinger is what /readyz needs of the store.
+// pinger is what /readyz needs of the store: that it answers, and that it keeps
+// what it is given (the embedded store's snapshots are being written).
 type pinger interface {
 	Ping(ctx context.Context) error
+	Durable() error
 }
 
 // readyTimeout bounds the store check behind /readyz; orchestrators probe often.
@@ -45,6 +47,9 @@ func newEcho(log *slog.Logger, m *metrics, a *api, store pinger, tokens []string
 		ctx, cancel := context.WithTimeout(c.Request().Context(), readyTimeout)
 		defer cancel()
 		if err := store.Ping(ctx); err != nil {
+			return err
+		}
+		if err := store.Durable(); err != nil {
 			return err
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})

@@ -58,11 +58,13 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger) (*server, erro
 	}
 	m := newMetrics()
 	st, err := store.Open(ctx, store.Options{
-		URL:       cfg.RedisURL,
-		DataDir:   cfg.DataDir,
-		Retention: cfg.Retention,
-		Logger:    log,
-		Observe:   m.observeStore,
+		URL:           cfg.RedisURL,
+		DataDir:       cfg.DataDir,
+		Retention:     cfg.Retention,
+		SnapshotEvery: cfg.SnapshotInterval,
+		Logger:        log,
+		Observe:       m.observeStore,
+		OnSnapshot:    m.observeSnapshot,
 	})
 	if err != nil {
 		return nil, err
@@ -147,6 +149,9 @@ func runServe(args []string, env *environment) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// A file size limit (ulimit -f) must fail the snapshot write, which is
+	// reported, rather than kill the process with the index in it.
+	signal.Ignore(syscall.SIGXFSZ)
 	s, err := newServer(ctx, cfg, log)
 	if err != nil {
 		log.Error("cannot start", "err", err)
@@ -191,7 +196,7 @@ func runServe(args []string, env *environment) int {
 		log.Error("server failed", "err", serveErr)
 		return 1
 	case closeErr != nil:
-		log.Error("closing the store failed", "err", closeErr)
+		log.Error("stopped with an error: "+closeErr.Error(), "err", closeErr)
 		return 1
 	}
 	log.Info("parallax stopped")
