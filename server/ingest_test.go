@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +19,7 @@ import (
 
 	"github.com/parallax-news/parallax/internal/fetch"
 	"github.com/parallax-news/parallax/internal/ingest"
+	"github.com/parallax-news/parallax/internal/outlets"
 )
 
 // TestStoriesList: GET /api/v1/stories lists stories with their balance, by recency
@@ -150,4 +154,29 @@ func TestIngestCommand(t *testing.T) {
 	if code := run([]string{"ingest", "--once"}, nil, io.Discard, &stderr, env(map[string]string{"PARALLAX_POLL_INTERVAL": "5s"})); code != 2 || !strings.Contains(stderr.String(), "PARALLAX_POLL_INTERVAL") {
 		t.Errorf("bad config: exit %d, %s", code, stderr.String())
 	}
+}
+
+// onlyOutletsFile writes a PARALLAX_OUTLETS_FILE that removes every built-in outlet
+// and adds one publishing the given feeds, so a command that polls feeds polls these
+// and never the real sites of the registry.
+func onlyOutletsFile(t *testing.T, feedURLs ...string) string {
+	t.Helper()
+	reg, err := outlets.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var records []map[string]any
+	for _, o := range reg.All() {
+		records = append(records, map[string]any{"id": o.ID, "remove": true})
+	}
+	records = append(records, map[string]any{"id": "kestrel-post", "name": "Kestrel Post", "domains": []string{"kestrelpost.example"}, "feeds": feedURLs})
+	b, err := json.Marshal(records)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "outlets.json")
+	if err := os.WriteFile(file, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file
 }
