@@ -111,13 +111,14 @@ func TestFeedsStatusAndOffline(t *testing.T) {
 		t.Errorf("%d warnings for two failing feeds over one backoff step:\n%s", warned, logs.String())
 	}
 	resp, body := get(t, ts.URL+"/api/v1/feeds/status")
-	if resp.StatusCode != 200 || path(body, "counts", "healthy") != 1.0 || path(body, "counts", "backing_off") != 2.0 {
+	// Feeds that have never answered are failing, not backing off.
+	if resp.StatusCode != 200 || path(body, "counts", "healthy") != 1.0 || path(body, "counts", "failing") != 2.0 || path(body, "counts", "backing_off") != 0.0 {
 		t.Fatalf("status: %d %v", resp.StatusCode, body)
 	}
-	resp, body = get(t, ts.URL+"/api/v1/feeds/status?health=backing_off")
+	resp, body = get(t, ts.URL+"/api/v1/feeds/status?health=failing")
 	list, _ := body["feeds"].([]any)
 	if resp.StatusCode != 200 || len(list) != 2 || path(list[0], "last_error") == "" || path(list[0], "next_poll") == nil {
-		t.Fatalf("backing off: %d %v", resp.StatusCode, body)
+		t.Fatalf("failing: %d %v", resp.StatusCode, body)
 	}
 	if resp, _ := get(t, ts.URL+"/api/v1/feeds/status?health=sick"); resp.StatusCode != 400 {
 		t.Errorf("bad filter: %d", resp.StatusCode)

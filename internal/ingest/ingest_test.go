@@ -295,7 +295,7 @@ func TestPartialArticles(t *testing.T) {
 }
 
 // TestFailingFeeds: failures are recorded with backoff and logged once per poll;
-// the pass lists them.
+// the pass lists them, and feeds that never worked count as failing.
 func TestFailingFeeds(t *testing.T) {
 	t.Parallel()
 	st := storetest.OpenEmbedded(t, store.Options{})
@@ -313,7 +313,7 @@ func TestFailingFeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range status {
-		if s.State.Failures != 1 || s.State.LastError == "" || !s.State.NextPoll.After(time.Now().Add(10*time.Minute)) || s.Health != feeds.BackingOff {
+		if s.State.Failures != 1 || s.State.LastError == "" || !s.State.NextPoll.After(time.Now().Add(10*time.Minute)) || s.Health != feeds.Failing {
 			t.Errorf("%s: state %+v health %s", s.URL, s.State, s.Health)
 		}
 	}
