@@ -181,3 +181,47 @@ func onlyOutletsFile(t *testing.T, feedURLs ...string) string {
 	}
 	return file
 }
+
+// TestIngestOnceExitCode: `parallax ingest --once` prints its summary line first
+// and exits 1 when every feed failed (no network, a wrong outlets file), 0 when
+// any feed worked.
+func TestIngestOnceExitCode(t *testing.T) {
+	t.Parallel()
+	good := feedSite(t)
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close() // connection refused, as with no network
+	tests := []struct {
+		name    string
+		feeds   []string
+		code    int
+		summary string
+		stderr  string
+	}{
+		{"every feed failed", []string{down.URL + "/a", down.URL + "/b"}, 1, "polled 2 of 2 feeds in ", "every feed failed (2 of 2)"},
+		{"one feed failed", []string{down.URL + "/a"}, 1, "polled 1 of 1 feed in ", "every feed failed (1 of 1)"},
+		{"one of two worked", []string{good.URL + "/feed", down.URL + "/a"}, 0, "polled 2 of 2 feeds in ", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			code := run([]string{"ingest", "--once"}, nil, &stdout, &stderr, env(map[string]string{
+				"PARALLAX_DATA_DIR": t.TempDir(), "PARALLAX_OUTLETS_FILE": onlyOutletsFile(t, tt.feeds...),
+				"PARALLAX_FETCH_ALLOW_PRIVATE": "true", "PARALLAX_INGEST_HOST_GAP": "0s",
+			}))
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr.String())
+			}
+			first, _, _ := strings.Cut(stdout.String(), "\n")
+			if !strings.HasPrefix(first, tt.summary) {
+				t.Errorf("first line %q, want the summary %q...", first, tt.summary)
+			}
+			if tt.stderr != "" && !strings.Contains(stderr.String(), tt.stderr) {
+				t.Errorf("stderr %q lacks %q", stderr.String(), tt.stderr)
+			}
+			if tt.stderr == "" && stderr.Len() != 0 {
+				t.Errorf("stderr %q, want nothing", stderr.String())
+			}
+		})
+	}
+}
