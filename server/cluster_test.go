@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"slices"
@@ -289,6 +290,21 @@ func TestClusterWarnings(t *testing.T) {
 	}
 	if strings.Contains(msg, "neither RFC 3339") {
 		t.Errorf("a date was not understood:\n%s", msg)
+	}
+	// A stream whose lines carry keys of their own warns a bounded number of times.
+	var many strings.Builder
+	for i := range 3 * maxFieldWarnings {
+		fmt.Fprintf(&many, "{\"id\": %d, \"title\": \"Story %d\", \"k%d\": 1}\n", i, i, i)
+	}
+	var bounded bytes.Buffer
+	if code := run([]string{"cluster"}, strings.NewReader(many.String()), io.Discard, &bounded, env(nil)); code != 0 {
+		t.Fatalf("exit %d: %s", code, bounded.String())
+	}
+	if n := strings.Count(bounded.String(), `unknown field "`); n != maxFieldWarnings {
+		t.Errorf("%d unknown-field warnings, want %d", n, maxFieldWarnings)
+	}
+	if n := strings.Count(bounded.String(), "no more are listed"); n != 1 {
+		t.Errorf("%d notes that no more are listed, want 1:\n%s", n, bounded.String())
 	}
 	var one bytes.Buffer
 	run([]string{"cluster"}, strings.NewReader(`{"id": 1, "title": "Marlow elects a mayor"}`), io.Discard, &one, env(nil))

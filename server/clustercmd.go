@@ -30,6 +30,11 @@ import (
 // its text is tens of kilobytes; a line over this is not an article.
 const maxClusterLine = 8 << 20
 
+// maxFieldWarnings bounds the unknown field names told about in one run: a stream
+// whose lines each carry keys of their own (ids as keys) would otherwise warn on
+// every line.
+const maxFieldWarnings = 20
+
 // clusterIn is one input line, decoded by parseClusterLine.
 type clusterIn struct {
 	ID                          json.RawMessage // any JSON value but null, echoed as given
@@ -142,7 +147,7 @@ func (c *clusterer) run(ctx context.Context, in io.Reader) error {
 			c.progress.println(fmt.Sprintf(format, args...))
 		}
 	}
-	var n, badDates int
+	var n, badDates, fieldWarnings int
 	for line := 1; sc.Scan(); line++ {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("interrupted after %s: %w", plural(n, "article", "articles"), err)
@@ -159,7 +164,14 @@ func (c *clusterer) run(ctx context.Context, in io.Reader) error {
 			return err
 		}
 		for _, f := range unknown {
-			warnOnce("field "+f, "warning: line %d: unknown field %q ignored (known: %s)", line, f, strings.Join(clusterFields, ", "))
+			switch {
+			case warned["field "+f]:
+			case fieldWarnings < maxFieldWarnings:
+				fieldWarnings++
+				warnOnce("field "+f, "warning: line %d: unknown field %q ignored (known: %s)", line, f, strings.Join(clusterFields, ", "))
+			default:
+				warnOnce("more fields", "warning: line %d: more unknown fields ignored; no more are listed", line)
+			}
 		}
 		if in.bothDates {
 			warnOnce("both dates", `warning: line %d: both "published" and "date" given; "published" is used`, line)
