@@ -49,11 +49,11 @@ func tokenAuth(tokens []string) echo.MiddlewareFunc {
 			if len(digests) == 0 || !strings.HasPrefix(c.Request().URL.Path, "/api/") || c.Request().Method == http.MethodOptions {
 				return next(c)
 			}
-			given, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
+			given, ok := bearerToken(c.Request().Header.Get("Authorization"))
 			if !ok {
 				return echo.ErrUnauthorized
 			}
-			d := sha256.Sum256([]byte(strings.TrimSpace(given)))
+			d := sha256.Sum256([]byte(given))
 			match := 0
 			for _, want := range digests {
 				match |= subtle.ConstantTimeCompare(d[:], want[:])
@@ -64,4 +64,18 @@ func tokenAuth(tokens []string) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// bearerToken returns the token of an Authorization header of the Bearer scheme.
+// The scheme is matched case-insensitively and may be followed by several spaces,
+// as RFC 9110 allows (§11.1: "auth-scheme is case-insensitive"; §11.4:
+// credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]); clients and
+// proxies send "bearer" and "BEARER" too.
+func bearerToken(header string) (string, bool) {
+	scheme, rest, ok := strings.Cut(strings.TrimSpace(header), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token := strings.TrimSpace(rest)
+	return token, token != ""
 }

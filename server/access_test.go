@@ -57,6 +57,14 @@ func TestAPITokens(t *testing.T) {
 		{"wrong token", "/api/v1/stories/snope", "Bearer 0123456789abcdef0123456789abcdeX", 401},
 		{"basic auth", "/api/v1/stories/snope", "Basic " + token, 401},
 		{"token", "/api/v1/stories/snope", "Bearer " + token, 404},
+		// RFC 9110 §11.1: the scheme is case-insensitive; §11.4: 1*SP after it.
+		{"lower-case scheme", "/api/v1/stories/snope", "bearer " + token, 404},
+		{"upper-case scheme", "/api/v1/stories/snope", "BEARER " + token, 404},
+		{"spaces after the scheme", "/api/v1/stories/snope", "Bearer   " + token, 404},
+		{"scheme only", "/api/v1/stories/snope", "Bearer", 401},
+		{"scheme and spaces only", "/api/v1/stories/snope", "Bearer    ", 401},
+		{"no space after the scheme", "/api/v1/stories/snope", "Bearer" + token, 401},
+		{"other scheme ending in bearer", "/api/v1/stories/snope", "XBearer " + token, 401},
 		{"second token", "/api/v1/stories/snope", "Bearer another-token-0123456789", 404},
 		{"health stays open", "/healthz", "", 200},
 		{"readiness stays open", "/readyz", "", 200},
@@ -91,5 +99,33 @@ func TestAPITokens(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNoContent {
 		t.Errorf("preflight status %d, want 204", resp.StatusCode)
+	}
+}
+
+func TestBearerToken(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		header, token string
+		ok            bool
+	}{
+		{"Bearer abc", "abc", true},
+		{"bearer abc", "abc", true},
+		{"BeArEr abc", "abc", true},
+		{"Bearer    abc  ", "abc", true},
+		{"  Bearer abc", "abc", true},
+		{"Bearer", "", false},
+		{"Bearer ", "", false},
+		{"Bearerabc", "", false},
+		{"Basic abc", "", false},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.header, func(t *testing.T) {
+			t.Parallel()
+			token, ok := bearerToken(tt.header)
+			if token != tt.token || ok != tt.ok {
+				t.Errorf("bearerToken(%q) = %q, %v; want %q, %v", tt.header, token, ok, tt.token, tt.ok)
+			}
+		})
 	}
 }

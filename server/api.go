@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -33,38 +34,95 @@ type lookupRequest struct {
 	HTML *string `json:"html"`
 }
 
+// lookupExample is how a lookup body looks, for the messages about one that does
+// not.
+const lookupExample = `{"url": "https://..."}`
+
 // postLookup handles POST /api/v1/lookup.
 func (a *api) postLookup(c *echo.Context) error {
-	var req lookupRequest
-	dec := json.NewDecoder(c.Request().Body)
-	if err := dec.Decode(&req); err != nil {
-		if echo.StatusCode(err) != 0 {
-			// The body limit tripped while reading (a chunked body has no
-			// Content-Length for middleware.BodyLimit to refuse up front): the error
-			// handler answers 413 body_too_large.
-			return err
-		}
-		if errors.Is(err, io.EOF) {
-			return errBadRequest("invalid_request", `The body must be a JSON object like {"url": "https://..."}.`)
-		}
-		return errBadRequest("invalid_request", "The body is not valid JSON: "+err.Error())
-	}
-	r := lookup.Request{URL: strings.TrimSpace(req.URL)}
-	if req.HTML != nil {
-		r.HTML = []byte(*req.HTML)
+	r, err := decodeLookupBody(c.Request().Body)
+	if err != nil {
+		return err
 	}
 	return a.lookup(c, r)
 }
 
 // getLookup handles GET /api/v1/lookup?url=.
 func (a *api) getLookup(c *echo.Context) error {
-	return a.lookup(c, lookup.Request{URL: strings.TrimSpace(c.QueryParam("url"))})
+	r, err := lookupRequestOf(c.QueryParam("url"))
+	if err != nil {
+		return err
+	}
+	return a.lookup(c, r)
 }
 
-func (a *api) lookup(c *echo.Context, r lookup.Request) error {
-	if r.URL == "" {
-		return errBadRequest("missing_url", "Give the article's URL in the url field.")
+// decodeLookupBody reads and checks the body of POST /api/v1/lookup: one JSON
+// object with "url" (required) and "html" (optional), and nothing after it. Its
+// errors are 400s worded for the client, never with Go's type names, except the
+// body limit's own error, passed through for the error handler to answer 413.
+func decodeLookupBody(body io.Reader) (lookup.Request, error) {
+	var req lookupRequest
+	dec := json.NewDecoder(body)
+	err := dec.Decode(&req)
+	if err == nil {
+		// A second value, or anything but white space, after the object is a
+		// client's bug: say so rather than answer for half of what was sent.
+		if _, terr := dec.Token(); terr != io.EOF {
+			if echo.StatusCode(terr) != 0 {
+				return lookup.Request{}, terr
+			}
+			return lookup.Request{}, errBadRequest("invalid_request", "The body must hold one JSON object like "+lookupExample+" and nothing after it.")
+		}
 	}
+	if err != nil {
+		return lookup.Request{}, lookupBodyError(err)
+	}
+	r, err := lookupRequestOf(req.URL)
+	if err != nil {
+		return lookup.Request{}, err
+	}
+	if req.HTML != nil {
+		r.HTML = []byte(*req.HTML)
+	}
+	return r, nil
+}
+
+// lookupBodyError turns an error from decoding a lookup body into the answer.
+func lookupBodyError(err error) error {
+	if echo.StatusCode(err) != 0 {
+		// The body limit tripped while reading (a chunked body has no
+		// Content-Length for middleware.BodyLimit to refuse up front): the error
+		// handler answers 413 body_too_large.
+		return err
+	}
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return errBadRequest("invalid_request", "The body must be a JSON object like "+lookupExample+".")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errBadRequest("invalid_request", "The body is not valid JSON: it ends before the object is closed.")
+	case errors.As(err, &syntax):
+		return errBadRequest("invalid_request", fmt.Sprintf("The body is not valid JSON: %s at byte %d.", syntax.Error(), syntax.Offset))
+	case errors.As(err, &typ) && typ.Field != "":
+		return errBadRequest("invalid_request", fmt.Sprintf("The field %q must be a string.", typ.Field))
+	case errors.As(err, &typ):
+		return errBadRequest("invalid_request", "The body must be a JSON object like "+lookupExample+".")
+	}
+	return errBadRequest("invalid_request", "The body could not be read.")
+}
+
+// lookupRequestOf checks the URL a lookup names, from the query or the body.
+func lookupRequestOf(rawURL string) (lookup.Request, error) {
+	r := lookup.Request{URL: strings.TrimSpace(rawURL)}
+	if r.URL == "" {
+		return lookup.Request{}, errBadRequest("missing_url", "Give the article's URL in the url field.")
+	}
+	return r, nil
+}
+
+// lookup answers a checked lookup request.
+func (a *api) lookup(c *echo.Context, r lookup.Request) error {
 	res, err := a.lookups.Lookup(c.Request().Context(), r)
 	if err != nil {
 		return err

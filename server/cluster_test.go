@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -202,5 +204,111 @@ func TestClusterDeterministic(t *testing.T) {
 	}
 	if !bytes.Equal(outs[0].Bytes(), outs[1].Bytes()) {
 		t.Error("two replays of one stream gave different stories")
+	}
+}
+
+func TestParseClusterLine(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, line string
+		want       clusterIn
+		unknown    []string
+		err        string // the whole message, "" for none
+	}{
+		{"every field", `{"id": "a1", "url": "https://x.example/a", "title": "T", "text": "Body.", "published": "2026-11-20"}`,
+			clusterIn{ID: json.RawMessage(`"a1"`), URL: "https://x.example/a", Title: "T", Text: "Body.", Published: "2026-11-20"}, nil, ""},
+		{"numeric id", `{"id": 7, "title": "T"}`, clusterIn{ID: json.RawMessage(`7`), Title: "T"}, nil, ""},
+		{"date for published", `{"id": 1, "title": "T", "date": "2026-11-20"}`, clusterIn{ID: json.RawMessage(`1`), Title: "T", Published: "2026-11-20"}, nil, ""},
+		{"published wins over date", `{"id": 1, "published": "2026-11-20", "date": "2026-11-21"}`,
+			clusterIn{ID: json.RawMessage(`1`), Published: "2026-11-20", bothDates: true}, nil, ""},
+		{"the same date twice", `{"id": 1, "published": "2026-11-20", "date": "2026-11-20"}`,
+			clusterIn{ID: json.RawMessage(`1`), Published: "2026-11-20"}, nil, ""},
+		{"unknown fields", `{"id": 1, "title": "T", "source": "AP", "bias": 3}`, clusterIn{ID: json.RawMessage(`1`), Title: "T"}, []string{"bias", "source"}, ""},
+		{"names in another case", `{"ID": 1, "Title": "T"}`, clusterIn{ID: json.RawMessage(`1`), Title: "T"}, nil, ""},
+		{"exact name wins over another case", `{"id": 1, "title": "T", "TITLE": "U"}`, clusterIn{ID: json.RawMessage(`1`), Title: "T"}, nil, ""},
+		{"null strings are absent", `{"id": 1, "title": null, "url": null}`, clusterIn{ID: json.RawMessage(`1`)}, nil, ""},
+		{"published a number", `{"id": 1, "published": 20261120}`, clusterIn{}, nil, `line 4: "published" must be a string, not a number`},
+		{"title an object", `{"id": 1, "title": {"en": "T"}}`, clusterIn{}, nil, `line 4: "title" must be a string, not an object`},
+		{"no id", `{"title": "T"}`, clusterIn{}, nil, `line 4: no "id"`},
+		{"null id", `{"id": null, "title": "T"}`, clusterIn{}, nil, `line 4: no "id"`},
+		{"not JSON", `xyz`, clusterIn{}, nil, `line 4: not a JSON object (it starts with 'x')`},
+		{"an array", `[{"id": 1}]`, clusterIn{}, nil, `line 4: not a JSON object (it is an array)`},
+		{"null", `null`, clusterIn{}, nil, `line 4: not a JSON object (it is null)`},
+		{"cut short", `{"id": 1, "title": "T`, clusterIn{}, nil, `line 4: not a JSON object (it ends before the object is closed)`},
+		{"garbage after", `{"id": 1} x`, clusterIn{}, nil, `line 4: not a JSON object (invalid character 'x' after top-level value at byte 11)`},
+		{"trailing comma", `{"id": 1,}`, clusterIn{}, nil, `line 4: not a JSON object (invalid character '}' looking for beginning of object key string at byte 10)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in, unknown, err := parseClusterLine([]byte(tt.line), 4)
+			if tt.err != "" {
+				if err == nil || err.Error() != tt.err {
+					t.Fatalf("error %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(in.ID) != string(tt.want.ID) || in.URL != tt.want.URL || in.Title != tt.want.Title || in.Text != tt.want.Text ||
+				in.Published != tt.want.Published || in.bothDates != tt.want.bothDates {
+				t.Errorf("got %+v (id %s), want %+v (id %s)", in, in.ID, tt.want, tt.want.ID)
+			}
+			if !slices.Equal(unknown, tt.unknown) {
+				t.Errorf("unknown fields %q, want %q", unknown, tt.unknown)
+			}
+		})
+	}
+}
+
+// TestClusterWarnings: an unknown field is told once for the whole run, "date"
+// stands in for "published", and the summary counts in words.
+func TestClusterWarnings(t *testing.T) {
+	t.Parallel()
+	in := strings.Join([]string{
+		`{"id": 1, "title": "Kestrelford Harbour Bridge collapses into River Wenn", "date": "2026-11-20", "source": "AP"}`,
+		`{"id": 2, "title": "Four hurt as Kestrelford Harbour Bridge falls into River Wenn", "date": "2026-11-20", "source": "AP", "Lang": "en"}`,
+		`{"id": 3, "title": "Kestrelford bridge: divers rescue three", "published": "2026-11-20", "date": "2026-11-21"}`,
+	}, "\n")
+	var out, errOut bytes.Buffer
+	if code := run([]string{"cluster"}, strings.NewReader(in), &out, &errOut, env(nil)); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	msg := errOut.String()
+	for _, want := range []string{
+		`warning: line 1: unknown field "source" ignored (known: id, url, title, text, published, date)`,
+		`warning: line 2: unknown field "Lang" ignored`,
+		`warning: line 3: both "published" and "date" given; "published" is used`,
+	} {
+		if strings.Count(msg, want) != 1 {
+			t.Errorf("stderr does not say once %q:\n%s", want, msg)
+		}
+	}
+	if n := strings.Count(msg, `unknown field "source"`); n != 1 {
+		t.Errorf("unknown field told %d times, want once:\n%s", n, msg)
+	}
+	if strings.Contains(msg, "neither RFC 3339") {
+		t.Errorf("a date was not understood:\n%s", msg)
+	}
+	// A stream whose lines carry keys of their own warns a bounded number of times.
+	var many strings.Builder
+	for i := range 3 * maxFieldWarnings {
+		fmt.Fprintf(&many, "{\"id\": %d, \"title\": \"Story %d\", \"k%d\": 1}\n", i, i, i)
+	}
+	var bounded bytes.Buffer
+	if code := run([]string{"cluster"}, strings.NewReader(many.String()), io.Discard, &bounded, env(nil)); code != 0 {
+		t.Fatalf("exit %d: %s", code, bounded.String())
+	}
+	if n := strings.Count(bounded.String(), `unknown field "`); n != maxFieldWarnings {
+		t.Errorf("%d unknown-field warnings, want %d", n, maxFieldWarnings)
+	}
+	if n := strings.Count(bounded.String(), "no more are listed"); n != 1 {
+		t.Errorf("%d notes that no more are listed, want 1:\n%s", n, bounded.String())
+	}
+	var one bytes.Buffer
+	run([]string{"cluster"}, strings.NewReader(`{"id": 1, "title": "Marlow elects a mayor"}`), io.Discard, &one, env(nil))
+	if !strings.Contains(one.String(), "clustered 1 article into 1 story in ") {
+		t.Errorf("summary %q, want singular nouns", one.String())
 	}
 }

@@ -10,11 +10,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/parallax-news/parallax/internal/canon"
 	"github.com/parallax-news/parallax/internal/extract"
@@ -27,14 +30,24 @@ import (
 // its text is tens of kilobytes; a line over this is not an article.
 const maxClusterLine = 8 << 20
 
-// clusterIn is one input line.
+// maxFieldWarnings bounds the unknown field names told about in one run: a stream
+// whose lines each carry keys of their own (ids as keys) would otherwise warn on
+// every line.
+const maxFieldWarnings = 20
+
+// clusterIn is one input line, decoded by parseClusterLine.
 type clusterIn struct {
-	ID        json.RawMessage `json:"id"`
-	URL       string          `json:"url"`
-	Title     string          `json:"title"`
-	Text      string          `json:"text"`
-	Published string          `json:"published"`
+	ID                          json.RawMessage // any JSON value but null, echoed as given
+	URL, Title, Text, Published string
+	// bothDates is set when the line gave "published" and "date" with different
+	// values; published is used.
+	bothDates bool
 }
+
+// clusterFields are the fields of an input line, in the order the warnings list
+// them. "date" is another name for "published": corpora such as BASIL call it so,
+// and ignoring it used to halve the matcher's precision without a word.
+var clusterFields = []string{"id", "url", "title", "text", "published", "date"}
 
 // clusterOut is one output line.
 type clusterOut struct {
@@ -53,8 +66,9 @@ func runCluster(args []string, env *environment) int {
 
 Reads JSON Lines on standard input, one article per line:
   {"id": "...", "url": "...", "title": "...", "text": "...", "published": "..."}
-(url, text and published optional; published is RFC 3339 or YYYY-MM-DD), matches
-them in the given order through the server's own indexing path, and writes
+(url, text and published optional; published, or date, is RFC 3339 or
+YYYY-MM-DD; other fields are ignored with a warning), matches them in the given
+order through the server's own indexing path, and writes
   {"id": "...", "story": "..."}
 per input line. Progress goes to standard error when it is a terminal.
 
@@ -124,21 +138,43 @@ func (c *clusterer) run(ctx context.Context, in io.Reader) error {
 	enc.SetEscapeHTML(false)
 	start := time.Now()
 	storiesSeen := map[string]bool{}
-	var n, badDates int
+	// Each unknown field name, and two dates that disagree, are told once per run:
+	// a corpus repeats its schema on every line.
+	warned := map[string]bool{}
+	warnOnce := func(key, format string, args ...any) {
+		if !warned[key] {
+			warned[key] = true
+			c.progress.println(fmt.Sprintf(format, args...))
+		}
+	}
+	var n, badDates, fieldWarnings int
 	for line := 1; sc.Scan(); line++ {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("interrupted after %d articles: %w", n, err)
+			return fmt.Errorf("interrupted after %s: %w", plural(n, "article", "articles"), err)
 		}
-		raw := strings.TrimSpace(sc.Text())
-		if raw == "" {
+		raw := sc.Bytes()
+		if line == 1 {
+			raw = bytes.TrimPrefix(raw, []byte("\ufeff")) // a byte order mark some editors write
+		}
+		if len(bytes.TrimSpace(raw)) == 0 {
 			continue
 		}
-		var in clusterIn
-		if err := json.Unmarshal([]byte(raw), &in); err != nil {
-			return fmt.Errorf("line %d: not a JSON object: %w", line, err)
+		in, unknown, err := parseClusterLine(raw, line)
+		if err != nil {
+			return err
 		}
-		if len(in.ID) == 0 || string(in.ID) == "null" {
-			return fmt.Errorf(`line %d: no "id"`, line)
+		for _, f := range unknown {
+			switch {
+			case warned["field "+f]:
+			case fieldWarnings < maxFieldWarnings:
+				fieldWarnings++
+				warnOnce("field "+f, "warning: line %d: unknown field %q ignored (known: %s)", line, f, strings.Join(clusterFields, ", "))
+			default:
+				warnOnce("more fields", "warning: line %d: more unknown fields ignored; no more are listed", line)
+			}
+		}
+		if in.bothDates {
+			warnOnce("both dates", `warning: line %d: both "published" and "date" given; "published" is used`, line)
 		}
 		a, ok := clusterArticle(in, line, c.svc)
 		if !ok {
@@ -158,7 +194,7 @@ func (c *clusterer) run(ctx context.Context, in io.Reader) error {
 			frac = float64(counter.n) / float64(c.inputSize)
 		}
 		rate := float64(n) / max(time.Since(start).Seconds(), 1e-9)
-		c.progress.show(frac, "%d articles, %d stories, %.0f articles/s", n, len(storiesSeen), rate)
+		c.progress.show(frac, "%s, %s, %.0f articles/s", plural(n, "article", "articles"), plural(len(storiesSeen), "story", "stories"), rate)
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
@@ -169,11 +205,128 @@ func (c *clusterer) run(ctx context.Context, in io.Reader) error {
 	c.progress.done()
 	took := time.Since(start)
 	rate := float64(n) / max(took.Seconds(), 1e-9)
-	fmt.Fprintf(c.progress.w, "clustered %d articles into %d stories in %s (%.0f articles/s)\n", n, len(storiesSeen), took.Round(time.Millisecond), rate)
+	fmt.Fprintf(c.progress.w, "clustered %s into %s in %s (%.0f articles/s)\n",
+		plural(n, "article", "articles"), plural(len(storiesSeen), "story", "stories"), took.Round(time.Millisecond), rate)
 	if badDates > 0 {
-		fmt.Fprintf(c.progress.w, "warning: %d articles had a \"published\" that is neither RFC 3339 nor YYYY-MM-DD; it was ignored\n", badDates)
+		fmt.Fprintf(c.progress.w, "warning: %s had a \"published\" that is neither RFC 3339 nor YYYY-MM-DD; it was ignored\n",
+			plural(badDates, "article", "articles"))
 	}
 	return nil
+}
+
+// parseClusterLine decodes and checks one input line of `parallax cluster`; line
+// is its number. It returns the line's fields, and the names of the fields it
+// does not know (sorted) for the caller to warn about. Errors read "line N: ..."
+// in words about the input, not about Go's types. Field names match
+// case-insensitively, as encoding/json matched them before.
+func parseClusterLine(raw []byte, line int) (clusterIn, []string, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
+		return clusterIn{}, nil, fmt.Errorf("line %d: not a JSON object (%s)", line, notAnObject(raw, err))
+	}
+	var in clusterIn
+	var date string
+	var unknown []string
+	for _, key := range slices.Sorted(maps.Keys(fields)) {
+		name, known := clusterField(key, fields)
+		if !known {
+			unknown = append(unknown, key)
+			continue
+		}
+		if name == "" {
+			continue
+		}
+		v := fields[key]
+		if name == "id" {
+			in.ID = v
+			continue
+		}
+		if string(v) == "null" {
+			continue // as absent, as before
+		}
+		var s string
+		if len(v) == 0 || v[0] != '"' || json.Unmarshal(v, &s) != nil {
+			return clusterIn{}, nil, fmt.Errorf("line %d: %q must be a string, not %s", line, name, jsonKind(v))
+		}
+		switch name {
+		case "url":
+			in.URL = s
+		case "title":
+			in.Title = s
+		case "text":
+			in.Text = s
+		case "published":
+			in.Published = s
+		case "date":
+			date = s
+		}
+	}
+	if len(in.ID) == 0 || string(in.ID) == "null" {
+		return clusterIn{}, nil, fmt.Errorf(`line %d: no "id"`, line)
+	}
+	switch p, d := strings.TrimSpace(in.Published), strings.TrimSpace(date); {
+	case p == "":
+		in.Published = date
+	case d != "" && d != p:
+		in.bothDates = true
+	}
+	return in, unknown, nil
+}
+
+// clusterField returns the known field that key names; known is false for an
+// unknown key. An exact name wins over a key that differs from it in case only,
+// which is known but ignored (name "").
+func clusterField(key string, fields map[string]json.RawMessage) (name string, known bool) {
+	if slices.Contains(clusterFields, key) {
+		return key, true
+	}
+	for _, f := range clusterFields {
+		if strings.EqualFold(key, f) {
+			if _, exact := fields[f]; exact {
+				return "", true
+			}
+			return f, true
+		}
+	}
+	return "", false
+}
+
+// notAnObject says why a line that should be a JSON object is not, given the
+// error of decoding it (nil when it is null).
+func notAnObject(raw []byte, err error) string {
+	var se *json.SyntaxError
+	trimmed := bytes.TrimSpace(raw)
+	switch {
+	case len(trimmed) > 0 && trimmed[0] != '{' && json.Valid(trimmed):
+		return "it is " + jsonKind(trimmed)
+	case len(trimmed) > 0 && trimmed[0] != '{':
+		r, _ := utf8.DecodeRune(trimmed)
+		return fmt.Sprintf("it starts with %q", r)
+	case errors.As(err, &se) && strings.HasPrefix(se.Error(), "unexpected end"):
+		return "it ends before the object is closed"
+	case errors.As(err, &se):
+		return fmt.Sprintf("%s at byte %d", se.Error(), se.Offset)
+	}
+	return "it is not valid JSON"
+}
+
+// jsonKind names the kind of a valid JSON value for messages.
+func jsonKind(v []byte) string {
+	switch v = bytes.TrimSpace(v); {
+	case len(v) == 0:
+		return "empty"
+	case v[0] == '{':
+		return "an object"
+	case v[0] == '[':
+		return "an array"
+	case v[0] == '"':
+		return "a string"
+	case v[0] == 't' || v[0] == 'f':
+		return "true or false"
+	case v[0] == 'n':
+		return "null"
+	}
+	return "a number"
 }
 
 // clusterArticle builds the indexed article of an input line. Lines without a

@@ -135,14 +135,24 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	} else {
 		c.IngestConcurrency = n
 	}
+	// Empty entries ("a,,b", a trailing comma) are ignored: the other tokens are
+	// still required. But a variable that is set and holds no token at all (",,,",
+	// " ") would silently run the API without authentication, so it is refused; get
+	// trims a blank value to the default, hence the raw read.
+	given := 0
 	for _, t := range strings.Split(get("PARALLAX_API_TOKENS"), ",") {
 		switch t = strings.TrimSpace(t); {
 		case t == "":
 		case len(t) < minTokenLength:
+			given++
 			bad("PARALLAX_API_TOKENS", "a token is shorter than %d characters; use long random tokens (e.g. openssl rand -hex 24)", minTokenLength)
 		default:
+			given++
 			c.APITokens = append(c.APITokens, t)
 		}
+	}
+	if getenv("PARALLAX_API_TOKENS") != "" && given == 0 {
+		bad("PARALLAX_API_TOKENS", "is set but holds no token; give comma-separated tokens, or unset it to run without authentication")
 	}
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, fmt.Errorf("invalid configuration:\n%w", err)

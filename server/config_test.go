@@ -60,6 +60,15 @@ func TestLoadConfig(t *testing.T) {
 		{"bad level", map[string]string{"PARALLAX_LOG_LEVEL": "loud"}, nil, "PARALLAX_LOG_LEVEL"},
 		{"bad format", map[string]string{"PARALLAX_LOG_FORMAT": "xml"}, nil, "PARALLAX_LOG_FORMAT"},
 		{"short token", map[string]string{"PARALLAX_API_TOKENS": "secret"}, nil, "PARALLAX_API_TOKENS"},
+		// Set but holding no token: refused, or the API would run without
+		// authentication while the operator believes it protected.
+		{"tokens only commas", map[string]string{"PARALLAX_API_TOKENS": ",,,"}, nil, "PARALLAX_API_TOKENS: is set but holds no token"},
+		{"tokens blank", map[string]string{"PARALLAX_API_TOKENS": " "}, nil, "PARALLAX_API_TOKENS: is set but holds no token"},
+		{"tokens blank entries", map[string]string{"PARALLAX_API_TOKENS": " , \t, "}, nil, "PARALLAX_API_TOKENS: is set but holds no token"},
+		{"empty entry between tokens", map[string]string{"PARALLAX_API_TOKENS": "0123456789abcdef0123,,fedcba9876543210fedc"}, func(c Config) bool {
+			return len(c.APITokens) == 2 && c.APITokens[1] == "fedcba9876543210fedc"
+		}, ""},
+		{"trailing comma", map[string]string{"PARALLAX_API_TOKENS": "0123456789abcdef0123,"}, func(c Config) bool { return len(c.APITokens) == 1 }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

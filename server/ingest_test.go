@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +19,7 @@ import (
 
 	"github.com/parallax-news/parallax/internal/fetch"
 	"github.com/parallax-news/parallax/internal/ingest"
+	"github.com/parallax-news/parallax/internal/outlets"
 )
 
 // TestStoriesList: GET /api/v1/stories lists stories with their balance, by recency
@@ -107,13 +111,14 @@ func TestFeedsStatusAndOffline(t *testing.T) {
 		t.Errorf("%d warnings for two failing feeds over one backoff step:\n%s", warned, logs.String())
 	}
 	resp, body := get(t, ts.URL+"/api/v1/feeds/status")
-	if resp.StatusCode != 200 || path(body, "counts", "healthy") != 1.0 || path(body, "counts", "backing_off") != 2.0 {
+	// Feeds that have never answered are failing, not backing off.
+	if resp.StatusCode != 200 || path(body, "counts", "healthy") != 1.0 || path(body, "counts", "failing") != 2.0 || path(body, "counts", "backing_off") != 0.0 {
 		t.Fatalf("status: %d %v", resp.StatusCode, body)
 	}
-	resp, body = get(t, ts.URL+"/api/v1/feeds/status?health=backing_off")
+	resp, body = get(t, ts.URL+"/api/v1/feeds/status?health=failing")
 	list, _ := body["feeds"].([]any)
 	if resp.StatusCode != 200 || len(list) != 2 || path(list[0], "last_error") == "" || path(list[0], "next_poll") == nil {
-		t.Fatalf("backing off: %d %v", resp.StatusCode, body)
+		t.Fatalf("failing: %d %v", resp.StatusCode, body)
 	}
 	if resp, _ := get(t, ts.URL+"/api/v1/feeds/status?health=sick"); resp.StatusCode != 400 {
 		t.Errorf("bad filter: %d", resp.StatusCode)
@@ -149,5 +154,74 @@ func TestIngestCommand(t *testing.T) {
 	}
 	if code := run([]string{"ingest", "--once"}, nil, io.Discard, &stderr, env(map[string]string{"PARALLAX_POLL_INTERVAL": "5s"})); code != 2 || !strings.Contains(stderr.String(), "PARALLAX_POLL_INTERVAL") {
 		t.Errorf("bad config: exit %d, %s", code, stderr.String())
+	}
+}
+
+// onlyOutletsFile writes a PARALLAX_OUTLETS_FILE that removes every built-in outlet
+// and adds one publishing the given feeds, so a command that polls feeds polls these
+// and never the real sites of the registry.
+func onlyOutletsFile(t *testing.T, feedURLs ...string) string {
+	t.Helper()
+	reg, err := outlets.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var records []map[string]any
+	for _, o := range reg.All() {
+		records = append(records, map[string]any{"id": o.ID, "remove": true})
+	}
+	records = append(records, map[string]any{"id": "kestrel-post", "name": "Kestrel Post", "domains": []string{"kestrelpost.example"}, "feeds": feedURLs})
+	b, err := json.Marshal(records)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "outlets.json")
+	if err := os.WriteFile(file, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// TestIngestOnceExitCode: `parallax ingest --once` prints its summary line first
+// and exits 1 when every feed failed (no network, a wrong outlets file), 0 when
+// any feed worked.
+func TestIngestOnceExitCode(t *testing.T) {
+	t.Parallel()
+	good := feedSite(t)
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close() // connection refused, as with no network
+	tests := []struct {
+		name    string
+		feeds   []string
+		code    int
+		summary string
+		stderr  string
+	}{
+		{"every feed failed", []string{down.URL + "/a", down.URL + "/b"}, 1, "polled 2 of 2 feeds in ", "every feed failed (2 of 2)"},
+		{"one feed failed", []string{down.URL + "/a"}, 1, "polled 1 of 1 feed in ", "every feed failed (1 of 1)"},
+		{"one of two worked", []string{good.URL + "/feed", down.URL + "/a"}, 0, "polled 2 of 2 feeds in ", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			code := run([]string{"ingest", "--once"}, nil, &stdout, &stderr, env(map[string]string{
+				"PARALLAX_DATA_DIR": t.TempDir(), "PARALLAX_OUTLETS_FILE": onlyOutletsFile(t, tt.feeds...),
+				"PARALLAX_FETCH_ALLOW_PRIVATE": "true", "PARALLAX_INGEST_HOST_GAP": "0s",
+			}))
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr.String())
+			}
+			first, _, _ := strings.Cut(stdout.String(), "\n")
+			if !strings.HasPrefix(first, tt.summary) {
+				t.Errorf("first line %q, want the summary %q...", first, tt.summary)
+			}
+			if tt.stderr != "" && !strings.Contains(stderr.String(), tt.stderr) {
+				t.Errorf("stderr %q lacks %q", stderr.String(), tt.stderr)
+			}
+			if tt.stderr == "" && stderr.Len() != 0 {
+				t.Errorf("stderr %q, want nothing", stderr.String())
+			}
+		})
 	}
 }

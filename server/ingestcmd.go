@@ -28,8 +28,9 @@ func runIngest(args []string, env *environment) int {
 
 Polls the outlets' feeds and indexes new articles, as the server does in the
 background: until interrupted, or with --once a single pass over every feed with
-a progress bar and a table of the feeds that failed. Configured by the same
-environment variables as the server (see parallax help).
+a progress bar, a summary line and a table of the feeds that failed; it exits
+1 when every feed failed. Configured by the same environment variables as the
+server (see parallax help).
 
 `)
 		fs.PrintDefaults()
@@ -72,8 +73,11 @@ environment variables as the server (see parallax help).
 			p.FeedsDone, p.FeedsTotal, p.Articles, p.Partial, p.Errors, time.Since(start).Round(time.Second))
 	})
 	bar.done()
-	fmt.Fprintf(env.stdout, "polled %d of %d feeds in %s: %d new articles (%d from the feed's text only), %d feeds failed\n",
-		rep.FeedsDone, rep.FeedsTotal, rep.Took.Round(time.Millisecond), rep.Articles, rep.Partial, rep.Errors)
+	// The summary comes first: with the network down the table below runs to a
+	// thousand lines.
+	fmt.Fprintf(env.stdout, "polled %d of %s in %s: %s (%d from the feed's text only), %s failed\n",
+		rep.FeedsDone, plural(rep.FeedsTotal, "feed", "feeds"), rep.Took.Round(time.Millisecond),
+		plural(rep.Articles, "new article", "new articles"), rep.Partial, plural(rep.Errors, "feed", "feeds"))
 	if len(rep.Failing) > 0 {
 		slices.SortFunc(rep.Failing, func(a, b ingest.Failure) int { return strings.Compare(a.URL, b.URL) })
 		fmt.Fprintln(env.stdout, "\nfailing feeds:")
@@ -86,6 +90,12 @@ environment variables as the server (see parallax help).
 	}
 	if ctx.Err() != nil {
 		fmt.Fprintln(env.stderr, "parallax ingest: interrupted")
+		return 1
+	}
+	if rep.FeedsDone > 0 && rep.Errors == rep.FeedsDone {
+		// A pass that fetched nothing is a failure a script must see, whatever the
+		// cause (no network, a wrong outlets file).
+		fmt.Fprintf(env.stderr, "parallax ingest: every feed failed (%d of %d); is the network down?\n", rep.Errors, rep.FeedsDone)
 		return 1
 	}
 	return 0

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -134,4 +135,12 @@ func writeJSON(env *environment, v any) int {
 		return 1
 	}
 	return 0
+}
+
+// plural writes n with the singular or the plural noun: "1 article", "2 articles".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

@@ -7,12 +7,15 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -122,6 +125,62 @@ func TestBadConfigExits2(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr.String(), "PARALLAX_LOG_LEVEL") {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
+}
+
+// TestServeBusyPort: when the address is taken, serve exits 1 with the listen error
+// and polls no feed: before, the ingester ran on behind a listener that never came.
+func TestServeBusyPort(t *testing.T) {
+	t.Parallel()
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { busy.Close() })
+	var polls atomic.Int32
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		polls.Add(1)
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(site.Close)
+	vars := map[string]string{
+		"PARALLAX_ADDR": busy.Addr().String(), "PARALLAX_DATA_DIR": t.TempDir(), "PARALLAX_INGEST": "on",
+		"PARALLAX_OUTLETS_FILE": onlyOutletsFile(t, site.URL+"/feed"), "PARALLAX_FETCH_ALLOW_PRIVATE": "true",
+	}
+	var stderr syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run([]string{"serve"}, nil, io.Discard, &stderr, env(vars)) }()
+	select {
+	case code := <-done:
+		if code != 1 {
+			t.Errorf("exit %d, want 1", code)
+		}
+	case <-time.After(time.Minute):
+		t.Fatalf("serve still running on a busy port; stderr:\n%s", stderr.String())
+	}
+	if msg := stderr.String(); !strings.Contains(msg, "listen tcp "+busy.Addr().String()) || !strings.Contains(msg, "address already in use") {
+		t.Errorf("stderr does not give the listen error:\n%s", msg)
+	}
+	if n := polls.Load(); n != 0 {
+		t.Errorf("the feed was polled %d times by a server that could not listen", n)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader in two goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func TestHelpAndUnknownCommand(t *testing.T) {

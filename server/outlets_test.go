@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestOutletsAPI(t *testing.T) {
@@ -127,5 +128,62 @@ func TestOutletsCommand(t *testing.T) {
 	}
 	if code := run([]string{"outlets", "import", "--format", "xml", csvFile}, nil, io.Discard, io.Discard, env(nil)); code != 2 {
 		t.Errorf("bad format: exit %d", code)
+	}
+}
+
+// TestOutletsTableWidth: every line `parallax outlets` prints for the real
+// registry fits a 120-column terminal (the table was 303 wide).
+func TestOutletsTableWidth(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if code := run([]string{"outlets"}, nil, &out, io.Discard, env(nil)); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
+	if len(lines) < 1000 {
+		t.Fatalf("%d lines, want a row per outlet", len(lines))
+	}
+	for i, l := range lines {
+		if n := utf8.RuneCountInString(l); n > tableWidth {
+			t.Errorf("line %d is %d runes wide: %q", i+1, n, l)
+		}
+	}
+	for _, want := range []string{"bbc-news ", "bbc.co.uk +2", "by ownership:"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}
+
+func TestOutletTableCells(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		domains []string
+		cell    string
+	}{
+		{"one", []string{"bbc.co.uk"}, "bbc.co.uk"},
+		{"several", []string{"bbc.co.uk", "bbc.com", "bbci.co.uk"}, "bbc.co.uk +2"},
+		{"long", []string{"thebureauinvestigates.com"}, "thebureauinvestigates…"},
+		{"long and several", []string{"thebureauinvestigates.com", "tbij.com"}, "thebureauinvestiga… +1"},
+		{"none", nil, "-"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := domainsCell(tt.domains); got != tt.cell || utf8.RuneCountInString(got) > maxDomainRunes {
+				t.Errorf("domainsCell(%q) = %q, want %q", tt.domains, got, tt.cell)
+			}
+		})
+	}
+	for in, want := range map[string]string{
+		"BBC News":                        "BBC News",
+		"Al Jazeera (الجزيرة)":            "Al Jazeera (الجزيرة)",
+		"The Australian Financial Review": "The Australian Financial …",
+		"two\tcells":                      "two cells",
+	} {
+		if got := ellipsis(in, maxNameRunes); got != want {
+			t.Errorf("ellipsis(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

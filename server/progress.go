@@ -51,6 +51,15 @@ func (p *progress) show(frac float64, format string, args ...any) {
 	fmt.Fprintf(p.w, "\r\033[K%s%s", bar, fmt.Sprintf(format, args...))
 }
 
+// println prints a line of its own (a warning) over the progress line, which
+// the next show draws again.
+func (p *progress) println(line string) {
+	if p.tty && !p.last.IsZero() {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+	fmt.Fprintln(p.w, line)
+}
+
 // done clears the line before the summary is printed.
 func (p *progress) done() {
 	if p.tty && !p.last.IsZero() {

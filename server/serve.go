@@ -152,8 +152,16 @@ func runServe(args []string, env *environment) int {
 	// A file size limit (ulimit -f) must fail the snapshot write, which is
 	// reported, rather than kill the process with the index in it.
 	signal.Ignore(syscall.SIGXFSZ)
+	// The port is bound before anything else starts: a server that cannot listen
+	// must exit at once, not poll a thousand feeds for nobody.
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Addr)
+	if err != nil {
+		log.Error("cannot listen", "err", err)
+		return 1
+	}
 	s, err := newServer(ctx, cfg, log)
 	if err != nil {
+		ln.Close()
 		log.Error("cannot start", "err", err)
 		return 1
 	}
@@ -163,7 +171,7 @@ func runServe(args []string, env *environment) int {
 		log.Warn("redis does not answer yet; /readyz reports it and lookups fail with 503 until it does", "err", err)
 	}
 	sc := echo.StartConfig{
-		Address:         cfg.Addr,
+		Listener:        ln,
 		HideBanner:      true,
 		HidePort:        true,
 		GracefulTimeout: shutdownGrace,
@@ -178,17 +186,23 @@ func runServe(args []string, env *environment) int {
 			return nil
 		},
 	}
+	// The ingester stops with the signal, and also when the server fails: Start
+	// returning an error must not leave feeds being polled behind a dead listener.
+	ingestCtx, stopIngest := context.WithCancel(ctx)
+	defer stopIngest()
 	var ingesting sync.WaitGroup
 	if cfg.Ingest {
 		log.Info("polling feeds", "feeds", s.ingest.Feeds(), "interval", cfg.PollInterval, "concurrency", cfg.IngestConcurrency)
-		ingesting.Go(func() { s.ingest.Run(ctx) })
+		ingesting.Go(func() { s.ingest.Run(ingestCtx) })
 	} else {
 		log.Info("feed ingestion is off (PARALLAX_INGEST=off); lookups still index what readers look up")
 	}
 	serveErr := sc.Start(ctx, s.echo)
 	// Start returns once the listener is closed and in-flight requests are done
-	// (or the grace period ran out); the ingester stops with the same signal. Only
-	// then is the store closed, so the final snapshot holds every finished lookup.
+	// (or the grace period ran out), or when serving failed. Only once the ingester
+	// has stopped too is the store closed, so the final snapshot holds every
+	// finished lookup.
+	stopIngest()
 	ingesting.Wait()
 	closeErr := s.Close()
 	switch {

@@ -77,7 +77,8 @@ const (
 	NeverPolled = "new"
 )
 
-// failingAfter is how many consecutive failures still count as backing off.
+// failingAfter is how many consecutive failures of a feed that has worked
+// before still count as backing off.
 // With the default interval, three failures span 10+20+40 minutes: long
 // enough to ride out a deploy or a brief outage, after which the feed is
 // shown as failing so that an operator looks at it.
@@ -99,11 +100,18 @@ type State struct {
 }
 
 // Health classifies s for dashboards: Healthy (the last poll succeeded or
-// was not modified), BackingOff (1 to 3 consecutive failures), Failing (more)
-// or NeverPolled.
+// was not modified), BackingOff (1 to 3 consecutive failures of a feed that
+// has worked before), Failing (more, or any failure of a feed that has never
+// worked) or NeverPolled.
+//
+// A feed that has never answered is not riding out a blip: it is a wrong URL,
+// a dead site or no network at all, and counting it as backing off made a
+// server with the network down report every feed as merely backing off.
 func (s State) Health() string {
 	switch {
 	case s.Failures > failingAfter:
+		return Failing
+	case s.Failures > 0 && s.LastSuccess.IsZero():
 		return Failing
 	case s.Failures > 0:
 		return BackingOff

@@ -488,7 +488,8 @@ func TestPollBackoff(t *testing.T) {
 	clk.Set(testNow)
 	p := newPoller(newFetcher(fetch.Options{}), Options{MaxBackoff: time.Hour, Now: clk.Now})
 
-	st := State{URL: srv.URL + "/feed.xml"}
+	// A feed that has worked before: its first failures only back off.
+	st := State{URL: srv.URL + "/feed.xml", LastPoll: testNow.Add(-testInterval), LastSuccess: testNow.Add(-testInterval)}
 	steps := []struct {
 		gap    time.Duration
 		health string
@@ -622,7 +623,7 @@ func TestPollInvalidURL(t *testing.T) {
 			if !errors.Is(err, fetch.ErrInvalidURL) || !strings.HasPrefix(err.Error(), tt.prefix) {
 				t.Errorf("error %q: want fetch.ErrInvalidURL starting %q", err, tt.prefix)
 			}
-			if st := res.State; st.LastError != tt.lastError || st.Failures != 1 || st.Health() != BackingOff {
+			if st := res.State; st.LastError != tt.lastError || st.Failures != 1 || st.Health() != Failing {
 				t.Errorf("state = %+v, want one failure saying %q", st, tt.lastError)
 			}
 		})
@@ -819,6 +820,7 @@ func TestBackoffLongFailure(t *testing.T) {
 
 func TestHealth(t *testing.T) {
 	t.Parallel()
+	earlier := testNow.Add(-time.Hour)
 	tests := []struct {
 		name  string
 		state State
@@ -827,10 +829,16 @@ func TestHealth(t *testing.T) {
 		{"never polled", State{URL: "https://a.example/feed"}, NeverPolled},
 		{"ok", State{LastPoll: testNow, LastSuccess: testNow, LastStatus: StatusOK}, Healthy},
 		{"not modified", State{LastPoll: testNow, LastSuccess: testNow, LastStatus: StatusNotModified}, Healthy},
-		{"one failure", State{LastPoll: testNow, Failures: 1, LastStatus: StatusError}, BackingOff},
-		{"three failures", State{LastPoll: testNow, Failures: 3, LastStatus: StatusError}, BackingOff},
-		{"four failures", State{LastPoll: testNow, Failures: 4, LastStatus: StatusError}, Failing},
-		{"many failures", State{LastPoll: testNow, Failures: 200, LastStatus: StatusError}, Failing},
+		{"one failure after working", State{LastPoll: testNow, LastSuccess: earlier, Failures: 1, LastStatus: StatusError}, BackingOff},
+		{"three failures after working", State{LastPoll: testNow, LastSuccess: earlier, Failures: 3, LastStatus: StatusError}, BackingOff},
+		{"four failures after working", State{LastPoll: testNow, LastSuccess: earlier, Failures: 4, LastStatus: StatusError}, Failing},
+		{"many failures after working", State{LastPoll: testNow, LastSuccess: earlier, Failures: 200, LastStatus: StatusError}, Failing},
+		// Never answered: a wrong URL, a dead site, or no network (every feed of
+		// a server started offline).
+		{"first poll failed", State{LastPoll: testNow, Failures: 1, LastStatus: StatusError}, Failing},
+		{"three failures, never worked", State{LastPoll: testNow, Failures: 3, LastStatus: StatusError}, Failing},
+		{"many failures, never worked", State{LastPoll: testNow, Failures: 200, LastStatus: StatusError}, Failing},
+		{"recovered", State{LastPoll: testNow, LastSuccess: testNow, ItemsSeen: 3, LastStatus: StatusOK}, Healthy},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,7 +5,9 @@
 // uses. Polls are bounded (so many fetches at once, one at a time per host, a gap
 // between requests to one host) and shared between server processes on one Redis:
 // each poll holds a lease on its feed, so no two processes poll a feed at once and a
-// process that dies frees its feeds when the lease expires.
+// process that dies frees its feeds when the lease expires. A failing feed is
+// logged once per failed poll, unless nearly every poll fails to reach its site:
+// that is the network, not the feeds, and is reported once (outage.go).
 package ingest
 
 import (
@@ -82,6 +84,7 @@ type Ingester struct {
 	concurrency int
 	gate        *hostGate
 	log         *slog.Logger
+	outage      *outage
 	onPoll      func(string)
 	onArticle   func(bool, time.Duration)
 
@@ -116,6 +119,7 @@ func New(opts Options) *Ingester {
 	if in.log == nil {
 		in.log = slog.Default()
 	}
+	in.outage = newOutage(in.log)
 	if in.onPoll == nil {
 		in.onPoll = func(string) {}
 	}
@@ -148,15 +152,22 @@ func dedupeSources(srcs []Source) []Source {
 // Feeds returns how many feeds the ingester polls.
 func (in *Ingester) Feeds() int { return len(in.sources) }
 
-// Run polls due feeds until ctx ends; it returns ctx's error.
+// job is one poll handed to a worker, with the round it belongs to.
+type job struct {
+	src   Source
+	round *round
+}
+
+// Run polls due feeds until ctx ends; it returns ctx's error. The feeds found due
+// by one scan form a round (see outage.go).
 func (in *Ingester) Run(ctx context.Context) error {
-	jobs := make(chan Source)
+	jobs := make(chan job)
 	var wg sync.WaitGroup
 	for range in.concurrency {
 		wg.Go(func() {
-			for src := range jobs {
-				in.poll(ctx, src, false)
-				in.done(src)
+			for j := range jobs {
+				j.round.add(j.src, in.poll(ctx, j.src, false))
+				in.done(j.src)
 			}
 		})
 	}
@@ -169,14 +180,19 @@ func (in *Ingester) Run(ctx context.Context) error {
 		if err != nil && ctx.Err() == nil {
 			in.log.Warn("feed schedule unavailable; will retry", "err", err)
 		}
-		for _, src := range due {
+		rnd := in.newRound(len(due))
+		for i, src := range due {
 			select {
-			case jobs <- src:
+			case jobs <- job{src, rnd}:
 			case <-ctx.Done():
-				in.done(src)
+				for _, left := range due[i:] {
+					in.done(left)
+				}
+				rnd.seal(i)
 				return ctx.Err()
 			}
 		}
+		rnd.seal(len(due))
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -289,12 +305,14 @@ func (in *Ingester) Pass(ctx context.Context, progress func(Progress)) Report {
 	start := time.Now()
 	var mu sync.Mutex
 	rep := Report{Progress: Progress{FeedsTotal: len(in.sources)}}
+	rnd := in.newRound(len(in.sources))
 	jobs := make(chan Source)
 	var wg sync.WaitGroup
 	for range in.concurrency {
 		wg.Go(func() {
 			for src := range jobs {
 				res := in.poll(ctx, src, true)
+				rnd.add(src, res)
 				mu.Lock()
 				rep.FeedsDone++
 				rep.Articles += res.articles
@@ -310,9 +328,11 @@ func (in *Ingester) Pass(ctx context.Context, progress func(Progress)) Report {
 			}
 		})
 	}
+	handedOut := 0
 	for _, src := range in.sources {
 		select {
 		case jobs <- src:
+			handedOut++
 		case <-ctx.Done():
 		}
 		if ctx.Err() != nil {
@@ -320,6 +340,7 @@ func (in *Ingester) Pass(ctx context.Context, progress func(Progress)) Report {
 		}
 	}
 	close(jobs)
+	rnd.seal(handedOut)
 	wg.Wait()
 	rep.Took = time.Since(start)
 	return rep
@@ -329,6 +350,13 @@ type pollResult struct {
 	articles, partial int
 	state             feeds.State
 	err               error
+	// fetched is set when the feed was polled: its outcome (pollErr, nil on
+	// success) tells of the feed and the network. A poll that never started or was
+	// cancelled tells nothing.
+	fetched bool
+	// pollErr is the failure of the feed's fetch itself, which the round logs
+	// (err also covers the store and the items).
+	pollErr error
 }
 
 // poll polls one feed under its lease and indexes its new items.
@@ -375,16 +403,13 @@ func (in *Ingester) poll(ctx context.Context, src Source, force bool) (res pollR
 	if !polled || errors.Is(err, context.Canceled) {
 		return pollResult{state: st, err: err}
 	}
-	res.state = result.State
+	res.state, res.fetched = result.State, true
 	if saveErr := in.saveState(ctx, result.State); saveErr != nil {
 		in.log.Warn("saving feed state failed", "feed", src.URL, "err", saveErr)
 	}
 	if err != nil {
 		in.onPoll("error")
-		// Logged once per failed poll, which the backoff spaces out: once per step.
-		in.log.Warn("feed poll failed", "feed", src.URL, "err", result.State.LastError,
-			"failures", result.State.Failures, "next_poll", result.State.NextPoll.Format(time.RFC3339))
-		res.err = err
+		res.err, res.pollErr = err, err
 		return res
 	}
 	if result.NotModified {

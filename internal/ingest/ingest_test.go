@@ -322,7 +322,7 @@ func TestPartialArticles(t *testing.T) {
 }
 
 // TestFailingFeeds: failures are recorded with backoff and logged once per poll;
-// the pass lists them.
+// the pass lists them, and feeds that never worked count as failing.
 func TestFailingFeeds(t *testing.T) {
 	t.Parallel()
 	st := storetest.OpenEmbedded(t, store.Options{})
@@ -340,7 +340,7 @@ func TestFailingFeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range status {
-		if s.State.Failures != 1 || s.State.LastError == "" || !s.State.NextPoll.After(time.Now().Add(10*time.Minute)) || s.Health != feeds.BackingOff {
+		if s.State.Failures != 1 || s.State.LastError == "" || !s.State.NextPoll.After(time.Now().Add(10*time.Minute)) || s.Health != feeds.Failing {
 			t.Errorf("%s: state %+v health %s", s.URL, s.State, s.Health)
 		}
 	}
@@ -587,5 +587,115 @@ func TestCancelledPoll(t *testing.T) {
 	defer r.logMu.Unlock()
 	if strings.Contains(r.logs.String(), "feed poll failed") {
 		t.Errorf("cancelled poll logged as failed:\n%s", r.logs)
+	}
+}
+
+// logRecorder is a slog.Handler that keeps every record, for asserting on levels
+// and messages rather than on formatted text.
+type logRecorder struct {
+	mu      sync.Mutex
+	records []slog.Record
+}
+
+func (h *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h *logRecorder) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.records = append(h.records, r.Clone())
+	return nil
+}
+
+func (h *logRecorder) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *logRecorder) WithGroup(string) slog.Handler      { return h }
+
+// count returns how many records at level have a message starting with prefix.
+func (h *logRecorder) count(level slog.Level, prefix string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, r := range h.records {
+		if r.Level == level && strings.HasPrefix(r.Message, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+func (h *logRecorder) String() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var b strings.Builder
+	for _, r := range h.records {
+		fmt.Fprintf(&b, "%s %s\n", r.Level, r.Message)
+	}
+	return b.String()
+}
+
+// TestOfflineOneWarning: when (nearly) every feed of a round cannot be reached,
+// Run logs one warning for the round and each feed's failure at debug level; when
+// the network works, each failure is a warning of its own, as before.
+func TestOfflineOneWarning(t *testing.T) {
+	t.Parallel()
+	w := newWeb(t)
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close() // connection refused from now on, as with no network
+	tests := []struct {
+		name                   string
+		unreachable, reachable int
+		aggregate              string // the one warning, "" for none
+	}{
+		{"all down", 8, 0, "feeds unreachable: 8 of 8 failed, is the network down?"},
+		{"most down", 10, 1, "feeds unreachable: 10 of 11 failed, is the network down?"},
+		{"some down", 6, 2, ""},
+		{"too few to tell", 2, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t, storetest.OpenEmbedded(t, store.Options{}))
+			var srcs []ingest.Source
+			for i := range tt.unreachable {
+				srcs = append(srcs, ingest.Source{URL: fmt.Sprintf("%s/feed/%d", down.URL, i)})
+			}
+			for i := range tt.reachable {
+				path := fmt.Sprintf("/%s/good/%d", strings.ReplaceAll(tt.name, " ", "-"), i)
+				w.setFeed(path, "application/rss+xml", rss(w.URL))
+				srcs = append(srcs, ingest.Source{URL: w.URL + path})
+			}
+			logs := &logRecorder{}
+			in := r.ingester(srcs, func(o *ingest.Options) { o.Logger = slog.New(logs) })
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			ran := make(chan error, 1)
+			go func() { ran <- in.Run(ctx) }()
+			// Every failed poll is logged, at one level or the other, once the round's
+			// verdict is in.
+			deadline := time.Now().Add(time.Minute)
+			for logs.count(slog.LevelWarn, "feed poll failed")+logs.count(slog.LevelDebug, "feed poll failed") < tt.unreachable {
+				if time.Now().After(deadline) {
+					t.Fatalf("not every failed poll was logged:\n%s", logs)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			cancel()
+			<-ran
+			warned, debug := logs.count(slog.LevelWarn, "feed poll failed"), logs.count(slog.LevelDebug, "feed poll failed")
+			if tt.aggregate != "" {
+				if n := logs.count(slog.LevelWarn, tt.aggregate); n != 1 || logs.count(slog.LevelWarn, "feeds unreachable") != 1 {
+					t.Errorf("%d warnings %q, want one:\n%s", n, tt.aggregate, logs)
+				}
+				if warned != 0 || debug != tt.unreachable {
+					t.Errorf("%d per-feed warnings and %d debug lines, want 0 and %d:\n%s", warned, debug, tt.unreachable, logs)
+				}
+				return
+			}
+			if n := logs.count(slog.LevelWarn, "feeds unreachable"); n != 0 {
+				t.Errorf("%d outage warnings with the network up:\n%s", n, logs)
+			}
+			if warned != tt.unreachable || debug != 0 {
+				t.Errorf("%d per-feed warnings and %d debug lines, want %d and 0:\n%s", warned, debug, tt.unreachable, logs)
+			}
+		})
 	}
 }
