@@ -64,14 +64,21 @@ func ImportCSV(r io.Reader) ([]Outlet, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			fail(line, "%v", err)
+			// A failed Read returns no fields, so FieldPos would panic; the
+			// ParseError knows where the problem is. Any other error is the
+			// reader's, not the data's: there is no line to blame or to skip.
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				return nil, fmt.Errorf("outlets: csv: read: %w", err)
+			}
+			fail(pe.Line, "column %d: %v", pe.Column, pe.Err)
 			if len(errs) >= maxCSVErrors {
 				break
 			}
 			continue
 		}
+		line, _ := cr.FieldPos(0)
 		if rows >= maxCSVRows {
 			return nil, fmt.Errorf("%w: csv: more than %d rows", ErrInvalid, maxCSVRows)
 		}

@@ -54,6 +54,9 @@ func TestImportCSVRejects(t *testing.T) {
 		{"contradiction", header + "a.example,A,left,,,\nb.example,A,right,,,\n", []string{"line 3", "contradicts"}},
 		{"same domain twice", header + "a.example,A,,,,\na.example,B,,,,\n", []string{"a.example"}},
 		{"several lines", header + "a.example,A,x,,,\nb.example,B,y,,,\n", []string{"line 2", "line 3"}},
+		// encoding/csv's own errors: FieldPos has no field to point at after them.
+		{"unterminated quote", header + "\"a.example,A\n", []string{"line 2", `extraneous or missing " in quoted-field`}},
+		{"bare quote", header + "a.example,A\na\"b.example,B\n", []string{"line 3", "column 2", `bare " in non-quoted-field`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
