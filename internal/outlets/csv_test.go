@@ -2,8 +2,10 @@ package outlets
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestImportCSV(t *testing.T) {
@@ -111,5 +113,30 @@ func TestImportCSVIDs(t *testing.T) {
 				t.Errorf("ids = %q, want %q", ids, tt.want)
 			}
 		})
+	}
+}
+
+// TestImportCSVLinear checks that an outlet with many rows costs linear
+// time: checking the whole merged outlet on every row made 4,000 rows of one
+// name take 3 s.
+func TestImportCSVLinear(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("domain,name,feed\n")
+	const rows = 20_000
+	for i := range rows {
+		fmt.Fprintf(&b, "d%d.example,One Outlet,https://d%d.example/rss\n", i, i)
+	}
+	start := time.Now()
+	out, err := ImportCSV(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 1 || len(out[0].Domains) != rows || len(out[0].Feeds) != rows {
+		t.Fatalf("%d outlets, want 1 with %d domains and feeds", len(out), rows)
+	}
+	// About 0.1 s on one core; quadratic work would take minutes.
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("%d rows of one outlet took %v", rows, d)
 	}
 }
