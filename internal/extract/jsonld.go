@@ -208,7 +208,7 @@ func resolve(v any, ids map[string]map[string]any) map[string]any {
 func authorNames(v any, ids map[string]map[string]any) []string {
 	var names []string
 	add := func(name string) {
-		name = tidy(personName(name))
+		name = personName(name)
 		for _, n := range names {
 			if strings.EqualFold(n, name) {
 				return

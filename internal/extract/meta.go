@@ -89,9 +89,11 @@ func readMetadata(doc *html.Node, base *url.URL) metadata {
 	m.siteName = tidy(firstNonEmpty(tags["og:site_name"], ld.publisher, tags["application-name"]))
 	m.title = tidy(firstNonEmpty(ld.headline, tags["og:title"], tags["twitter:title"],
 		tags["parsely-title"], tags["sailthru.title"], tags["dc.title"], ld.name))
-	m.byline = tidy(firstNonEmpty(strings.Join(ld.authors, ", "), personName(tags["article:author"]),
+	// Every candidate is tidy already: tidying again would unescape again and
+	// could turn a name personName checked into a URL.
+	m.byline = truncate(firstNonEmpty(strings.Join(ld.authors, ", "), personName(tags["article:author"]),
 		personName(tags["author"]), personName(tags["parsely-author"]), personName(tags["sailthru.author"]),
-		personName(tags["dc.creator"]), personName(strings.TrimPrefix(tags["byl"], "By ")), markupAuthor))
+		personName(tags["dc.creator"]), personName(strings.TrimPrefix(tags["byl"], "By ")), markupAuthor), maxMetaValue)
 	m.description = tidy(firstNonEmpty(ld.description, tags["og:description"], tags["description"],
 		tags["twitter:description"], tags["dc.description"]))
 	m.lang = firstLang(htmlLang, tags["og:locale"], ld.lang, tags["content-language"],
@@ -188,10 +190,12 @@ func absoluteURL(base *url.URL, ref string) string {
 	return u.String()
 }
 
-// personName keeps an author value unless it is a URL (article:author often
-// holds a profile page).
+// personName returns an author value tidied, or "" if it is a URL
+// (article:author often holds a profile page). The check comes after tidy,
+// which unescapes: sites double-escape meta and JSON-LD values, and
+// "&#104;ttps://..." shown to a reader is a URL all the same.
 func personName(s string) string {
-	s = strings.TrimSpace(s)
+	s = tidy(s)
 	if strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "//") {
 		return ""
 	}

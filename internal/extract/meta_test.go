@@ -75,6 +75,11 @@ func TestParseMetadata(t *testing.T) {
 			func(a Article) string { return want(a.CanonicalURL, "") }},
 		{"author url dropped", "https://a.example/x", page(`<meta property="article:author" content="https://facebook.com/someone"><meta name="author" content="Real Name">`),
 			func(a Article) string { return want(a.Byline, "Real Name") }},
+		// The HTML parser unescapes once and tidy once more; the URL check
+		// must see what the reader would.
+		{"double-escaped author url dropped", "https://a.example/x", page(`<meta property="article:author" content="&amp;#104;ttps://facebook.com/someone">
+			<script type="application/ld+json">{"@type":"NewsArticle","author":["&#104;ttps://a.example/me","Real Name"]}</script>`),
+			func(a Article) string { return want(a.Byline, "Real Name") }},
 		{"html lang wins", "https://a.example/x", []byte(`<html lang="pt_BR"><head><meta property="og:locale" content="en_US"></head><body>` + articleBody + `</body></html>`),
 			func(a Article) string { return want(a.Lang, "pt-BR") }},
 		{"invalid lang skipped", "https://a.example/x", []byte(`<html lang="not a language"><head><meta property="og:locale" content="es_ES"></head><body>` + articleBody + `</body></html>`),

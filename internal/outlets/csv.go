@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -53,6 +54,14 @@ func ImportCSV(r io.Reader) ([]Outlet, error) {
 	}
 	byName := map[string]*Outlet{}
 	var order []string
+	// claimed maps each domain to the name and line that gave it, so that a
+	// domain two outlets claim is reported at the line that repeats it.
+	type claim struct {
+		name string
+		line int
+	}
+	claimed := map[string]claim{}
+	feeds := map[[2]string]bool{} // name, feed
 	var errs []error
 	fail := func(line int, format string, args ...any) {
 		if len(errs) < maxCSVErrors {
@@ -64,14 +73,21 @@ func ImportCSV(r io.Reader) ([]Outlet, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			fail(line, "%v", err)
+			// A failed Read returns no fields, so FieldPos would panic; the
+			// ParseError knows where the problem is. Any other error is the
+			// reader's, not the data's: there is no line to blame or to skip.
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				return nil, fmt.Errorf("outlets: csv: read: %w", err)
+			}
+			fail(pe.Line, "column %d: %v", pe.Column, pe.Err)
 			if len(errs) >= maxCSVErrors {
 				break
 			}
 			continue
 		}
+		line, _ := cr.FieldPos(0)
 		if rows >= maxCSVRows {
 			return nil, fmt.Errorf("%w: csv: more than %d rows", ErrInvalid, maxCSVRows)
 		}
@@ -94,6 +110,10 @@ func ImportCSV(r io.Reader) ([]Outlet, error) {
 			fail(line, "domain: %v", err)
 			continue
 		}
+		if c, ok := claimed[domain]; ok && c.name != name {
+			fail(line, "domain %q is already %q's (line %d)", domain, c.name, c.line)
+			continue
+		}
 		bias := Bias(label(get("bias")))
 		if bias != "" && !bias.Valid() {
 			fail(line, "bias %q is not one of %s (or empty for unrated)", get("bias"), scaleList(biasOrder[:]))
@@ -106,6 +126,18 @@ func ImportCSV(r io.Reader) ([]Outlet, error) {
 		}
 		country := strings.ToUpper(get("country"))
 		feed := get("feed")
+		// Validate the row alone: merged into a valid outlet it keeps it
+		// valid (every rule is per field or per list element), and checking
+		// the whole merged outlet on every row made an outlet of n rows cost
+		// O(n²): 4,000 rows of one name took 3 s, maxCSVRows would take hours.
+		row := Outlet{ID: slug(name), Name: name, Domains: []string{domain}, Country: country, Bias: bias, Factuality: fact}
+		if feed != "" {
+			row.Feeds = []string{feed}
+		}
+		if err := row.validate(); err != nil {
+			fail(line, "%v", err)
+			continue
+		}
 		o := byName[name]
 		if o == nil {
 			o = &Outlet{ID: slug(name), Name: name, Country: country, Bias: bias, Factuality: fact}
@@ -125,35 +157,34 @@ func ImportCSV(r io.Reader) ([]Outlet, error) {
 			o.Factuality = cmpOr(o.Factuality, fact)
 			o.Country = cmpOr(o.Country, country)
 		}
-		if !slices.Contains(o.Domains, domain) {
+		// Sets rather than slices.Contains, for the same reason.
+		if _, dup := claimed[domain]; !dup {
 			o.Domains = append(o.Domains, domain)
+			claimed[domain] = claim{name, line}
 		}
-		if feed != "" && !slices.Contains(o.Feeds, feed) {
+		if feed != "" && !feeds[[2]string{name, feed}] {
 			o.Feeds = append(o.Feeds, feed)
-		}
-		if err := o.validate(); err != nil {
-			fail(line, "%v", err)
+			feeds[[2]string{name, feed}] = true
 		}
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%w: csv: %w", ErrInvalid, errors.Join(errs...))
 	}
 	out := make([]Outlet, 0, len(order))
-	ids := map[string]int{}
+	next := map[string]int{} // slug → the next suffix to try
+	used := make(map[string]bool, len(order))
 	for _, name := range order {
 		o := *byName[name]
-		// Two names with the same slug ("The Times", "Times") get distinct ids.
-		if n := ids[o.ID]; n > 0 {
-			ids[o.ID]++
-			o.ID = fmt.Sprintf("%s-%d", o.ID, n+1)
-		} else {
-			ids[o.ID] = 1
-		}
+		o.ID = uniqueID(o.ID, used, next)
+		used[o.ID] = true
 		out = append(out, o)
 	}
 	slices.SortFunc(out, func(a, b Outlet) int { return strings.Compare(a.ID, b.ID) })
+	// Rows are checked for clashing domains and ids are unique, so New cannot
+	// refuse the list; the check stays so that no change above can make an
+	// import hand out a registry the server would refuse to load.
 	if _, err := New(out); err != nil {
-		return nil, fmt.Errorf("csv: %w", err)
+		return nil, fmt.Errorf("outlets: csv: %w", err)
 	}
 	return out, nil
 }
@@ -163,6 +194,28 @@ func cmpOr[T ~string](a, b T) T {
 		return a
 	}
 	return b
+}
+
+// uniqueID returns slug if no outlet uses it yet, else the first free
+// "slug-2", "slug-3", ..., with slug cut so that the id stays one DNS label:
+// names with the same slug ("The Times", "The Times!") get distinct ids, and
+// so does a name whose own slug is one of those suffixed ids ("The Times 2").
+// next remembers the last suffix per slug, so n clashing names cost O(n).
+func uniqueID(slug string, used map[string]bool, next map[string]int) string {
+	if !used[slug] {
+		return slug
+	}
+	for n := max(next[slug], 2); ; n++ {
+		suffix := "-" + strconv.Itoa(n)
+		base := slug
+		if len(base)+len(suffix) > maxLabelLen {
+			base = strings.TrimRight(base[:maxLabelLen-len(suffix)], "-")
+		}
+		if id := base + suffix; !used[id] {
+			next[slug] = n + 1
+			return id
+		}
+	}
 }
 
 // label normalises a rater-style label: "Lean Left" and "lean_left" → "lean-left".

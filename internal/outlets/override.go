@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -105,7 +106,8 @@ func ApplyOverrides(base []Outlet, data []byte) ([]Outlet, []string, error) {
 			continue
 		}
 		bad := false
-		for k := range fields {
+		// In key order, so that the same file always gives the same message.
+		for _, k := range slices.Sorted(maps.Keys(fields)) {
 			if !knownFields[k] {
 				fail(i, id, "unknown field %q", k)
 				bad = true

@@ -63,6 +63,8 @@ func TestApplyOverridesRejects(t *testing.T) {
 		{"new outlet incomplete", `[{"id": "newbie", "name": "Newbie"}]`, []string{`(id "newbie")`, `field "domains"`}},
 		{"bad domain", `[{"id": "x", "name": "X", "domains": ["www.x.example"]}]`, []string{`field "domains"`, "www."}},
 		{"remove with fields", `[{"id": "alpha", "remove": true, "name": "A"}]`, []string{"takes no other fields"}},
+		{"unknown fields in key order", `[{"id": "alpha", "zz": 1, "aa": 2, "mm": 3}]`,
+			[]string{`unknown field "aa"` + "\n" + `record 0 (id "alpha"): unknown field "mm"` + "\n" + `record 0 (id "alpha"): unknown field "zz"`}},
 		{"several problems listed", `[{"id": "alpha", "bias": "x"}, {"id": "alpha", "paywall": "y"}]`, []string{"record 0", "record 1", `field "paywall"`}},
 	}
 	for _, tt := range tests {
