@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -42,10 +41,7 @@ func TestClusteringEval(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("long evaluation: run without -short and -race (make test does)")
 	}
-	root, err := corpus.Dir(os.Getenv, "story-clustering")
-	if err != nil {
-		t.Skip(err)
-	}
+	root := corpus.Require(t, "story-clustering")
 	for _, st := range corpus.Streams() {
 		t.Run(st.Name, func(t *testing.T) {
 			docs, err := st.Load(root)
@@ -183,10 +179,7 @@ func TestClusterCommand(t *testing.T) {
 // (sums over maps used to run in map order and could flip a near-tie).
 func TestClusterDeterministic(t *testing.T) {
 	t.Parallel()
-	root, err := corpus.Dir(os.Getenv, "story-clustering")
-	if err != nil {
-		t.Skip(err)
-	}
+	root := corpus.Require(t, "story-clustering")
 	docs, err := corpus.Streams()[3].Load(root) // ECB+: many near-ties between sibling events
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/parallax-news/parallax/internal/canon"
 	"io"
 	"log/slog"
 	"net/http"
@@ -95,7 +96,7 @@ func TestFeedsStatusAndOffline(t *testing.T) {
 		OnPoll: s.metrics.observePoll, OnArticle: s.metrics.observeIngested,
 	})
 	s.api.ingest = in
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan struct{})
 	go func() { in.Run(ctx); close(done) }()
@@ -103,6 +104,25 @@ func TestFeedsStatusAndOffline(t *testing.T) {
 	if resp, body := postJSON(t, ts.URL+"/api/v1/lookup", map[string]string{"url": "https://www.foxnews.com/world/bridge", "html": fixture(t, "fox.html")}); resp.StatusCode != 200 {
 		t.Fatalf("lookup during ingestion: %d %v", resp.StatusCode, body)
 	}
+	// One round of polls: every feed polled once and the good feed's article in.
+	bridge, err := canon.URL(site.URL + "/bridge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "every feed to be polled once", func() bool {
+		status, err := in.Status(context.Background())
+		if err != nil {
+			return false
+		}
+		for _, st := range status {
+			if st.State.LastPoll.IsZero() {
+				return false
+			}
+		}
+		indexed, err := s.store.ArticlesIndexed(context.Background(), []string{bridge})
+		return err == nil && indexed[0]
+	})
+	cancel()
 	<-done
 	mu.Lock()
 	warned := strings.Count(logs.String(), "feed poll failed")

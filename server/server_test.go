@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/parallax-news/parallax/internal/store/storetest"
 )
@@ -196,7 +195,7 @@ func TestErrors(t *testing.T) {
 		case "/broken":
 			http.Error(w, "down", http.StatusInternalServerError)
 		case "/slow":
-			time.Sleep(1500 * time.Millisecond)
+			<-r.Context().Done() // never answers: only the fetch timeout ends it
 		case "/pdf":
 			w.Header().Set("Content-Type", "application/pdf")
 			w.Write([]byte("%PDF-1.7"))

@@ -3,7 +3,6 @@ package canon
 import (
 	"compress/gzip"
 	"encoding/json"
-	"errors"
 	"io"
 	"maps"
 	"net/url"
@@ -34,13 +33,7 @@ const minAgreeing = 113
 // refused, and a page's key agrees with the key of the canonical it declares.
 func TestCorpusPages(t *testing.T) {
 	t.Parallel()
-	dir, err := corpus.Dir(os.Getenv, "article-extraction")
-	if errors.Is(err, corpus.ErrMissing) {
-		t.Skip(err.Error())
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := corpus.Require(t, "article-extraction")
 	raw, err := os.ReadFile(filepath.Join(dir, "ground-truth.json"))
 	if err != nil {
 		t.Fatal(err)

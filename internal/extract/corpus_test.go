@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"net/url"
-	"os"
 	"slices"
 	"testing"
 
@@ -18,13 +17,7 @@ const minCorpusF1 = 0.954
 // extractionDir locates the shared article-extraction data or skips the test.
 func extractionDir(tb testing.TB) string {
 	tb.Helper()
-	dir, err := corpus.Dir(os.Getenv, "article-extraction")
-	if errors.Is(err, corpus.ErrMissing) {
-		tb.Skip(err.Error())
-	}
-	if err != nil {
-		tb.Fatal(err)
-	}
+	dir := corpus.Require(tb, "article-extraction")
 	return dir
 }
 

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 )
 
@@ -141,13 +140,9 @@ func TestParseTooLarge(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			start := time.Now()
 			_, err := Parse([]byte(tc.page()), nil)
 			if !errors.Is(err, ErrTooLarge) {
 				t.Errorf("Parse err = %v, want ErrTooLarge", err)
-			}
-			if d := time.Since(start); d > 5*time.Second {
-				t.Errorf("Parse took %v to refuse the page", d)
 			}
 		})
 	}

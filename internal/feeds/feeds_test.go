@@ -543,19 +543,14 @@ func TestPollBackoff(t *testing.T) {
 func TestPollTimeout(t *testing.T) {
 	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done(): // the client gave up
-		case <-time.After(10 * time.Second):
-		}
+		<-r.Context().Done() // the client gave up
 	}))
 	t.Cleanup(srv.Close)
 	p := newPoller(newFetcher(fetch.Options{Timeout: 200 * time.Millisecond}), Options{})
 	before := State{URL: srv.URL + "/slow.xml", Failures: 2, LastStatus: StatusError, LastError: "timed out"}
-	start := time.Now()
+	// The server never answers: only the fetch timeout ends the poll, and the error
+	// says it was the timeout.
 	res, err := p.Poll(t.Context(), before)
-	if elapsed := time.Since(start); elapsed > 5*time.Second {
-		t.Errorf("Poll took %v with a 200ms fetch timeout", elapsed)
-	}
 	checkFailure(t, res, err, before, 3)
 	if !errors.Is(err, fetch.ErrTimeout) {
 		t.Errorf("error %v is not fetch.ErrTimeout", err)

@@ -418,16 +418,16 @@ func TestTimeouts(t *testing.T) {
 				ctx, cancel = tt.ctx()
 			}
 			defer cancel()
-			start := time.Now()
 			_, err := c.Page(ctx, srv.URL+tt.path)
 			checkErr(t, err, ErrTimeout)
-			// Without the limit the server would stall forever (or until the
-			// 15s default); 3s leaves room for a loaded CI machine.
-			if elapsed := time.Since(start); elapsed > 3*time.Second {
-				t.Errorf("took %v, want about %v", elapsed, limit)
-			}
+			// The server stalls for ever: the message says which limit ended the
+			// fetch, the client's own (quoted) or the caller's deadline (no
+			// limit quoted, so not the 15 s default either).
 			if got := strings.Contains(err.Error(), limit.String()); got != tt.quoted {
 				t.Errorf("message %q quotes the limit: %v, want %v", err, got, tt.quoted)
+			}
+			if !tt.quoted && strings.Contains(err.Error(), "(limit ") {
+				t.Errorf("message %q: the client's own limit ended the fetch, not the caller's deadline", err)
 			}
 		})
 	}
@@ -495,15 +495,13 @@ func TestSizeCaps(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			start := time.Now()
+			// A cap that waited for the body would meet the stalling handlers'
+			// timeout instead, so the error kind tells it answered first.
 			resp, err := c.Page(context.Background(), srv.URL+tt.path+"?n="+strconv.Itoa(tt.n))
 			if tt.wantErr != nil {
 				checkErr(t, err, tt.wantErr)
 				if !strings.Contains(err.Error(), "4 KiB") {
 					t.Errorf("message %q does not state the limit", err)
-				}
-				if elapsed := time.Since(start); elapsed > 3*time.Second {
-					t.Errorf("took %v; the cap should answer at once", elapsed)
 				}
 				return
 			}
@@ -534,12 +532,8 @@ func TestGzipBomb(t *testing.T) {
 		}
 	})
 	c := newTestClient(t, Options{})
-	start := time.Now()
 	_, err := c.Page(context.Background(), srv.URL)
 	checkErr(t, err, ErrTooLarge)
-	if elapsed := time.Since(start); elapsed > 10*time.Second {
-		t.Errorf("took %v to refuse the bomb", elapsed)
-	}
 	// The decoding bound itself (compressed bytes read, memory) is measured
 	// in TestReadBodyGzipBomb, away from the socket buffers.
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -22,10 +21,7 @@ import (
 // reader would: its story must hold the other two outlets' articles on the event.
 func TestBASILFeeds(t *testing.T) {
 	t.Parallel()
-	root, err := corpus.Dir(os.Getenv, "story-clustering")
-	if err != nil {
-		t.Skip(err)
-	}
+	root := corpus.Require(t, "story-clustering")
 	docs, err := corpus.Streams()[0].Load(root)
 	if err != nil {
 		t.Fatal(err)

@@ -68,7 +68,8 @@ func servePages(t testing.TB) *pages {
 			http.Error(w, "boom", http.StatusInternalServerError)
 			return
 		case "/slow":
-			time.Sleep(2 * time.Second)
+			<-r.Context().Done() // never answers: only the fetch timeout ends it
+			return
 		}
 		name := strings.TrimPrefix(r.URL.Path, "/")
 		b, err := os.ReadFile(filepath.Join("testdata", name))

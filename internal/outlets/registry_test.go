@@ -329,13 +329,7 @@ func TestBias(t *testing.T) {
 // told by Fox News, The New York Times and HuffPost) to the outlet that wrote it.
 func TestLookupBASIL(t *testing.T) {
 	t.Parallel()
-	dir, err := corpus.Dir(os.Getenv, "story-clustering")
-	if errors.Is(err, corpus.ErrMissing) {
-		t.Skip(err.Error())
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := corpus.Require(t, "story-clustering")
 	f, err := os.Open(filepath.Join(dir, "basil-triplets", "basil.dev.jsonl"))
 	if err != nil {
 		t.Fatal(err)

@@ -453,7 +453,6 @@ func TestUnavailable(t *testing.T) {
 	}
 	defer r.Close()
 	ctx := context.Background()
-	start := time.Now()
 	if err := r.Ping(ctx); !errors.Is(err, store.ErrUnavailable) {
 		t.Errorf("Ping = %v, want ErrUnavailable", err)
 	}
@@ -463,9 +462,6 @@ func TestUnavailable(t *testing.T) {
 	a, p := article("https://www.example.com/a", "T", "T.")
 	if _, err := addWithRetry(ctx, r, a, p, "t"); !errors.Is(err, store.ErrUnavailable) {
 		t.Errorf("add = %v, want ErrUnavailable", err)
-	}
-	if d := time.Since(start); d > 20*time.Second {
-		t.Errorf("failing took %s", d)
 	}
 }
 
