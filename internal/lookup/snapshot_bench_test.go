@@ -1,0 +1,216 @@
+package lookup_test
+
+import (
+	"context"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/parallax-news/parallax/internal/lookup"
+	"github.com/parallax-news/parallax/internal/store"
+)
+
+// BenchmarkEmbeddedSnapshot measures the embedded store's durability at the size a
+// newcomer reaches within a day of feed ingestion: it indexes 100,000 synthetic
+// articles (PARALLAX_BENCH_ARTICLES to change that) into an embedded store, then,
+// while readers look up indexed articles and a writer indexes new ones, writes a
+// full base snapshot and an incremental checkpoint, and finally restarts the store
+// from its files. It reports the snapshot and checkpoint times, the longest pause
+// they imposed on the store's commands, the slowest lookup and add while they ran,
+// the process's peak RSS and the restore time:
+//
+//	go test ./internal/lookup -run '^$' -bench BenchmarkEmbeddedSnapshot -benchtime 1x -timeout 60m
+//
+// Building the index takes several minutes on a small machine.
+func BenchmarkEmbeddedSnapshot(b *testing.B) {
+	n := 100_000
+	if v, err := strconv.Atoi(os.Getenv("PARALLAX_BENCH_ARTICLES")); err == nil && v > 0 {
+		n = v
+	}
+	dir := b.TempDir()
+	var mu sync.Mutex
+	var events []store.SnapshotEvent
+	opts := store.Options{DataDir: dir, SnapshotEvery: time.Hour, OnSnapshot: func(ev store.SnapshotEvent) {
+		mu.Lock()
+		events = append(events, ev)
+		mu.Unlock()
+	}}
+	st, err := store.Open(context.Background(), opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc := newService(b, st, time.Second)
+	gen := newSynth(1)
+	var genMu sync.Mutex
+	next := 0
+	article := func() (string, func() error) {
+		genMu.Lock()
+		i := next
+		next++
+		a, text := gen.article(i)
+		genMu.Unlock()
+		return a.URL, func() error { _, err := svc.Index(context.Background(), a, text); return err }
+	}
+	start := time.Now()
+	var urls []string
+	var urlMu sync.Mutex
+	var wg sync.WaitGroup
+	var built atomic.Int64
+	for range 4 {
+		wg.Go(func() {
+			for built.Add(1) <= int64(n) {
+				u, add := article()
+				if err := add(); err != nil {
+					b.Error(err)
+					return
+				}
+				urlMu.Lock()
+				urls = append(urls, u)
+				if len(urls)%10_000 == 0 {
+					b.Logf("indexed %d articles in %s, RSS %d MB", len(urls), time.Since(start).Round(time.Second), rss()>>20)
+				}
+				urlMu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if b.Failed() {
+		return
+	}
+	b.Logf("indexed %d articles in %s", n, time.Since(start).Round(time.Second))
+	// A first base, so that the measured one is the steady-state rewrite.
+	if err := st.Snapshot(true); err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	rssBefore := rss()
+
+	// Load while the checkpoints run: two readers of indexed articles, one writer.
+	var worstRead, worstAdd atomic.Int64
+	stop := make(chan struct{})
+	var load sync.WaitGroup
+	for r := range 2 {
+		load.Go(func() {
+			for i := r; ; i += 7919 {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				t0 := time.Now()
+				if _, err := svc.Lookup(context.Background(), lookup.Request{URL: urls[i%len(urls)]}); err != nil {
+					b.Error(err)
+					return
+				}
+				maxInto(&worstRead, time.Since(t0))
+			}
+		})
+	}
+	load.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			_, add := article()
+			t0 := time.Now()
+			if err := add(); err != nil {
+				b.Error(err)
+				return
+			}
+			maxInto(&worstAdd, time.Since(t0))
+		}
+	})
+	var peak atomic.Int64
+	sampling := make(chan struct{})
+	go func() {
+		defer close(sampling)
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				maxInto(&peak, time.Duration(rss()))
+			}
+		}
+	}()
+	time.Sleep(2 * time.Second)
+	b.ResetTimer()
+	if err := st.Snapshot(true); err != nil {
+		b.Fatal(err)
+	}
+	time.Sleep(5 * time.Second) // writes for a checkpoint to carry
+	if err := st.Snapshot(false); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	close(stop)
+	load.Wait()
+	<-sampling
+
+	mu.Lock()
+	base, journal := events[len(events)-2], events[len(events)-1]
+	mu.Unlock()
+	closeStart := time.Now()
+	if err := st.Close(); err != nil {
+		b.Fatal(err)
+	}
+	closed := time.Since(closeStart)
+	restoreStart := time.Now()
+	again, err := store.Open(context.Background(), store.Options{DataDir: dir, SnapshotEvery: time.Hour})
+	if err != nil {
+		b.Fatal(err)
+	}
+	restored := time.Since(restoreStart)
+	if _, _, err := again.ArticleByURL(context.Background(), urls[0]); err != nil {
+		b.Errorf("article after restore: %v", err)
+	}
+	again.Close()
+
+	b.Logf("snapshot of %d keys (%d MB): %s, pause %s; checkpoint of %d keys (%d KB): %s, pause %s",
+		base.Keys, base.Bytes>>20, base.Took.Round(time.Millisecond), base.Pause.Round(time.Microsecond),
+		journal.Keys, journal.Bytes>>10, journal.Took.Round(time.Millisecond), journal.Pause.Round(time.Microsecond))
+	b.Logf("slowest lookup %s, slowest add %s while they ran; RSS %d MB before, %d MB at most; close %s; restore %s",
+		time.Duration(worstRead.Load()).Round(time.Millisecond), time.Duration(worstAdd.Load()).Round(time.Millisecond),
+		rssBefore>>20, peak.Load()>>20, closed.Round(time.Millisecond), restored.Round(time.Millisecond))
+	b.ReportMetric(base.Took.Seconds(), "snapshot_s")
+	b.ReportMetric(float64(base.Pause.Microseconds())/1000, "snapshot_pause_ms")
+	b.ReportMetric(journal.Took.Seconds(), "checkpoint_s")
+	b.ReportMetric(float64(journal.Pause.Microseconds())/1000, "checkpoint_pause_ms")
+	b.ReportMetric(float64(time.Duration(worstRead.Load()).Milliseconds()), "worst_lookup_ms")
+	b.ReportMetric(float64(time.Duration(worstAdd.Load()).Milliseconds()), "worst_add_ms")
+	b.ReportMetric(float64(peak.Load()>>20), "peak_rss_MB")
+	b.ReportMetric(restored.Seconds(), "restore_s")
+}
+
+func maxInto(v *atomic.Int64, d time.Duration) {
+	for {
+		old := v.Load()
+		if int64(d) <= old || v.CompareAndSwap(old, int64(d)) {
+			return
+		}
+	}
+}
+
+// rss returns the process's resident set size in bytes (Linux; 0 elsewhere).
+func rss() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
