@@ -58,7 +58,7 @@ const (
 var envVars = []struct{ Name, Default, Doc string }{
 	{"PARALLAX_ADDR", ":8080", "address the HTTP server listens on"},
 	{"PARALLAX_REDIS_URL", "", "redis:// or rediss:// URL of Redis; unset runs the embedded store"},
-	{"PARALLAX_DATA_DIR", "./data", "folder of the embedded store's snapshot"},
+	{"PARALLAX_DATA_DIR", "./data", "folder of the embedded store's snapshot and journal"},
 	{"PARALLAX_SNAPSHOT_INTERVAL", "5s", "how often the embedded store writes what changed to disk: the most a crash loses (1s to 10m)"},
 	{"PARALLAX_FETCH_ALLOW_PRIVATE", "false", "let the fetcher reach private and loopback addresses (tests only)"},
 	{"PARALLAX_FETCH_TIMEOUT", "15s", "total time allowed to fetch one page (1s to 2m)"},

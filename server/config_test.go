@@ -2,6 +2,7 @@ package main
 
 import (
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -96,6 +97,26 @@ func TestLoadConfigReportsAll(t *testing.T) {
 	for _, name := range []string{"PARALLAX_ADDR", "PARALLAX_LOG_LEVEL", "PARALLAX_RETENTION"} {
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("error %v does not name %s", err, name)
+		}
+	}
+}
+
+// TestREADMEDocumentsEveryVariable: the README's configuration table lists every
+// variable loadConfig reads, with its default, so the docs cannot drift.
+func TestREADMEDocumentsEveryVariable(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	for _, e := range envVars {
+		def := "(unset)"
+		if e.Default != "" {
+			def = "`" + e.Default + "`"
+		}
+		if row := "| `" + e.Name + "` | " + def + " |"; !strings.Contains(readme, row) {
+			t.Errorf("README.md has no row starting %q", row)
 		}
 	}
 }
