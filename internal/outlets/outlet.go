@@ -4,6 +4,8 @@
 // one JSON file (outlets.json, sorted by id) and can be looked up by host.
 package outlets
 
+import "slices"
+
 // Bias is an outlet's place on the 7-point left–right scale used by the major raters.
 // The empty Bias means the outlet is unrated.
 type Bias string
@@ -76,14 +78,28 @@ const (
 	VeryLow       Factuality = "very-low"
 )
 
+// factualityScale lists the scale, best first; its index is the rank.
+var factualityScale = [...]Factuality{VeryHigh, High, MostlyFactual, Mixed, Low, VeryLow}
+
+// FactualityScale returns the factuality scale, best first.
+func FactualityScale() []Factuality { return factualityScale[:] }
+
 // Valid reports whether f is one of the six scale points.
-func (f Factuality) Valid() bool {
-	switch f {
-	case VeryHigh, High, MostlyFactual, Mixed, Low, VeryLow:
-		return true
+func (f Factuality) Valid() bool { return f.Rank() >= 0 }
+
+// Rank is f's place on the scale, 0 for the best; -1 when f is not on it.
+func (f Factuality) Rank() int {
+	for i, v := range factualityScale {
+		if v == f {
+			return i
+		}
 	}
-	return false
+	return -1
 }
+
+// Better reports whether f is strictly better than g on the scale (a value off the
+// scale is better than nothing).
+func (f Factuality) Better(g Factuality) bool { return f.Valid() && (!g.Valid() || f.Rank() < g.Rank()) }
 
 // Ownership is the kind of owner an outlet has.
 type Ownership string
@@ -102,15 +118,15 @@ const (
 	OtherOwnership    Ownership = "other"
 )
 
+// ownershipKinds lists the kinds in the order distributions show them.
+var ownershipKinds = [...]Ownership{Independent, Corporation, Conglomerate, Billionaire, PrivateEquity,
+	Government, PublicBroadcaster, Nonprofit, Cooperative, OtherOwnership}
+
+// OwnershipKinds returns the ownership kinds in a fixed order.
+func OwnershipKinds() []Ownership { return ownershipKinds[:] }
+
 // Valid reports whether o is one of the ownership kinds.
-func (o Ownership) Valid() bool {
-	switch o {
-	case Independent, Corporation, Conglomerate, Billionaire, PrivateEquity,
-		Government, PublicBroadcaster, Nonprofit, Cooperative, OtherOwnership:
-		return true
-	}
-	return false
-}
+func (o Ownership) Valid() bool { return slices.Contains(ownershipKinds[:], o) }
 
 // Paywall says how an outlet restricts reading.
 type Paywall string
