@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -95,8 +96,9 @@ func BenchmarkEmbeddedSnapshot(b *testing.B) {
 	// The same load twice, for the same time: first without checkpoints (how slow
 	// the slowest lookup is anyway on this machine), then while a full snapshot
 	// and a checkpoint run. Two readers of indexed articles, one writer.
-	measure := func(during func()) (worstRead, worstAdd time.Duration, peak int64) {
-		var read, add, rssPeak atomic.Int64
+	measure := func(during func()) (reads, adds *latencies, peak int64) {
+		reads, adds = &latencies{}, &latencies{}
+		var rssPeak atomic.Int64
 		stop := make(chan struct{})
 		var load sync.WaitGroup
 		for r := range 2 {
@@ -112,7 +114,7 @@ func BenchmarkEmbeddedSnapshot(b *testing.B) {
 						b.Error(err)
 						return
 					}
-					maxInto(&read, time.Since(t0))
+					reads.add(time.Since(t0))
 				}
 			})
 		}
@@ -129,7 +131,7 @@ func BenchmarkEmbeddedSnapshot(b *testing.B) {
 					b.Error(err)
 					return
 				}
-				maxInto(&add, time.Since(t0))
+				adds.add(time.Since(t0))
 			}
 		})
 		load.Go(func() {
@@ -147,12 +149,12 @@ func BenchmarkEmbeddedSnapshot(b *testing.B) {
 		during()
 		close(stop)
 		load.Wait()
-		return time.Duration(read.Load()), time.Duration(add.Load()), rssPeak.Load()
+		return reads, adds, rssPeak.Load()
 	}
 	const window = 8 * time.Second
-	quietRead, quietAdd, _ := measure(func() { time.Sleep(window) })
+	quietReads, quietAdds, _ := measure(func() { time.Sleep(window) })
 	b.ResetTimer()
-	worstRead, worstAdd, peak := measure(func() {
+	reads, adds, peak := measure(func() {
 		start := time.Now()
 		if err := st.Snapshot(true); err != nil {
 			b.Fatal(err)
@@ -186,20 +188,52 @@ func BenchmarkEmbeddedSnapshot(b *testing.B) {
 	b.Logf("snapshot of %d keys (%d MB): %s, pause %s; checkpoint of %d keys (%d KB): %s, pause %s",
 		base.Keys, base.Bytes>>20, base.Took.Round(time.Millisecond), base.Pause.Round(time.Microsecond),
 		journal.Keys, journal.Bytes>>10, journal.Took.Round(time.Millisecond), journal.Pause.Round(time.Microsecond))
-	b.Logf("slowest lookup %s and add %s while they ran, against %s and %s in as long without them",
-		worstRead.Round(time.Millisecond), worstAdd.Round(time.Millisecond), quietRead.Round(time.Millisecond), quietAdd.Round(time.Millisecond))
+	b.Logf("while they ran: lookups %s, adds %s", reads.summary(), adds.summary())
+	b.Logf("as long without them: lookups %s, adds %s", quietReads.summary(), quietAdds.summary())
 	b.Logf("RSS %d MB before, %d MB at most; close %s; restore %s",
 		rssBefore>>20, peak>>20, closed.Round(time.Millisecond), restored.Round(time.Millisecond))
 	b.ReportMetric(base.Took.Seconds(), "snapshot_s")
 	b.ReportMetric(float64(base.Pause.Microseconds())/1000, "snapshot_pause_ms")
 	b.ReportMetric(journal.Took.Seconds(), "checkpoint_s")
 	b.ReportMetric(float64(journal.Pause.Microseconds())/1000, "checkpoint_pause_ms")
-	b.ReportMetric(float64(worstRead.Milliseconds()), "worst_lookup_ms")
-	b.ReportMetric(float64(quietRead.Milliseconds()), "worst_lookup_quiet_ms")
-	b.ReportMetric(float64(worstAdd.Milliseconds()), "worst_add_ms")
-	b.ReportMetric(float64(quietAdd.Milliseconds()), "worst_add_quiet_ms")
+	b.ReportMetric(float64(reads.quantile(1).Milliseconds()), "worst_lookup_ms")
+	b.ReportMetric(float64(quietReads.quantile(1).Milliseconds()), "worst_lookup_quiet_ms")
+	b.ReportMetric(float64(reads.quantile(0.99).Microseconds())/1000, "p99_lookup_ms")
+	b.ReportMetric(float64(quietReads.quantile(0.99).Microseconds())/1000, "p99_lookup_quiet_ms")
 	b.ReportMetric(float64(peak>>20), "peak_rss_MB")
 	b.ReportMetric(restored.Seconds(), "restore_s")
+}
+
+// latencies collects durations from several goroutines.
+type latencies struct {
+	mu sync.Mutex
+	ds []time.Duration
+}
+
+func (l *latencies) add(d time.Duration) {
+	l.mu.Lock()
+	l.ds = append(l.ds, d)
+	l.mu.Unlock()
+}
+
+// quantile returns the q-quantile (1 is the slowest).
+func (l *latencies) quantile(q float64) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(l.ds)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(q*float64(len(s))))]
+}
+
+func (l *latencies) summary() string {
+	l.mu.Lock()
+	n := len(l.ds)
+	l.mu.Unlock()
+	return fmt.Sprintf("%d, p50 %s, p99 %s, slowest %s", n, l.quantile(0.5).Round(100*time.Microsecond),
+		l.quantile(0.99).Round(100*time.Microsecond), l.quantile(1).Round(time.Millisecond))
 }
 
 func maxInto(v *atomic.Int64, d time.Duration) {
