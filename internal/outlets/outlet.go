@@ -99,7 +99,9 @@ func (f Factuality) Rank() int {
 
 // Better reports whether f is strictly better than g on the scale (a value off the
 // scale is better than nothing).
-func (f Factuality) Better(g Factuality) bool { return f.Valid() && (!g.Valid() || f.Rank() < g.Rank()) }
+func (f Factuality) Better(g Factuality) bool {
+	return f.Valid() && (!g.Valid() || f.Rank() < g.Rank())
+}
 
 // Ownership is the kind of owner an outlet has.
 type Ownership string
