@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -54,6 +55,8 @@ const (
 	// store goes on, at most maxRounds of them.
 	pauseKeys = 2000
 	maxRounds = 4
+	// yieldEvery is how many keys a copy reads between two yields to the scheduler.
+	yieldEvery = 256
 	// minCompact is the journal size below which it is never folded into a new
 	// base: rewriting a small base is cheap, but not worth doing every few seconds.
 	minCompact = 16 << 20
@@ -451,7 +454,13 @@ func (e *embedded) checkpoint(full bool) (err error) {
 	}
 	var ent entry
 	var gone []string // keys of the listing that no longer exist
-	for _, k := range keys {
+	for i, k := range keys {
+		if i%yieldEvery == yieldEvery-1 {
+			// The copy is CPU work beside the server's own on a small machine:
+			// let waiting requests run between batches rather than at the
+			// scheduler's next preemption.
+			runtime.Gosched()
+		}
 		e.read(k, &ent)
 		if full && ent.Type == 0 {
 			gone = append(gone, k) // a base holds no tombstones
