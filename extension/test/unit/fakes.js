@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 // Fakes of the browser APIs the extension uses, for node --test. They follow the
 // promise-based WebExtension API's documented behaviour (MDN storage.StorageArea.get:
 // null means every key, a string one key, an array some keys, an object keys with
@@ -113,3 +115,25 @@ export function answer({ current, rows, balance, outlet = null, title = 'Bridge 
     },
   };
 }
+
+/**
+ * i18n is browser.i18n over the extension's own _locales/en/messages.json: getMessage
+ * substitutes $1…$9 through the named placeholders, as the browsers do, and answers
+ * '' for a missing key (so dom.translator shows the key).
+ */
+export function i18n() {
+  const messages = JSON.parse(readFileSync(new URL('../../_locales/en/messages.json', import.meta.url), 'utf8'));
+  return {
+    getUILanguage: () => 'en',
+    getMessage(key, subs = []) {
+      const m = messages[key];
+      if (!m) return '';
+      const named = (name) => {
+        const content = m.placeholders?.[name.toLowerCase()]?.content ?? '';
+        return content.replace(/\$(\d)/g, (_, i) => subs[Number(i) - 1] ?? '');
+      };
+      return m.message.replace(/\$([A-Za-z_]\w*)\$/g, (_, name) => named(name));
+    },
+  };
+}
+
