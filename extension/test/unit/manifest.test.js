@@ -57,6 +57,8 @@ describe('strings', () => {
       'basedOnNoneRated_${rule(total)}': ['basedOnNoneRated_one', 'basedOnNoneRated_other'],
       'basedOnAll_${rule(total)}': ['basedOnAll_one', 'basedOnAll_other'],
       'basedOnSome_${rule(b.unrated)}': ['basedOnSome_one', 'basedOnSome_other'],
+      'blindspot_${side}': ['blindspot_left', 'blindspot_right'],
+      'blindspotWhy_${side}': ['blindspotWhy_left', 'blindspotWhy_right'],
     };
     const missing = [];
     for (const file of sources) {
