@@ -1,7 +1,33 @@
-// The balance section: the Left / Center / Right bar of rated outlets, its legend
-// with percentages and counts, the unrated count, and "How is this counted?".
+// The balance section: the Left / Center / Right bar of rated outlets, the sentence
+// saying how many outlets it rests on, its legend with percentages and counts, the
+// unrated count, the factuality of the outlets, and "How is this counted?".
 import { el, plural } from './dom.js';
-import { SIDE_KEY } from './labels.js';
+import { FACTUALITY_KEY, SIDE_KEY } from './labels.js';
+
+/**
+ * basedOn is the sentence under the bar saying what it rests on: the server's
+ * (balance_note) when it sends one, else the same sentence made here from the
+ * counts, as the server's stories.BalanceSentence makes it. A bar of one rated
+ * outlet is 100% of something; this says of what.
+ */
+export function basedOn(b, { t, locale }) {
+  if (b.note) return b.note;
+  const total = b.rated + b.unrated;
+  const rule = (n) => (new Intl.PluralRules(locale).select(n) === 'one' ? 'one' : 'other');
+  if (b.rated === 0) return t(`basedOnNoneRated_${rule(total)}`, total);
+  if (b.unrated === 0) return t(`basedOnAll_${rule(total)}`, total);
+  return t(`basedOnSome_${rule(b.unrated)}`, b.rated, total, b.unrated);
+}
+
+/**
+ * factualityLine is the one-line factuality spread of the outlets covering the story
+ * ("Factuality: 1 very high · 4 high · 2 unrated"), or null when there is none.
+ */
+export function factualityLine(spread, { t }) {
+  if (!spread?.length) return null;
+  const label = (v) => t(FACTUALITY_KEY[v] ?? 'unknown');
+  return t('factualitySpread', spread.map((c) => t('factCount', c.count, label(c.value))).join(' · '));
+}
 
 /**
  * balanceSection draws view.balance. The bar is one image for screen readers, with
@@ -62,5 +88,19 @@ export function balanceSection(view, { t, locale }) {
     el('p', {}, t('howCountedPercent')),
     el('p', {}, t('howCountedRatings')),
   );
-  return el('section', { class: 'balance', 'aria-labelledby': 'balance-title' }, el('h2', { id: 'balance-title', class: 'section-title' }, t('balanceTitle')), bar, legend, how);
+  // The sentence sits right under the bar and is part of its description, so neither
+  // eyes nor a screen reader meet a percentage without the count it rests on.
+  const note = el('p', { class: 'balance-note', id: 'balance-note', 'data-testid': 'balance-note' }, basedOn(b, { t, locale }));
+  bar.setAttribute('aria-describedby', 'balance-note');
+  const spread = factualityLine(view.factuality, { t });
+  return el(
+    'section',
+    { class: 'balance', 'aria-labelledby': 'balance-title' },
+    el('h2', { id: 'balance-title', class: 'section-title' }, t('balanceTitle')),
+    bar,
+    note,
+    legend,
+    spread ? el('p', { class: 'factuality-spread', 'data-testid': 'factuality-spread' }, spread) : null,
+    how,
+  );
 }

@@ -1,6 +1,6 @@
 // The popup's view model: a lookup answer from the server turned into what the popup
-// shows (the outlet being read, the story, the balance and the coverage grouped by
-// side). Pure functions of the answer, the clock and the locale, so they are tested
+// shows (the outlet being read, the story, the first headline of each side, the
+// balance and the coverage grouped by side). Pure functions of the answer, the clock and the locale, so they are tested
 // without a browser. The URL rules the lookup, the cache and the coverage list share
 // (webHref, withoutFragment) live here too.
 
@@ -96,11 +96,82 @@ export function withoutFragment(url) {
   }
 }
 
+/** The sides of the headline comparison: the balance bar's, without the unrated. */
+export const LEAD_SIDES = Object.freeze(['left', 'center', 'right']);
+
+/**
+ * leadOf picks the headline a side shows in the comparison: the first article of the
+ * group (the server lists a story's articles newest first) that the reader is not
+ * reading and that is not a copy of another outlet's text; failing that the first
+ * one not being read, then the one being read; null when the side has none.
+ */
+export function leadOf(entries) {
+  return entries.find((e) => !e.isCurrent && !e.copyOf) ?? entries.find((e) => !e.isCurrent) ?? entries[0] ?? null;
+}
+
+/**
+ * storyPageUrl is the story's page on the reader's own server ({server}/stories/{id},
+ * served since issue 11), or null without an id or an http(s) server address.
+ */
+export function storyPageUrl(serverUrl, id) {
+  if (!serverUrl || typeof id !== 'string' || id === '') return null;
+  return webHref(`${String(serverUrl).replace(/\/+$/, '')}/stories/${encodeURIComponent(id)}`);
+}
+
+/**
+ * blindspotOf is the story's blindspot ({ side, reason }) when the server names one
+ * of the two sides that can miss a story; null otherwise, and for an older server
+ * that does not send the field.
+ */
+export function blindspotOf(b) {
+  if (!b || typeof b !== 'object' || (b.side !== 'left' && b.side !== 'right')) return null;
+  return { side: b.side, reason: typeof b.reason === 'string' ? b.reason.trim() : '' };
+}
+
+/** FACTUALITY_ORDER is the factuality scale, best first, then unrated: the server's order (stories.FactualityOf). */
+export const FACTUALITY_ORDER = Object.freeze(['very-high', 'high', 'mostly-factual', 'mixed', 'low', 'very-low', 'unrated']);
+
+/**
+ * factualitySpread is how many outlets covering the story have each factuality, best
+ * first: the server's story.factuality when it sends one, else counted here from the
+ * articles' outlets (each outlet once, as the server does), so an older server's
+ * answer shows the same line (short of the outlets of any articles the server cut
+ * from a very large story). A value the extension does not know counts as
+ * 'unknown', after the others.
+ */
+export function factualitySpread(story) {
+  const counts = new Map();
+  const add = (value, n) => {
+    const v = FACTUALITY_ORDER.includes(value) ? value : 'unknown';
+    counts.set(v, (counts.get(v) ?? 0) + n);
+  };
+  if (Array.isArray(story.factuality)) {
+    for (const c of story.factuality) {
+      if (c && typeof c.value === 'string' && Number.isInteger(c.count) && c.count > 0) add(c.value, c.count);
+    }
+  } else {
+    const seen = new Set();
+    for (const a of story.articles) {
+      const source = a.outlet?.id || `domain:${a.domain || hostOf(a.url)}`;
+      if (seen.has(source)) continue;
+      seen.add(source);
+      add(a.outlet?.factuality || 'unrated', 1);
+    }
+  }
+  return [...FACTUALITY_ORDER, 'unknown'].filter((v) => counts.has(v)).map((value) => ({ value, count: counts.get(value) }));
+}
+
+/** balanceNote is the server's sentence on what the balance rests on, or null when it sends none. */
+function balanceNote(note) {
+  return typeof note === 'string' && note.trim() !== '' ? note.trim() : null;
+}
+
 /**
  * coverageView turns a lookup answer into the popup's view.
- * `now` is milliseconds since the epoch; `locale` a BCP 47 tag for relative times.
+ * `now` is milliseconds since the epoch; `locale` a BCP 47 tag for relative times;
+ * `serverUrl` the server that answered, for the link to the story's page.
  */
-export function coverageView(answer, { now, locale }) {
+export function coverageView(answer, { now, locale, serverUrl = '' }) {
   const { article, outlet, story } = answer;
   const currentURLs = [article.canonical_url, article.url].filter(Boolean).map(withoutFragment);
   const isCurrent = (u) => currentURLs.includes(withoutFragment(u));
@@ -158,6 +229,8 @@ export function coverageView(answer, { now, locale }) {
       articleCount: story.article_count,
       outletCount: story.outlet_count,
       independentOutlets: story.independent_outlets,
+      pageUrl: storyPageUrl(serverUrl, story.id),
+      blindspot: blindspotOf(story.blindspot),
     },
     balance: {
       left: b.left,
@@ -168,7 +241,11 @@ export function coverageView(answer, { now, locale }) {
       leftPct: b.left_pct,
       centerPct: b.center_pct,
       rightPct: b.right_pct,
+      // null from an older server: the popup then writes the sentence itself.
+      note: balanceNote(story.balance_note),
     },
+    factuality: factualitySpread(story),
+    leads: Object.fromEntries(LEAD_SIDES.map((s) => [s, leadOf(groups[s])])),
     groups,
     others,
     alone: others === 0,

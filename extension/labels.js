@@ -20,6 +20,8 @@ export const FACTUALITY_KEY = {
   mixed: 'factMixed',
   low: 'factLow',
   'very-low': 'factVeryLow',
+  // Not a rating: the outlets without one, in a story's factuality spread.
+  unrated: 'factUnrated',
 };
 
 export const OWNERSHIP_KEY = {

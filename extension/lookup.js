@@ -40,7 +40,7 @@ export class PageLookup {
       const cached = await this.cache.get(settings.serverUrl, page);
       if (cached) {
         mark('cache');
-        return this.outcome(cached, 'cache');
+        return this.outcome(cached, 'cache', settings.serverUrl);
       }
     }
     let html = null;
@@ -56,7 +56,7 @@ export class PageLookup {
     } catch (err) {
       return this.failure(err, settings.serverUrl);
     }
-    const out = this.outcome(answer, 'server');
+    const out = this.outcome(answer, 'server', settings.serverUrl);
     if (out.state === 'coverage') {
       // Not awaited by the caller before painting; a failed write only costs a refetch.
       out.saved = this.cache.set(settings.serverUrl, page, answer).catch((err) => this.logger.warn?.('parallax: cache:', err));
@@ -79,11 +79,12 @@ export class PageLookup {
     }
   }
 
-  outcome(answer, source) {
+  /** outcome checks the answer's shape and makes the popup's view of it; serverUrl is the server that answered. */
+  outcome(answer, source, serverUrl) {
     if (!answer?.article || !Array.isArray(answer?.story?.articles) || !answer.story.balance) {
       return { state: 'protocol', status: 200 };
     }
-    return { state: 'coverage', source, view: coverageView(answer, { now: this.now(), locale: this.locale }) };
+    return { state: 'coverage', source, view: coverageView(answer, { now: this.now(), locale: this.locale, serverUrl }) };
   }
 
   async failure(err, serverUrl) {

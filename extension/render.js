@@ -3,6 +3,7 @@
 import { balanceSection } from './balance.js';
 import { el, plural } from './dom.js';
 import { FACTUALITY_KEY, OWNERSHIP_KEY, biasChip } from './labels.js';
+import { leadsSection } from './leads.js';
 import { coverageTabs } from './tabs.js';
 
 /**
@@ -44,14 +45,37 @@ export class Renderer {
 
   storyHeader(view) {
     const s = view.story;
-    const counts = `${plural(this.t, this.locale, 'countArticles', s.articleCount)} · ${plural(this.t, this.locale, 'countOutlets', s.outletCount)}`;
+    const t = this.t;
+    const counts = `${plural(t, this.locale, 'countArticles', s.articleCount)} · ${plural(t, this.locale, 'countOutlets', s.outletCount)}`;
+    // The story's own page, on the reader's server (servers from issue 11 on serve
+    // it). Absent when the answer has no story id.
+    const link = s.pageUrl
+      ? el('a', { href: s.pageUrl, target: '_blank', rel: 'noopener', class: 'story-link', 'data-testid': 'story-link' }, t('openFullStory'), el('span', { class: 'story-link-mark', 'aria-hidden': 'true' }, '↗'))
+      : null;
     return el(
       'section',
       { class: 'story', 'aria-labelledby': 'story-title' },
-      el('p', { class: 'eyebrow' }, this.t('theStory')),
+      el('p', { class: 'eyebrow' }, t('theStory')),
       el('h2', { id: 'story-title', class: 'story-title' }, s.title),
-      el('p', { class: 'story-counts', 'data-testid': 'story-counts' }, counts),
-      s.independentOutlets < s.outletCount ? el('p', { class: 'story-note' }, this.t('independentNote', s.independentOutlets)) : null,
+      s.blindspot ? this.blindspot(s.blindspot) : null,
+      el('p', { class: 'story-meta' }, el('span', { class: 'story-counts', 'data-testid': 'story-counts' }, counts), link),
+      s.independentOutlets < s.outletCount ? el('p', { class: 'story-note' }, t('independentNote', s.independentOutlets)) : null,
+    );
+  }
+
+  /**
+   * blindspot is the badge of a story one side hardly covers. It is a disclosure
+   * (details/summary: a button to keyboards and screen readers) whose panel holds the
+   * server's reason; the reason is also the badge's tooltip and description.
+   */
+  blindspot({ side, reason }) {
+    const t = this.t;
+    const why = reason || t(`blindspotWhy_${side}`);
+    return el(
+      'details',
+      { class: `blindspot blindspot-${side}`, 'data-side': side, 'data-testid': 'blindspot' },
+      el('summary', { class: `blindspot-badge chip-${side}`, title: why }, el('span', { class: 'chip-mark', 'aria-hidden': 'true' }), t(`blindspot_${side}`)),
+      el('p', { class: 'blindspot-reason' }, why),
     );
   }
 
@@ -62,7 +86,9 @@ export class Renderer {
     if (view.alone) {
       parts.push(this.message('alone', { title: t('aloneTitle'), body: t('aloneBody'), retry: true, retryLabel: t('checkAgain') }));
     } else {
-      parts.push(balanceSection(view, this), coverageTabs(view, this));
+      // The three sides' headlines first, so they are in view when the popup opens;
+      // then the balance and the full list.
+      parts.push(leadsSection(view, this), balanceSection(view, this), coverageTabs(view, this));
     }
     this.show(...parts);
   }

@@ -109,11 +109,15 @@ export class ParallaxServer {
  * Recorder is a pass-through in front of the server that keeps every request the
  * extension makes (method, path, headers, body), so the test can see what left the
  * browser. It forwards to `target` (changeable) and answers 502 when that is down.
+ * When `rewrite` is set, a successful lookup answer passes through it (parsed JSON
+ * in, JSON out): the test can show the popup an answer the server would send for a
+ * story its three fixtures cannot make (a blindspot needs five rated outlets).
  */
 export class Recorder {
   constructor() {
     this.requests = [];
     this.target = null;
+    this.rewrite = null;
     this.server = http.createServer((req, res) => this.handle(req, res));
   }
 
@@ -137,9 +141,20 @@ export class Recorder {
         req.socket.destroy();
         return;
       }
+      const rewrite = req.method === 'POST' && req.url === '/api/v1/lookup' ? this.rewrite : null;
       const up = http.request(`${this.target}${req.url}`, { method: req.method, headers: req.headers }, (ur) => {
-        res.writeHead(ur.statusCode, ur.headers);
-        ur.pipe(res);
+        if (!rewrite || ur.statusCode !== 200) {
+          res.writeHead(ur.statusCode, ur.headers);
+          ur.pipe(res);
+          return;
+        }
+        const parts = [];
+        ur.on('data', (c) => parts.push(c));
+        ur.on('end', () => {
+          const out = Buffer.from(JSON.stringify(rewrite(JSON.parse(Buffer.concat(parts).toString('utf8')))));
+          res.writeHead(200, { ...ur.headers, 'content-length': String(out.length) });
+          res.end(out);
+        });
       });
       up.on('error', () => req.socket.destroy());
       up.end(body);

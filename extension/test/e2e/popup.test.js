@@ -24,9 +24,33 @@ const TOKEN = 'e2e-token-0123456789abcdef0123456789';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // How long the test keeps its hands off a popup that is loading (see clickAction).
 const QUIET_MS = 700;
+// The popup as a reader first sees it: 380 px of content (popup.css) and a fold at
+// 510 px, the height the action popup opens at here (the BBC test prints its size;
+// Chrome's cap is 600 px). Each side's latest headline must be above it.
+const FOLD = { width: 380, height: 510 };
+const LEAD_SIDES = ['left', 'center', 'right'];
+
+/** lacks is the skip message of a check on a field the server's answer does not have yet. */
+const lacks = (field) => `the server's lookup answer has no story.${field} (a server from before issue 11, "Story pages"): nothing to check`;
+
+/**
+ * assertAboveTheFold checks that each side's latest headline, and the link to the full
+ * story, end within the first FOLD.height px of the popup, unscrolled.
+ */
+async function assertAboveTheFold(page, where) {
+  assert.equal(await page.evaluate(() => window.scrollY), 0, `${where}: not scrolled`);
+  for (const [name, selector] of [...LEAD_SIDES.map((s) => [`the ${s} headline`, `[data-testid="lead-${s}"]`]), ['the full-story link', '[data-testid="story-link"]']]) {
+    const box = await page.locator(selector).boundingBox();
+    assert.ok(box, `${where}: ${name} is shown`);
+    const bottom = Math.ceil(box.y + box.height);
+    assert.ok(bottom <= FOLD.height, `${where}: ${name} ends at ${bottom} px, below the ${FOLD.height} px fold`);
+  }
+}
 
 describe('extension end to end', { skip, timeout: 170_000 }, () => {
   let tmp, bin, server, recorder, publishers, context, cdp, chromium, debugPort, extensionId;
+  // The server's answer for the BBC article once all three publishers are in the story.
+  let bbcAnswer;
   const viewers = [];
   const figures = {};
 
@@ -133,12 +157,28 @@ describe('extension end to end', { skip, timeout: 170_000 }, () => {
   }
 
   /** openPopupPage opens popup.html?url= in a tab: the test entry point for a given page. */
-  async function openPopupPage(url) {
+  async function openPopupPage(url, viewport = { width: 380, height: 400 }) {
     const page = await context.newPage();
-    await page.setViewportSize({ width: 380, height: 400 });
+    await page.setViewportSize(viewport);
     await page.goto(`chrome-extension://${extensionId}/popup.html?url=${encodeURIComponent(url)}`);
     await page.waitForFunction(() => document.body.dataset.paintedMs !== undefined, null, { timeout: 30_000 });
     return page;
+  }
+
+  /**
+   * inFoldPage runs fn on the popup page shown as the action popup shows it:
+   * FOLD.width px of content (plus the scrollbar: Chrome widens an action popup by it)
+   * and FOLD.height px high. The page is closed after, whatever fn does.
+   */
+  async function inFoldPage(url, fn) {
+    const page = await openPopupPage(url, FOLD);
+    try {
+      const scrollbar = await page.evaluate(() => window.innerWidth - document.documentElement.clientWidth);
+      if (scrollbar > 0) await page.setViewportSize({ width: FOLD.width + scrollbar, height: FOLD.height });
+      return await fn(page);
+    } finally {
+      await page.close();
+    }
   }
 
   async function clearCache() {
@@ -209,6 +249,7 @@ describe('extension end to end', { skip, timeout: 170_000 }, () => {
 
     // What the server says, to compare the popup with.
     const answer = await (await fetch(`${server.url}/api/v1/lookup?url=${encodeURIComponent(ARTICLES.bbc.url)}`)).json();
+    bbcAnswer = answer;
     const b = answer.story.balance;
     assert.deepEqual([b.left, b.center, b.right, b.unrated], [1, 1, 1, 0]);
 
@@ -217,6 +258,18 @@ describe('extension end to end', { skip, timeout: 170_000 }, () => {
     assert.deepEqual(await popup.$$eval('.facts li', (lis) => lis.map((li) => li.textContent)), ['Factuality: high', 'Owner: BBC', 'Ownership: public broadcaster']);
     assert.equal(await popup.textContent('.story-title'), answer.story.title);
     assert.equal(await popup.textContent('[data-testid="story-counts"]'), '3 articles · 3 outlets');
+    assert.equal(await popup.getAttribute('[data-testid="story-link"]', 'href'), `${recorder.url}/stories/${encodeURIComponent(answer.story.id)}`, 'the full story on the configured server');
+
+    // Each side's latest headline, near the top: the one being read is marked, not linked.
+    const leads = await popup.$$eval('[data-testid="leads"] .lead', (ls) => ls.map((l) => [l.dataset.side, l.querySelector('.lead-outlet')?.textContent, l.querySelector('.lead-title')?.textContent, l.querySelector('a')?.getAttribute('target') ?? null, l.querySelector('.lead-current')?.textContent ?? null]));
+    assert.deepEqual(leads, [
+      ['left', 'The Guardian', 'Three dead in Harwick bridge collapse after council delayed repairs flagged in 2022', '_blank', null],
+      ['center', 'BBC News', 'Harwick bridge collapse: Three dead as Kestrel Street Bridge falls into river', null, 'You are reading this'],
+      ['right', 'Fox News', 'Bridge collapse kills 3 in English city of Harwick; officials were warned of corrosion in 2022', '_blank', null],
+    ]);
+    const popupSize = await popup.evaluate(() => [window.innerWidth, window.innerHeight]);
+    console.log(`# the action popup opened at ${popupSize.join('×')} px`);
+    await assertAboveTheFold(popup, 'the action popup');
 
     const legend = await popup.$$eval('.legend li', (lis) => lis.map((li) => [li.dataset.side, li.querySelector('.legend-pct')?.textContent ?? null, li.querySelector('.legend-n').textContent]));
     assert.deepEqual(legend, [
@@ -269,6 +322,69 @@ describe('extension end to end', { skip, timeout: 170_000 }, () => {
     await full.close();
   });
 
+  it(`in a ${FOLD.width}×${FOLD.height} popup page: each side's latest headline above the fold, and the full story on the configured server`, async () => {
+    await inFoldPage(ARTICLES.bbc.url, async (page) => {
+      assert.equal(await page.evaluate(() => document.documentElement.clientWidth), FOLD.width);
+      await assertAboveTheFold(page, `a ${FOLD.width}×${FOLD.height} page`);
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'popup-fold.png') });
+
+      // The link opens the story's page on the reader's server, in a new tab.
+      const path = `/stories/${encodeURIComponent(bbcAnswer.story.id)}`;
+      const link = page.locator('[data-testid="story-link"]');
+      assert.equal(await link.getAttribute('href'), `${recorder.url}${path}`);
+      assert.equal(await link.getAttribute('target'), '_blank');
+      assert.equal((await link.textContent()).trim(), 'Open the full story↗');
+      const from = recorder.requests.length;
+      await link.click();
+      const story = await pageWith((p) => p.url() === `${recorder.url}${path}`);
+      await story.close();
+      assert.ok(recorder.requests.slice(from).some((r) => r.method === 'GET' && r.path === path), 'the story page was asked of the configured server');
+    });
+  });
+
+  it('the balance bar never shows without the sentence saying what it rests on', async () => {
+    await inFoldPage(ARTICLES.bbc.url, async (page) => {
+      const [bar, note] = await Promise.all(['[data-testid="balance-bar"]', '[data-testid="balance-note"]'].map((s) => page.locator(s).boundingBox()));
+      assert.ok(bar && note, 'bar and sentence are shown');
+      assert.ok(note.y >= bar.y + bar.height && note.y - (bar.y + bar.height) < 16, 'the sentence sits right under the bar');
+      assert.equal(await page.getAttribute('[data-testid="balance-bar"]', 'aria-describedby'), 'balance-note', 'and describes it to screen readers');
+      // An older server sends no balance_note: the extension says it from the counts.
+      const want = bbcAnswer.story.balance_note ?? 'Based on all 3 outlets, each counted once.';
+      assert.equal(await page.textContent('[data-testid="balance-note"]'), want);
+    });
+  });
+
+  it("the based-on sentence is the server's own balance_note", async (t) => {
+    if (!('balance_note' in bbcAnswer.story)) return t.skip(lacks('balance_note'));
+    await inFoldPage(ARTICLES.bbc.url, async (page) => {
+      assert.equal(await page.textContent('[data-testid="balance-note"]'), bbcAnswer.story.balance_note);
+    });
+  });
+
+  it('a blindspot badge exactly when the server names one', async (t) => {
+    if (!('blindspot' in bbcAnswer.story)) return t.skip(lacks('blindspot'));
+    const bs = bbcAnswer.story.blindspot;
+    await inFoldPage(ARTICLES.bbc.url, async (page) => {
+      if (bs === null) {
+        // One outlet per side is nobody's blindspot (stories.BlindspotMinRated is 5).
+        assert.equal(await page.locator('[data-testid="blindspot"]').count(), 0, 'no badge without a blindspot');
+        return;
+      }
+      assert.equal(await page.getAttribute('[data-testid="blindspot"]', 'data-side'), bs.side);
+      assert.equal(await page.getAttribute('[data-testid="blindspot"] summary', 'title'), bs.reason);
+      await assertAboveTheFold(page, 'with the blindspot badge');
+    });
+  });
+
+  it('the factuality of the covering outlets in one line', async () => {
+    await inFoldPage(ARTICLES.bbc.url, async (page) => {
+      const line = await page.textContent('[data-testid="factuality-spread"]');
+      assert.match(line, /^Factuality: \d+ [a-z ]+( · \d+ [a-z ]+)*$/);
+      const outlets = [...line.matchAll(/(\d+) /g)].reduce((n, m) => n + Number(m[1]), 0);
+      assert.equal(outlets, bbcAnswer.story.outlet_count, 'each outlet counted once');
+    });
+  });
+
   it('reopened within ten minutes, the popup answers from its cache without a request', async () => {
     const from = recorder.requests.length;
     const { popup, wallMs, timing } = await clickAction(ARTICLES.bbc.url);
@@ -290,6 +406,39 @@ describe('extension end to end', { skip, timeout: 170_000 }, () => {
     figures.warmTiming = timing;
     figures.warmServerWallMs = wallMs;
     await popup.close();
+  });
+
+  it('a story with a blindspot: the badge opens by keyboard, and the headlines stay above the fold', async () => {
+    // The three fixtures make one outlet per side, which is nobody's blindspot; the
+    // pass-through adds what a server sends for a story most of whose rated outlets
+    // lean right (stories.BlindspotOf), to see the badge in a real popup.
+    const reason = '5 of the 6 rated outlets covering this story lean right and none lean left, so readers of left-leaning outlets are unlikely to see it.';
+    recorder.rewrite = (answer) => ({
+      ...answer,
+      story: { ...answer.story, blindspot: { side: 'left', reason }, balance_note: 'Based on 6 of 8 outlets; 2 are unrated.' },
+    });
+    try {
+      await clearCache();
+      await inFoldPage(ARTICLES.bbc.url, async (page) => {
+        const badge = page.locator('[data-testid="blindspot"]');
+        const summary = badge.locator('summary');
+        assert.equal((await summary.textContent()).trim(), 'Blindspot: hardly covered by the left');
+        assert.equal(await summary.getAttribute('title'), reason, 'the reason on hover');
+        assert.equal(await page.locator('.blindspot-reason').isVisible(), false, 'closed at first');
+        await summary.focus();
+        await page.keyboard.press('Enter');
+        assert.equal(await badge.evaluate((d) => d.open), true, 'Enter opens it');
+        assert.equal(await page.textContent('.blindspot-reason'), reason);
+        await page.keyboard.press('Enter');
+        assert.equal(await badge.evaluate((d) => d.open), false, 'and closes it');
+        assert.equal(await page.textContent('[data-testid="balance-note"]'), 'Based on 6 of 8 outlets; 2 are unrated.');
+        await assertAboveTheFold(page, 'with a blindspot badge');
+        await page.screenshot({ path: join(ARTIFACTS_DIR, 'popup-blindspot.png') });
+      });
+    } finally {
+      recorder.rewrite = null;
+      await clearCache();
+    }
   });
 
   it('says plainly when a page is not an article', async () => {

@@ -75,7 +75,7 @@ describe('coverageView', () => {
   it("shows the server's percentages and the unrated count", () => {
     const unrated = { url: WIRE, title: 'Bridge collapse (AP)', domain: 'example-daily.com', outlet: null, duplicate_of: FOX };
     const v = coverageView(threeOutlets([unrated]), { now: NOW, locale: 'en' });
-    assert.deepEqual(v.balance, { left: 1, center: 1, right: 1, unrated: 1, rated: 3, leftPct: 33, centerPct: 34, rightPct: 33 });
+    assert.deepEqual(v.balance, { left: 1, center: 1, right: 1, unrated: 1, rated: 3, leftPct: 33, centerPct: 34, rightPct: 33, note: null });
     assert.equal(v.groups.unrated.length, 1);
     assert.equal(v.groups.unrated[0].outletName, 'example-daily.com');
     assert.equal(v.groups.unrated[0].copyOf, 'Fox News', 'a copy names whose text it carries');

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 // Fakes of the browser APIs the extension uses, for node --test. They follow the
 // promise-based WebExtension API's documented behaviour (MDN storage.StorageArea.get:
 // null means every key, a string one key, an array some keys, an object keys with
@@ -111,5 +113,102 @@ export function answer({ current, rows, balance, outlet = null, title = 'Bridge 
       balance,
       articles: rows.map((r) => ({ published: null, duplicate_of: null, domain: '', title: 'T', ...r })),
     },
+  };
+}
+
+/**
+ * i18n is browser.i18n over the extension's own _locales/en/messages.json: getMessage
+ * substitutes $1…$9 through the named placeholders, as the browsers do, and answers
+ * '' for a missing key (so dom.translator shows the key).
+ */
+export function i18n() {
+  const messages = JSON.parse(readFileSync(new URL('../../_locales/en/messages.json', import.meta.url), 'utf8'));
+  return {
+    getUILanguage: () => 'en',
+    getMessage(key, subs = []) {
+      const m = messages[key];
+      if (!m) return '';
+      const named = (name) => {
+        const content = m.placeholders?.[name.toLowerCase()]?.content ?? '';
+        return content.replace(/\$(\d)/g, (_, i) => subs[Number(i) - 1] ?? '');
+      };
+      return m.message.replace(/\$([A-Za-z_]\w*)\$/g, (_, name) => named(name));
+    },
+  };
+}
+
+/**
+ * FakeNode is the little of the DOM the popup's views use (createElement, attributes,
+ * children, text, listeners), enough to check what they build without a browser.
+ */
+class FakeNode {
+  constructor(tag, text = null) {
+    this.tagName = tag ? tag.toUpperCase() : null;
+    this.text = text;
+    this.attributes = new Map();
+    this.children = [];
+    this.listeners = {};
+    this.style = {};
+    this.hidden = false;
+  }
+
+  setAttribute(name, value) {
+    this.attributes.set(name, String(value));
+  }
+
+  getAttribute(name) {
+    return this.attributes.has(name) ? this.attributes.get(name) : null;
+  }
+
+  append(...nodes) {
+    for (const n of nodes) this.children.push(typeof n === 'string' ? new FakeNode(null, n) : n);
+  }
+
+  replaceChildren(...nodes) {
+    this.children = [];
+    this.append(...nodes);
+  }
+
+  get childElementCount() {
+    return this.children.filter((c) => c.tagName).length;
+  }
+
+  get textContent() {
+    return this.text ?? this.children.map((c) => c.textContent).join('');
+  }
+
+  addEventListener(type, fn) {
+    (this.listeners[type] ??= []).push(fn);
+  }
+
+  focus() {}
+
+  /** all is every element below this one (depth first) that passes test. */
+  all(test) {
+    const out = [];
+    for (const c of this.children) {
+      if (!c.tagName) continue;
+      if (test(c)) out.push(c);
+      out.push(...c.all(test));
+    }
+    return out;
+  }
+
+  /** byTestId is the one element with data-testid=id, or null. */
+  byTestId(id) {
+    return this.all((n) => n.getAttribute('data-testid') === id)[0] ?? null;
+  }
+
+  /** byClass is every element that has the class. */
+  byClass(name) {
+    return this.all((n) => (n.getAttribute('class') ?? '').split(' ').includes(name));
+  }
+}
+
+/** fakeDocument is a document whose elements are FakeNodes. */
+export function fakeDocument() {
+  return {
+    createElement: (tag) => new FakeNode(tag),
+    createTextNode: (text) => new FakeNode(null, text),
   };
 }

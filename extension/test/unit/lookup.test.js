@@ -44,6 +44,8 @@ describe('PageLookup', () => {
     await out.saved;
     const again = await lookup.run({ url: PAGE, tabId: 7 });
     assert.equal(again.source, 'cache');
+    assert.equal(out.view.story.pageUrl, 'http://localhost:8080/stories/s1', "the story's page on the server asked");
+    assert.equal(again.view.story.pageUrl, 'http://localhost:8080/stories/s1', 'and on the server the cached answer came from');
     assert.equal(fetch.calls.length, 1, 'the second open sends nothing');
     assert.equal(browser.scripting.calls.length, 1, 'nor reads the page');
   });

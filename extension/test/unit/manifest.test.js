@@ -54,6 +54,11 @@ describe('strings', () => {
       'none_${side}': ['none_left', 'none_center', 'none_right', 'none_unrated'],
       'invalid_${err.code}': ['invalid_empty', 'invalid_invalid', 'invalid_scheme', 'invalid_credentials', 'invalid_token'],
       '${base}_${rule}': ['countArticles_one', 'countArticles_other', 'countOutlets_one', 'countOutlets_other'],
+      'basedOnNoneRated_${rule(total)}': ['basedOnNoneRated_one', 'basedOnNoneRated_other'],
+      'basedOnAll_${rule(total)}': ['basedOnAll_one', 'basedOnAll_other'],
+      'basedOnSome_${rule(b.unrated)}': ['basedOnSome_one', 'basedOnSome_other'],
+      'blindspot_${side}': ['blindspot_left', 'blindspot_right'],
+      'blindspotWhy_${side}': ['blindspotWhy_left', 'blindspotWhy_right'],
     };
     const missing = [];
     for (const file of sources) {
