@@ -34,7 +34,7 @@ func (a *api) listStories(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list, err := a.store.ListStories(c.Request().Context(), sort, limit)
+	list, err := a.store.ListStories(c.Request().Context(), store.ListOptions{By: sort, Limit: limit})
 	if err != nil {
 		return err
 	}
