@@ -193,13 +193,37 @@ type outletBrief struct {
 	Name       string  `json:"name"`
 	Bias       *string `json:"bias"`
 	Factuality *string `json:"factuality"`
+	Ownership  *string `json:"ownership"`
+}
+
+// The API's story shapes: storySummary in listings, storyOut for one story (the
+// lookup answer's and GET /api/v1/stories/{id}). summaryOf and storyOut are the
+// one place they are built, for the JSON API and for anything else that shows a
+// story.
+
+// storySummary is a story without its articles: counts, balance and the coverage
+// figures a listing can compute from the outlets the store records for it.
+type storySummary struct {
+	ID             string             `json:"id"`
+	Title          string             `json:"title"`
+	FirstSeen      time.Time          `json:"first_seen"`
+	FirstPublished *time.Time         `json:"first_published"`
+	Updated        time.Time          `json:"updated"`
+	ArticleCount   int                `json:"article_count"`
+	OutletCount    int                `json:"outlet_count"`
+	Balance        stories.Balance    `json:"balance"`
+	BalanceNote    string             `json:"balance_note"`
+	Blindspot      *stories.Blindspot `json:"blindspot"`
+	Factuality     []stories.Count    `json:"factuality"`
+	Ownership      []stories.Count    `json:"ownership"`
 }
 
 // storyOut is a story with its coverage: the listing's summary, the count of
-// outlets with text of their own, and the articles.
+// outlets with text of their own, who reported it when, and the articles.
 type storyOut struct {
 	storySummary
 	IndependentOutlets int            `json:"independent_outlets"`
+	Timeline           timelineOut    `json:"timeline"`
 	Articles           []storyArticle `json:"articles"`
 }
 
@@ -208,37 +232,97 @@ type storyArticle struct {
 	Title       string       `json:"title"`
 	Published   *time.Time   `json:"published"`
 	Domain      string       `json:"domain"`
+	Excerpt     string       `json:"excerpt"`
 	Outlet      *outletBrief `json:"outlet"`
 	DuplicateOf *string      `json:"duplicate_of"`
 }
 
+// timelineOut is stories.Timeline with its bucket width in seconds and every side
+// named in first (null for a side that has not covered the story).
+type timelineOut struct {
+	BucketSeconds int64 `json:"bucket_seconds"`
+	First         struct {
+		Left    *time.Time `json:"left"`
+		Center  *time.Time `json:"center"`
+		Right   *time.Time `json:"right"`
+		Unrated *time.Time `json:"unrated"`
+	} `json:"first"`
+	Buckets []stories.TimelineBucket `json:"buckets"`
+}
+
+// summaryOf shapes a listed story.
+func (a *api) summaryOf(s store.Summary) storySummary {
+	balance := stories.BalanceOfSources(s.Sources, a.lookups.Bias)
+	return storySummary{
+		ID:             s.ID,
+		Title:          s.Title,
+		FirstSeen:      s.FirstSeen,
+		FirstPublished: timeOrNil(s.FirstPublished),
+		Updated:        s.Updated,
+		ArticleCount:   s.ArticleCount,
+		OutletCount:    len(s.Sources),
+		Balance:        balance,
+		BalanceNote:    stories.BalanceSentence(balance),
+		Blindspot:      stories.BlindspotOf(s.Sources, a.lookups.Facts),
+		Factuality:     stories.FactualityOf(s.Sources, a.lookups.Facts),
+		Ownership:      stories.OwnershipOf(s.Sources, a.lookups.Facts),
+	}
+}
+
+// summariesOf shapes a listing; never null in JSON.
+func (a *api) summariesOf(list []store.Summary) []storySummary {
+	out := make([]storySummary, 0, len(list))
+	for _, s := range list {
+		out = append(out, a.summaryOf(s))
+	}
+	return out
+}
+
+// storyOut shapes a story read with its articles. Its coverage figures count the
+// outlets of the articles read (the newest, see lookup), as its articles list does.
 func (a *api) storyOut(st stories.Story) storyOut {
 	out := storyOut{
-		storySummary: storySummary{
-			ID:           st.ID,
-			Title:        st.Title,
-			FirstSeen:    st.FirstSeen,
-			Updated:      st.Updated,
-			ArticleCount: st.ArticleCount,
-			OutletCount:  stories.OutletCount(st.Articles),
-			Balance:      stories.BalanceOf(st.Articles, a.lookups.Bias),
-		},
+		storySummary: a.summaryOf(store.Summary{
+			ID: st.ID, Title: st.Title, Version: st.Version, FirstSeen: st.FirstSeen, FirstPublished: st.FirstPublished,
+			Updated: st.Updated, ArticleCount: st.ArticleCount, Sources: stories.Sources(st.Articles),
+		}),
 		IndependentOutlets: stories.IndependentOutlets(st.Articles),
+		Timeline:           timelineOf(stories.TimelineOf(st.Articles, a.lookups.Facts)),
 		Articles:           make([]storyArticle, 0, len(st.Articles)),
 	}
 	for _, art := range st.Articles {
 		var o *outletBrief
 		if reg, ok := a.outlets.ByID(art.OutletID); ok && art.OutletID != "" {
-			o = &outletBrief{ID: reg.ID, Name: reg.Name, Bias: nilIfEmpty(string(reg.Bias)), Factuality: nilIfEmpty(string(reg.Factuality))}
+			o = &outletBrief{
+				ID: reg.ID, Name: reg.Name, Bias: nilIfEmpty(string(reg.Bias)),
+				Factuality: nilIfEmpty(string(reg.Factuality)), Ownership: nilIfEmpty(string(reg.Ownership)),
+			}
 		}
 		out.Articles = append(out.Articles, storyArticle{
 			URL:         art.URL,
 			Title:       art.Title,
 			Published:   timeOrNil(art.Published),
 			Domain:      art.Domain,
+			Excerpt:     art.Excerpt,
 			Outlet:      o,
 			DuplicateOf: nilIfEmpty(art.DuplicateOf),
 		})
+	}
+	return out
+}
+
+func timelineOf(t stories.Timeline) timelineOut {
+	out := timelineOut{BucketSeconds: int64(t.Bucket / time.Second), Buckets: t.Buckets}
+	first := func(side outlets.Side) *time.Time {
+		if v, ok := t.First[side]; ok {
+			return timeOrNil(v)
+		}
+		return nil
+	}
+	out.First.Left, out.First.Center = first(outlets.SideLeft), first(outlets.SideCenter)
+	out.First.Right, out.First.Unrated = first(outlets.SideRight), first(outlets.SideUnrated)
+	if out.Buckets == nil {
+		out.Buckets = []stories.TimelineBucket{}
 	}
 	return out
 }

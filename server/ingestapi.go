@@ -7,49 +7,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 	"github.com/parallax-news/parallax/internal/feeds"
-	"github.com/parallax-news/parallax/internal/store"
-	"github.com/parallax-news/parallax/internal/stories"
 )
-
-// defaultStoriesLimit is how many stories GET /api/v1/stories lists by default.
-const defaultStoriesLimit = 20
-
-type storySummary struct {
-	ID           string          `json:"id"`
-	Title        string          `json:"title"`
-	FirstSeen    time.Time       `json:"first_seen"`
-	Updated      time.Time       `json:"updated"`
-	ArticleCount int             `json:"article_count"`
-	OutletCount  int             `json:"outlet_count"`
-	Balance      stories.Balance `json:"balance"`
-}
-
-// listStories handles GET /api/v1/stories?sort=recent|coverage&limit=N.
-func (a *api) listStories(c *echo.Context) error {
-	sort := strings.ToLower(c.QueryParamOr("sort", store.ByRecent))
-	if sort != store.ByRecent && sort != store.ByCoverage {
-		return errBadRequest("invalid_parameter", "sort must be recent or coverage.")
-	}
-	limit, err := intParam(c, "limit", defaultStoriesLimit, 1, store.MaxListing)
-	if err != nil {
-		return err
-	}
-	list, err := a.store.ListStories(c.Request().Context(), sort, limit)
-	if err != nil {
-		return err
-	}
-	out := struct {
-		Stories []storySummary `json:"stories"`
-	}{Stories: make([]storySummary, 0, len(list))}
-	for _, s := range list {
-		out.Stories = append(out.Stories, storySummary{
-			ID: s.ID, Title: s.Title, FirstSeen: s.FirstSeen, Updated: s.Updated,
-			ArticleCount: s.ArticleCount, OutletCount: len(s.Sources),
-			Balance: stories.BalanceOfSources(s.Sources, a.lookups.Bias),
-		})
-	}
-	return c.JSON(http.StatusOK, out)
-}
 
 type feedStatus struct {
 	URL         string     `json:"url"`

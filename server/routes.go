@@ -64,6 +64,7 @@ func newEcho(log *slog.Logger, m *metrics, a *api, store pinger, tokens []string
 	v1.GET("/lookup", a.getLookup)
 	v1.GET("/stories", a.listStories)
 	v1.GET("/stories/:id", a.getStory)
+	v1.GET("/blindspots", a.getBlindspots)
 	v1.GET("/feeds/status", a.feedsStatus)
 	v1.GET("/outlets", a.listOutlets)
 	v1.GET("/outlets/:domain", a.getOutlet)

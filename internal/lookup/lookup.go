@@ -343,6 +343,18 @@ func (s *Service) Bias(outletID string) outlets.Bias {
 	return s.outlets.Bias(outletID)
 }
 
+// Facts returns the registry's bias, factuality and ownership of an outlet id, for
+// the coverage functions of package stories (a stories.FactsFunc); ok is false
+// when the registry does not know the id. It is asked at read time, so an
+// operator's registry changes apply to stored stories.
+func (s *Service) Facts(outletID string) (stories.OutletFacts, bool) {
+	o, ok := s.outlets.ByID(outletID)
+	if !ok {
+		return stories.OutletFacts{}, false
+	}
+	return stories.OutletFacts{Bias: o.Bias, Factuality: o.Factuality, Ownership: o.Ownership}, true
+}
+
 // Index matches an article into a story and stores it; text is its body (it is not
 // stored, only read for matching). It returns the story id. An article already in
 // the index is left as it is and its story returned.

@@ -29,12 +29,14 @@ import (
 // article is indexed afresh, never answered with a story that is gone.
 //
 // KEYS: 1 article, 2 story, 3 story articles, 4 centroid, 5 recent, 6 coverage,
-// 7 add counter, then the lookup postings (ARGV[12] of them), then the index
-// postings.
+// 7 add counter, 8 story title, then the lookup postings (ARGV[12] of them), then
+// the index postings.
 // ARGV: 1 sid, 2 expected version (0 = new story), 3 add counter at the view, 4 article
 // value, 5 centroid, 6 ttl ms, 7 aid, 8 article time ms, 9 source, 10 posting cap,
 // 11 article key prefix, 12 number of lookup postings, 13 how many of the story's
-// newest articles get their TTL renewed, 14 story key prefix, 15 alias key prefix.
+// newest articles get their TTL renewed, 14 story key prefix, 15 alias key prefix,
+// 16 the story's headline (the centroid's), 17 the article's publication time ms
+// (0 when unknown).
 const addArticleScript = `
 local existing = redis.call('GET', KEYS[1])
 if existing then
@@ -46,13 +48,14 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local sid, version, ttl, nl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[6]), tonumber(ARGV[12])
 if version == 0 then
   if redis.call('EXISTS', KEYS[2]) == 1 then return {'conflict', ''} end
-  for i = 8, 7 + nl do
+  for i = 9, 8 + nl do
     if #redis.call('ZRANGEBYSCORE', KEYS[i], '(' .. ARGV[3], '+inf', 'LIMIT', 0, 1) > 0 then return {'conflict', ''} end
   end
   -- A story of this id may have expired just now (a dangling article starting
   -- again): nothing of it may leak into the new one.
   redis.call('DEL', KEYS[3], KEYS[4])
-  redis.call('HSET', KEYS[2], 'f', now)
+  -- p "" says the story is of this format but none of its articles is dated yet.
+  redis.call('HSET', KEYS[2], 'f', now, 'p', '')
 elseif tonumber(redis.call('HGET', KEYS[2], 'v') or '-1') ~= version then
   return {'conflict', ''}
 end
@@ -61,8 +64,21 @@ local slack = math.floor(ttl / 10)
 redis.call('SET', KEYS[1], sid .. '\n' .. ARGV[4], 'PX', ttl + slack)
 redis.call('ZADD', KEYS[3], ARGV[8], ARGV[7])
 if redis.call('HSETNX', KEYS[2], '@' .. ARGV[9], 1) == 1 then redis.call('HINCRBY', KEYS[2], 'o', 1) end
+-- When the story was first reported (field p): lowered only by a dated article
+-- older than every dated one before it. A story started before Parallax kept the
+-- field has none, and gets none: the times of its earlier articles are not known
+-- here (readers fall back on the articles they read).
+local pub = tonumber(ARGV[17])
+if pub > 0 then
+  local p = redis.call('HGET', KEYS[2], 'p')
+  if p and (p == '' or pub < tonumber(p)) then redis.call('HSET', KEYS[2], 'p', pub) end
+end
 -- The centroid carries the version it belongs to (see storedCentroid).
 redis.call('SET', KEYS[4], (version + 1) .. '\n' .. ARGV[5], 'PX', ttl)
+-- The headline has a key of its own so that listings and searches read it without
+-- the centroid; not a field of the story's hash, which a headline over 64 bytes
+-- would move out of Redis's compact encoding (see keys.go).
+redis.call('SET', KEYS[8], ARGV[16], 'PX', ttl)
 redis.call('HSET', KEYS[2], 'v', version + 1, 'u', now, 'n', redis.call('ZCARD', KEYS[3]))
 for i = 2, 3 do redis.call('PEXPIRE', KEYS[i], ttl) end
 -- The articles live as long as their story. Renewing every member on every add
@@ -85,7 +101,7 @@ local cap = tonumber(ARGV[10])
 -- A posting list lives for the retention after a story last joined it: re-scoring a
 -- story already in it (most terms of most adds) leaves its TTL alone, which saves a
 -- call per term. A story whose list expired while it lived rejoins on its next add.
-for i = 8 + nl, #KEYS do
+for i = 9 + nl, #KEYS do
   if redis.call('ZADD', KEYS[i], tick, sid) == 1 then
     redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -cap - 1)
     redis.call('PEXPIRE', KEYS[i], ttl)
@@ -160,9 +176,13 @@ func (r *Redis) AddArticle(ctx context.Context, a Add) (res Added, err error) {
 	if err != nil {
 		return Added{}, err
 	}
+	var published int64 // 0: unknown (a time before 1970 is nobody's publication time)
+	if !a.Article.Published.IsZero() {
+		published = max(a.Article.Published.UnixMilli(), 0)
+	}
 	keys := []string{
 		r.articleKey(aid), r.storyKey(sid), r.storyArticlesKey(sid), r.centroidKey(sid),
-		r.recentKey(), r.coverageKey(), r.addsKey(),
+		r.recentKey(), r.coverageKey(), r.addsKey(), r.titleKey(sid),
 	}
 	lookup := a.LookupTerms
 	if version != 0 {
@@ -178,6 +198,7 @@ func (r *Redis) AddArticle(ctx context.Context, a Add) (res Added, err error) {
 		sid, version, a.Seen, value, blob, r.retention.Milliseconds(),
 		aid, a.Article.When().UnixMilli(), a.Article.Source(), postingCap,
 		r.prefix + keyArticle, len(lookup), refreshMembers, r.prefix + keyStory, r.prefix + keyAlias,
+		a.Centroid.Headline, published,
 	}
 	out, err := r.addScript.Run(ctx, r.rdb, keys, args...).StringSlice()
 	if err != nil {
@@ -380,7 +401,7 @@ func (r *Redis) AddAlias(ctx context.Context, requestedURL, articleURL string) (
 }
 
 // Story returns a story with up to limit of its newest articles (MaxStoryArticles
-// when limit is 0 or larger).
+// when limit is 0 or larger), in two round trips.
 func (r *Redis) Story(ctx context.Context, id string, limit int) (s stories.Story, err error) {
 	defer r.track("story", time.Now(), &err)
 	if limit <= 0 || limit > MaxStoryArticles {
@@ -389,8 +410,8 @@ func (r *Redis) Story(ctx context.Context, id string, limit int) (s stories.Stor
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	pipe := r.rdb.Pipeline()
-	meta := pipe.HMGet(ctx, r.storyKey(id), "v", "f", "u")
-	cent := pipe.Get(ctx, r.centroidKey(id))
+	meta := pipe.HMGet(ctx, r.storyKey(id), "v", "f", "u", "p")
+	title := pipe.Get(ctx, r.titleKey(id))
 	ids := pipe.ZRevRange(ctx, r.storyArticlesKey(id), 0, int64(limit-1))
 	total := pipe.ZCard(ctx, r.storyArticlesKey(id))
 	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
@@ -400,29 +421,51 @@ func (r *Redis) Story(ctx context.Context, id string, limit int) (s stories.Stor
 	if vals[0] == nil {
 		return stories.Story{}, fmt.Errorf("store: story %q: %w", id, ErrNotFound)
 	}
+	version, _ := strconv.ParseInt(str(vals[0]), 10, 64)
 	s = stories.Story{
-		ID:           id,
-		Title:        r.headline(cent.Val()),
-		FirstSeen:    msTime(str(vals[1])),
-		Updated:      msTime(str(vals[2])),
-		ArticleCount: int(total.Val()),
+		ID:             id,
+		Title:          title.Val(),
+		Version:        version,
+		FirstSeen:      msTime(str(vals[1])),
+		FirstPublished: msTime(str(vals[3])),
+		Updated:        msTime(str(vals[2])),
+		ArticleCount:   int(total.Val()),
 	}
-	if len(ids.Val()) == 0 {
-		return s, nil
+	// The articles, and the centroid only for a story written before titles had a
+	// key of their own, in the second round trip.
+	pipe = r.rdb.Pipeline()
+	var cent *redis.StringCmd
+	if s.Title == "" {
+		cent = pipe.Get(ctx, r.centroidKey(id))
 	}
-	keys := make([]string, len(ids.Val()))
-	for i, aid := range ids.Val() {
-		keys[i] = r.articleKey(aid)
-	}
-	values, err := r.rdb.MGet(ctx, keys...).Result()
-	if err != nil {
-		return stories.Story{}, r.wrap("story articles", err)
-	}
-	for _, v := range values {
-		// An article whose key expired before its story (see refreshMembers) is skipped.
-		if a, _, ok := r.article(str(v)); ok {
-			s.Articles = append(s.Articles, a)
+	var values *redis.SliceCmd
+	if len(ids.Val()) > 0 {
+		keys := make([]string, len(ids.Val()))
+		for i, aid := range ids.Val() {
+			keys[i] = r.articleKey(aid)
 		}
+		values = pipe.MGet(ctx, keys...)
+	}
+	if pipe.Len() > 0 {
+		if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+			return stories.Story{}, r.wrap("story articles", err)
+		}
+	}
+	if cent != nil {
+		s.Title = r.headline(cent.Val())
+	}
+	if values != nil {
+		for _, v := range values.Val() {
+			// An article whose key expired before its story (see refreshMembers) is skipped.
+			if a, _, ok := r.article(str(v)); ok {
+				s.Articles = append(s.Articles, a)
+			}
+		}
+	}
+	if s.FirstPublished.IsZero() && len(s.Articles) == s.ArticleCount {
+		// No field p: a story started before Parallax kept it. With every article
+		// read, their times say it.
+		s.FirstPublished = stories.FirstPublished(s.Articles)
 	}
 	return s, nil
 }

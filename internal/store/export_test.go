@@ -33,8 +33,29 @@ func (r *Redis) FlushDocFreq(ctx context.Context) error { return r.flushDocFreq(
 // ExpireStory deletes a story's own keys as their TTL running out would, leaving
 // its articles (which outlive it by up to a tenth of the retention) in place.
 func (r *Redis) ExpireStory(ctx context.Context, sid string) error {
-	return r.rdb.Del(ctx, r.storyKey(sid), r.storyArticlesKey(sid), r.centroidKey(sid)).Err()
+	return r.rdb.Del(ctx, r.storyKey(sid), r.storyArticlesKey(sid), r.centroidKey(sid), r.titleKey(sid)).Err()
 }
+
+// MakeLegacyStory turns a story into one written before stories kept their title
+// under a key of their own and their first publication time in field p.
+func (r *Redis) MakeLegacyStory(ctx context.Context, sid string) error {
+	pipe := r.rdb.Pipeline()
+	pipe.Del(ctx, r.titleKey(sid))
+	pipe.HDel(ctx, r.storyKey(sid), "p")
+	_, err := pipe.Exec(ctx)
+	return err
+}
+
+// StoryField reads one field of a story's hash, "" when absent.
+func (r *Redis) StoryField(ctx context.Context, sid, field string) (string, error) {
+	v, err := r.rdb.HGet(ctx, r.storyKey(sid), field).Result()
+	if err == redis.Nil {
+		return "", nil
+	}
+	return v, err
+}
+
+func (r *Redis) TitleKey(sid string) string { return r.titleKey(sid) }
 
 func (r *Redis) AliasKey(canonicalURL string) string { return r.aliasKey(ArticleID(canonicalURL)) }
 

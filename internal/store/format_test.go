@@ -63,7 +63,7 @@ func TestStoredFormats(t *testing.T) {
 			if _, err := r.Story(ctx, res.StoryID, 0); err != nil {
 				t.Errorf("story with a newer centroid: %v", err)
 			}
-			if _, err := r.ListStories(ctx, store.ByRecent, 10); err != nil {
+			if _, err := r.ListStories(ctx, store.ListOptions{Limit: 10}); err != nil {
 				t.Errorf("listing with a newer centroid: %v", err)
 			}
 		})

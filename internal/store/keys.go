@@ -15,12 +15,26 @@ import "strconv"
 //	P s:<sid>             hash    one story: v version (bumped by every add), f first  retention after the
 //	                              seen ms, u updated ms, n article count, o outlet    last article was added
 //	                              count, r when its articles' TTLs were last renewed
-//	                              (ms), a field "@<source>" per outlet (outlet id,
+//	                              (ms), p first published: the earliest publication
+//	                              time of its articles (ms; "" while none is dated;
+//	                              absent in stories started before Parallax kept it,
+//	                              whose earlier articles' times the add script cannot
+//	                              know), a field "@<source>" per outlet (outlet id,
 //	                              "domain:<d>" when unknown) and "~<aid>" per alias
 //	                              of its articles: small, so Redis keeps it in its
-//	                              compact encoding
+//	                              compact encoding (a listpack, while every value is
+//	                              at most 64 bytes: hash-max-listpack-value)
 //	P s:<sid>:c           string  the story's version, a newline and its centroid     as the story
-//	                              (stories.Centroid, binary, which holds its title)
+//	                              (stories.Centroid, binary, about 1.5 KB)
+//	P s:<sid>:t           string  the story's title (the centroid's headline),        as the story
+//	                              rewritten by every add, so that listings and
+//	                              searches need not read the centroid. Not a field
+//	                              of the hash: a headline over 64 bytes would turn
+//	                              the whole hash into a hash table (measured on Redis
+//	                              7: a 10-outlet story's hash 368 bytes, 1,656 with a
+//	                              95-byte title; this key costs 160). Stories written
+//	                              before it existed have none: readers then decode
+//	                              the centroid
 //	P s:<sid>:a           zset    article ids of the story, scored by article time    as the story
 //	P u:<aid>             string  an alias: the id of the article a URL that is not  as its article (renewed
 //	                              its own canonical finds (see AddAlias)              with the story's articles)
@@ -65,6 +79,7 @@ func (r *Redis) aliasKey(aid string) string         { return r.prefix + keyAlias
 func (r *Redis) storyKey(sid string) string         { return r.prefix + keyStory + sid }
 func (r *Redis) storyArticlesKey(sid string) string { return r.prefix + keyStory + sid + ":a" }
 func (r *Redis) centroidKey(sid string) string      { return r.prefix + keyStory + sid + ":c" }
+func (r *Redis) titleKey(sid string) string         { return r.prefix + keyStory + sid + ":t" }
 func (r *Redis) docTotalKey(epoch int64) string {
 	return r.prefix + keyDocTotal + strconv.FormatInt(epoch, 10)
 }

@@ -640,11 +640,11 @@ func TestListStories(t *testing.T) {
 			if _, err := addWithRetry(ctx, r, a, p, "election"); err != nil {
 				t.Fatal(err)
 			}
-			recent, err := r.ListStories(ctx, store.ByRecent, 10)
+			recent, err := r.ListStories(ctx, store.ListOptions{By: store.ByRecent, Limit: 10})
 			if err != nil || len(recent) != 2 || recent[0].Title != "Election" {
 				t.Fatalf("recent = %+v, %v", recent, err)
 			}
-			cov, err := r.ListStories(ctx, store.ByCoverage, 1)
+			cov, err := r.ListStories(ctx, store.ListOptions{By: store.ByCoverage, Limit: 1})
 			if err != nil || len(cov) != 1 || cov[0].ArticleCount != 3 || fmt.Sprint(cov[0].Sources) != "[bbc-news fox-news guardian]" {
 				t.Fatalf("coverage = %+v, %v", cov, err)
 			}

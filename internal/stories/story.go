@@ -48,12 +48,18 @@ func (a Article) When() time.Time {
 
 // Story is a set of articles about one event.
 type Story struct {
-	ID           string
-	Title        string // the headline nearest the story's centroid
-	FirstSeen    time.Time
-	Updated      time.Time
-	ArticleCount int       // every article in the story, even when Articles is cut short
-	Articles     []Article // newest first
+	ID    string
+	Title string // the headline nearest the story's centroid
+	// Version counts the story's adds: it changes whenever the story does, so a
+	// reader can tell that what it showed is out of date.
+	Version   int64
+	FirstSeen time.Time // when Parallax first indexed an article of it
+	// FirstPublished is the earliest publication time of its articles (see
+	// FirstPublished): when it was first reported. Zero when none is dated.
+	FirstPublished time.Time
+	Updated        time.Time
+	ArticleCount   int       // every article in the story, even when Articles is cut short
+	Articles       []Article // newest first
 }
 
 // Balance is how a story's coverage splits across the left–right scale. Each outlet

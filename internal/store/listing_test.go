@@ -1,0 +1,271 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/parallax-news/parallax/internal/store"
+)
+
+// find returns the summary of story id in list.
+func find(list []store.Summary, id string) (store.Summary, bool) {
+	i := slices.IndexFunc(list, func(s store.Summary) bool { return s.ID == id })
+	if i < 0 {
+		return store.Summary{}, false
+	}
+	return list[i], true
+}
+
+// TestStoryFirstPublished: a story keeps the earliest publication time of its
+// dated articles, whatever order they arrive in; undated articles leave it alone.
+func TestStoryFirstPublished(t *testing.T) {
+	t1 := time.Date(2026, 11, 20, 8, 40, 0, 0, time.UTC)
+	t2 := t1.Add(3 * time.Hour)
+	tests := []struct {
+		name      string
+		published []time.Time // of the articles, in the order they are added
+		want      time.Time
+	}{
+		{"no article dated", []time.Time{{}, {}}, time.Time{}},
+		{"one dated article", []time.Time{t2}, t2},
+		{"dated after an undated one", []time.Time{{}, t2}, t2},
+		{"an earlier article lowers it", []time.Time{t2, t1}, t1},
+		{"a later article leaves it", []time.Time{t1, t2, {}}, t1},
+	}
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			for i, tt := range tests {
+				term := fmt.Sprintf("case%d", i)
+				var sid string
+				for j, pub := range tt.published {
+					a, p := article(fmt.Sprintf("https://www.example.com/%s/%d", term, j), "Harbour bridge collapses", "A bridge collapsed.")
+					a.Published = pub
+					res, err := addWithRetry(ctx, r, a, p, term)
+					if err != nil {
+						t.Fatal(err)
+					}
+					sid = res.StoryID
+				}
+				st, err := r.Story(ctx, sid, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !st.FirstPublished.Equal(tt.want) {
+					t.Errorf("%s: story first published %s, want %s", tt.name, st.FirstPublished, tt.want)
+				}
+				if st.Version != int64(len(tt.published)) {
+					t.Errorf("%s: story version %d after %d adds", tt.name, st.Version, len(tt.published))
+				}
+				list, err := r.ListStories(ctx, store.ListOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				sum, ok := find(list, sid)
+				if !ok || !sum.FirstPublished.Equal(tt.want) || sum.Version != st.Version || sum.Title != "Harbour bridge collapses" {
+					t.Errorf("%s: listed as %+v (found %v), want first published %s, version %d", tt.name, sum, ok, tt.want, st.Version)
+				}
+			}
+		})
+	}
+}
+
+// TestStoryTitleKey: the title is kept under a key of its own, rewritten as the
+// centroid's headline moves, and a story written before that key existed (no
+// title key, no field p) still reads its title from its centroid everywhere.
+func TestStoryTitleKey(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			published := time.Date(2026, 11, 20, 8, 40, 0, 0, time.UTC)
+			var sid string
+			for i, title := range []string{"Harbour bridge collapses in Kestrelford", "Kestrelford harbour bridge falls"} {
+				a, p := article(fmt.Sprintf("https://www.example.com/%d", i), title, "A bridge collapsed in Kestrelford.")
+				a.Published = published.Add(time.Duration(i) * time.Hour)
+				res, err := addWithRetry(ctx, r, a, p, "bridge")
+				if err != nil {
+					t.Fatal(err)
+				}
+				sid = res.StoryID
+			}
+			cands, err := r.Candidates(ctx, []string{"bridge"}, nil)
+			if err != nil || len(cands) != 1 {
+				t.Fatalf("candidates %d, %v", len(cands), err)
+			}
+			headline := cands[0].Centroid.Headline
+			if raw, err := r.GetRaw(ctx, r.TitleKey(sid)); err != nil || raw != headline {
+				t.Fatalf("title key holds %q (%v), want the centroid's headline %q", raw, err, headline)
+			}
+			if err := r.MakeLegacyStory(ctx, sid); err != nil {
+				t.Fatal(err)
+			}
+			check := func(when string, wantListed time.Time) {
+				t.Helper()
+				st, err := r.Story(ctx, sid, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// Every article is read, so their times give the first publication.
+				if st.Title != headline || !st.FirstPublished.Equal(published) {
+					t.Errorf("%s: story %q first published %s, want %q and %s", when, st.Title, st.FirstPublished, headline, published)
+				}
+				list, err := r.ListStories(ctx, store.ListOptions{By: store.ByCoverage})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if sum, ok := find(list, sid); !ok || sum.Title != headline || !sum.FirstPublished.Equal(wantListed) {
+					t.Errorf("%s: listed as %+v, want %q first published %s", when, sum, headline, wantListed)
+				}
+				found, err := r.SearchStories(ctx, "kestrelford", 10)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(found) != 1 || found[0].ID != sid || found[0].Title != headline {
+					t.Errorf("%s: search found %+v, want story %s", when, found, sid)
+				}
+			}
+			// A listing has no articles: what the story never recorded it cannot say.
+			check("written before the title key", time.Time{})
+			// The next add writes the title again, but cannot know the earlier
+			// articles' times, so field p stays absent.
+			a, p := article("https://www.example.com/2", "Bridge in Kestrelford collapses", "A bridge collapsed in Kestrelford.")
+			a.Published = published.Add(-time.Hour)
+			if _, err := addWithRetry(ctx, r, a, p, "bridge"); err != nil {
+				t.Fatal(err)
+			}
+			if raw, err := r.GetRaw(ctx, r.TitleKey(sid)); err != nil || raw == "" {
+				t.Fatalf("title key after a new add: %q, %v", raw, err)
+			}
+			if v, err := r.StoryField(ctx, sid, "p"); err != nil || v != "" {
+				t.Fatalf("field p of a story started before it existed = %q (%v), want none", v, err)
+			}
+			cands, err = r.Candidates(ctx, []string{"bridge"}, nil)
+			if err != nil || len(cands) != 1 {
+				t.Fatalf("candidates %d, %v", len(cands), err)
+			}
+			headline, published = cands[0].Centroid.Headline, a.Published
+			check("after an add", time.Time{})
+		})
+	}
+}
+
+// TestListStoriesPages: pages of a listing follow each other without gaps or
+// repeats, and a listing ends at MaxListingDepth.
+func TestListStoriesPages(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			for i := range 5 {
+				a, p := article(fmt.Sprintf("https://www.example.com/%d", i), fmt.Sprintf("Story %d", i), "Text.")
+				if _, err := addWithRetry(ctx, r, a, p, fmt.Sprint("t", i)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			all, err := r.ListStories(ctx, store.ListOptions{By: store.ByRecent})
+			if err != nil || len(all) != 5 {
+				t.Fatalf("whole listing: %d stories, %v", len(all), err)
+			}
+			ids := func(list []store.Summary) []string {
+				out := []string{}
+				for _, s := range list {
+					out = append(out, s.ID)
+				}
+				return out
+			}
+			tests := []struct {
+				name          string
+				offset, limit int
+				want          []string
+			}{
+				{"first page", 0, 2, ids(all[:2])},
+				{"second page", 2, 2, ids(all[2:4])},
+				{"last page, short", 4, 2, ids(all[4:])},
+				{"past the end", 5, 2, []string{}},
+				{"negative offset reads from the start", -3, 1, ids(all[:1])},
+				{"no limit means the most", 1, 0, ids(all[1:])},
+				{"beyond the depth", store.MaxListingDepth, 10, []string{}},
+			}
+			for _, tt := range tests {
+				got, err := r.ListStories(ctx, store.ListOptions{By: store.ByRecent, Offset: tt.offset, Limit: tt.limit})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(ids(got), tt.want) {
+					t.Errorf("%s: %v, want %v", tt.name, ids(got), tt.want)
+				}
+			}
+		})
+	}
+}
+
+// TestSearchStories: a search finds the stories whose title holds every word
+// asked, most recently updated first.
+func TestSearchStories(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			sids := map[string]string{}
+			for i, title := range []string{"Harbour bridge collapses in Kestrelford", "Election results in Kestrelford", "Flood warnings issued for the coast"} {
+				a, p := article(fmt.Sprintf("https://www.example.com/%d", i), title, "Text.")
+				res, err := addWithRetry(ctx, r, a, p, fmt.Sprint("t", i))
+				if err != nil {
+					t.Fatal(err)
+				}
+				sids[title[:5]] = res.StoryID
+			}
+			recent, err := r.ListStories(ctx, store.ListOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Both Kestrelford stories, in the listing's order.
+			var kestrelford []string
+			for _, s := range recent {
+				if s.ID != sids["Flood"] {
+					kestrelford = append(kestrelford, s.ID)
+				}
+			}
+			tests := []struct {
+				name, query string
+				limit       int
+				want        []string
+			}{
+				{"one word, two stories", "kestrelford", 0, kestrelford},
+				{"limit", "kestrelford", 1, kestrelford[:1]},
+				{"every word must match", "BRIDGE kestrelford", 0, []string{sids["Harbo"]}},
+				{"a word begins a title word", "collapse", 0, []string{sids["Harbo"]}},
+				{"punctuation is no word", "flood, coast!", 0, []string{sids["Flood"]}},
+				{"no title holds both", "bridge election", 0, nil},
+				{"the middle of a word is no match", "ford", 0, nil},
+				{"empty query", "", 0, nil},
+				{"no words", " ,.- ", 0, nil},
+			}
+			for _, tt := range tests {
+				got, err := r.SearchStories(ctx, tt.query, tt.limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var ids []string
+				for _, s := range got {
+					ids = append(ids, s.ID)
+					if s.Title == "" || s.ArticleCount != 1 || s.Version != 1 {
+						t.Errorf("%s: summary %+v", tt.name, s)
+					}
+				}
+				if !slices.Equal(ids, tt.want) {
+					t.Errorf("%s: search %q found %v, want %v", tt.name, tt.query, ids, tt.want)
+				}
+			}
+		})
+	}
+}
