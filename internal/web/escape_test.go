@@ -127,10 +127,35 @@ func TestCut(t *testing.T) {
 		{"one two three four five six", 16, "one two three…"},
 		{"ééééééééééé", 5, "ééééé…"},
 		{"abcdefghijkl", 6, "abcdef…"},
+		{"a\u00a0b\nc  d", 10, "a b c d"},
+		{"abc   ", 3, "abc"},
+		{"abc def ", 7, "abc def"},
+		{"abc de  f", 5, "abc d…"},
+		{"", 5, ""},
 	}
 	for _, tt := range tests {
 		if got := cut(tt.in, tt.n); got != tt.want {
 			t.Errorf("cut(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestCutFolds(t *testing.T) {
+	t.Parallel()
+	for s, want := range map[string]bool{
+		"":              true,
+		"one two":       true,
+		"élan vital":    true,
+		" lead":         false,
+		"trail ":        false,
+		"two  spaces":   false,
+		"tab\there":     false,
+		"line\nbreak":   false,
+		"nbsp\u00a0sep": false,
+		"ideo\u3000sep": false,
+	} {
+		if got := cut(s, 100) == s; got != want {
+			t.Errorf("cut(%q) leaves it as it is: %v, want %v", s, got, want)
 		}
 	}
 }

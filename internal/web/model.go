@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/parallax-news/parallax/internal/outlets"
@@ -24,7 +25,7 @@ const (
 	// "title" is sometimes a whole paragraph, and a snippet is a taste of the
 	// article, not its text.
 	maxTitleRunes   = 300
-	maxSnippetRunes = 240
+	maxSnippetRunes = 160
 	// maxQueryRunes bounds the query the search page shows back.
 	maxQueryRunes = 200
 )
@@ -89,6 +90,10 @@ func (k known) ref(source string) OutletRef {
 		name := strings.TrimPrefix(source, "domain:")
 		return OutletRef{Name: name, Bias: chipOf(""), Factuality: factualityText("")}
 	}
+	return refOf(o)
+}
+
+func refOf(o outlets.Outlet) OutletRef {
 	return OutletRef{
 		Name:       o.Name,
 		Href:       outletHref(o.ID),
@@ -151,8 +156,8 @@ type StoryItem struct {
 type Item struct {
 	Href           string
 	Title          string
-	FirstPublished time.Time
-	Updated        time.Time
+	FirstPublished Time
+	Updated        Time
 	Articles       int
 	Outlets        int
 	Balance        BalanceView
@@ -170,8 +175,8 @@ func items(reg *outlets.Registry, in []StoryItem) []Item {
 		out = append(out, Item{
 			Href:           storyHref(it.ID),
 			Title:          cut(it.Title, maxTitleRunes),
-			FirstPublished: it.FirstPublished,
-			Updated:        it.Updated,
+			FirstPublished: timeOf(it.FirstPublished, minuteLayout),
+			Updated:        timeOf(it.Updated, minuteLayout),
 			Articles:       it.ArticleCount,
 			Outlets:        b.Rated + b.Unrated,
 			Balance:        balanceView(b),
@@ -222,6 +227,12 @@ func raterOrder(id string) int {
 // feed or a page is rendered only when following it cannot run script or open
 // something other than a web page.
 func safeLink(u string) string {
+	// The common case, without parsing: a lower-case scheme and a host.
+	for _, scheme := range []string{"https://", "http://"} {
+		if rest, ok := strings.CutPrefix(u, scheme); ok && rest != "" && !strings.ContainsAny(rest[:1], "/?#\\") && !strings.ContainsFunc(u, unicode.IsControl) {
+			return u
+		}
+	}
 	p, err := url.Parse(u)
 	if err != nil || p.Host == "" || (p.Scheme != "http" && p.Scheme != "https") {
 		return ""
@@ -231,23 +242,53 @@ func safeLink(u string) string {
 
 // cut shortens s to at most n runes, at a word boundary when there is one in the
 // last fifth, with an ellipsis; it also folds runs of white space into one space.
+// It runs for every headline and excerpt of a page, so it looks at no more of s
+// than it keeps and slices tidy text (the common case) rather than copy it.
 func cut(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	i, count := 0, 0
-	for i = range s {
+	end, count, space := len(s), 0, true // a leading space is untidy
+	for i := 0; i < len(s); {
 		if count == n {
+			end = i
 			break
 		}
+		c, size, isSpace := s[i], 1, false
+		if c < utf8.RuneSelf {
+			switch c {
+			case ' ':
+				isSpace = true
+			case '\t', '\n', '\v', '\f', '\r':
+				return cutUntidy(s, n)
+			}
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				return cutUntidy(s, n)
+			}
+		}
+		if isSpace && space {
+			return cutUntidy(s, n)
+		}
+		space = isSpace
 		count++
+		i += size
 	}
-	head := s[:i]
+	if end == len(s) || strings.TrimSpace(s[end:]) == "" {
+		if space && end > 0 {
+			return cutUntidy(s, n) // a trailing space
+		}
+		return s[:end]
+	}
+	head := s[:end]
 	if sp := strings.LastIndexByte(head, ' '); sp > len(head)*4/5 {
 		head = head[:sp]
 	}
 	return strings.TrimRight(head, " ,;:.-") + "…"
+}
+
+// cutUntidy folds the white space of s, then cuts it.
+func cutUntidy(s string, n int) string {
+	return cut(strings.Join(strings.Fields(s), " "), n)
 }
 
 // The time formats pages show. Pages are rendered on the server for any reader, so
@@ -257,12 +298,28 @@ const (
 	dayLayout    = "2 Jan 2006"
 )
 
+// Time is an instant as a page shows it, formatted when the model is built: a
+// page shows hundreds, and formatting them in the template costs three function
+// calls each.
+type Time struct {
+	At   time.Time
+	ISO  string // RFC 3339 in UTC, for the datetime attribute; "" when At is zero
+	Text string // "20 Nov 2026, 07:30 UTC"; "" when At is zero
+}
+
+func timeOf(t time.Time, layout string) Time {
+	if t.IsZero() {
+		return Time{}
+	}
+	t = t.UTC()
+	return Time{At: t, ISO: t.Format(time.RFC3339), Text: t.Format(layout)}
+}
+
 // funcs are the template functions: formatting only, no decisions.
-func funcs() template.FuncMap {
+func funcs(p *Pages) template.FuncMap {
 	return template.FuncMap{
-		"date": func(t time.Time) string { return t.UTC().Format(minuteLayout) },
-		"day":  func(t time.Time) string { return t.UTC().Format(dayLayout) },
-		"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		// outlet writes an outlet's name, bias chip and factuality.
+		"outlet": p.outletHTML,
 		// count writes a count with its noun: "1 article", "3 articles".
 		"count": func(n int, one, many string) string {
 			if n == 1 {

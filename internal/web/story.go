@@ -2,9 +2,9 @@ package web
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/parallax-news/parallax/internal/outlets"
 	"github.com/parallax-news/parallax/internal/stories"
@@ -16,8 +16,8 @@ type StoryPage struct {
 	Title string
 	// FirstPublished is when the story was first reported: the earliest publication
 	// time of its articles, never when Parallax first saw it. Zero when none is dated.
-	FirstPublished time.Time
-	Updated        time.Time
+	FirstPublished Time
+	Updated        Time
 	ArticleCount   int // every article of the story, even those not shown
 	Shown          int // the articles this page lists; fewer when the story was cut short
 	Outlets        int
@@ -51,10 +51,10 @@ type Column struct {
 type Entry struct {
 	Outlet    OutletRef
 	Title     string
-	Href      string    // the article; "" unless it is an http(s) URL
-	Published time.Time // zero when the article is undated
-	Snippet   string    // the start of its excerpt
-	Partial   bool      // only the feed's title and summary were available
+	Href      string // the article; "" unless it is an http(s) URL
+	Published Time   // zero when the article is undated
+	Snippet   string // the start of its excerpt
+	Partial   bool   // only the feed's title and summary were available
 	// CopyOf is set on an entry that copies an article the page does not list (the
 	// original fell outside the newest articles): the copy then stands on its own.
 	CopyOf bool
@@ -94,6 +94,7 @@ type Verdict struct {
 	Bias       string // "Lean left"; "" when the rater gives none
 	Factuality string // "High"; "" when the rater gives none
 	Year       int
+	Text       string // the cell: "Lean left; High (2025)", "Not rated"
 }
 
 // NewStoryPage builds the page of s, whose Articles are newest first as the store
@@ -112,8 +113,8 @@ func NewStoryPage(s stories.Story, reg *outlets.Registry) StoryPage {
 	p := StoryPage{
 		ID:             s.ID,
 		Title:          cut(s.Title, maxTitleRunes),
-		FirstPublished: stories.FirstPublished(arts),
-		Updated:        s.Updated,
+		FirstPublished: timeOf(stories.FirstPublished(arts), minuteLayout),
+		Updated:        timeOf(s.Updated, minuteLayout),
 		ArticleCount:   max(s.ArticleCount, len(arts)),
 		Shown:          len(arts),
 		Outlets:        len(sources),
@@ -164,13 +165,19 @@ func columns(arts []stories.Article, k known, bal stories.Balance) ([3]Column, C
 			originals = append(originals, i)
 		}
 	}
+	refs := make(map[string]OutletRef, len(k)+1) // each outlet named once, not once an article
 	entry := func(i int) Entry {
 		a := arts[i]
+		ref, ok := refs[a.Source()]
+		if !ok {
+			ref = k.ref(a.Source())
+			refs[a.Source()] = ref
+		}
 		return Entry{
-			Outlet:    k.ref(a.Source()),
+			Outlet:    ref,
 			Title:     cut(a.Title, maxTitleRunes),
 			Href:      safeLink(a.URL),
-			Published: a.Published,
+			Published: timeOf(a.Published, minuteLayout),
 			Snippet:   cut(a.Excerpt, maxSnippetRunes),
 			Partial:   a.Partial,
 			// A copy folded under its original is not marked: the fold says it.
@@ -258,9 +265,17 @@ func raterTable(sources []string, k known) RaterTable {
 	for _, id := range ids {
 		o := k[id]
 		row := RaterRow{Outlet: k.ref(id), Verdict: make([]Verdict, len(raters))}
+		for i := range row.Verdict {
+			row.Verdict[i].Text = "Not rated"
+		}
 		for _, r := range o.Ratings {
-			i := slices.Index(raters, r.Rater)
-			row.Verdict[i] = Verdict{Rated: true, Bias: label(string(r.Bias)), Factuality: label(string(r.Factuality)), Year: r.AsOf}
+			v := Verdict{Rated: true, Bias: label(string(r.Bias)), Factuality: label(string(r.Factuality)), Year: r.AsOf}
+			v.Text = cmp.Or(v.Bias, "No bias given")
+			if v.Factuality != "" {
+				v.Text += "; " + v.Factuality
+			}
+			v.Text += fmt.Sprintf(" (%d)", v.Year)
+			row.Verdict[slices.Index(raters, r.Rater)] = v
 		}
 		t.Rows = append(t.Rows, row)
 	}

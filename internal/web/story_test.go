@@ -182,7 +182,7 @@ func TestFirstPublished(t *testing.T) {
 	s := threeSided() // first published 07:30, first seen 09:30
 	want := at("07:30")
 	m := NewStoryPage(s, reg)
-	if !m.FirstPublished.Equal(want) {
+	if !m.FirstPublished.At.Equal(want) {
 		t.Errorf("FirstPublished %v, want %v", m.FirstPublished, want)
 	}
 	page := render(t, m)
@@ -195,7 +195,7 @@ func TestFirstPublished(t *testing.T) {
 
 	// An undated story says so rather than fall back to FirstSeen.
 	undated := stories.Story{ID: "s2", Title: "T", FirstSeen: at("09:30"), Articles: []stories.Article{{URL: "https://cnn.example/a", Title: "A", OutletID: "cnn", Added: at("09:30")}}}
-	if m := NewStoryPage(undated, reg); !m.FirstPublished.IsZero() {
+	if m := NewStoryPage(undated, reg); !m.FirstPublished.At.IsZero() {
 		t.Errorf("undated story: FirstPublished %v", m.FirstPublished)
 	} else if page := render(t, m); !strings.Contains(page, "First reported unknown") {
 		t.Error("undated story: the page does not say the first report is unknown")
@@ -203,7 +203,7 @@ func TestFirstPublished(t *testing.T) {
 
 	// Lists show the item's FirstPublished.
 	h := NewHomePage(nil, []StoryItem{{ID: "s1", Title: "T", FirstPublished: want, Updated: at("14:00"), ArticleCount: 1, Sources: []string{"cnn"}}}, 1, false, reg)
-	if got := h.Newest[0].FirstPublished; !got.Equal(want) {
+	if got := h.Newest[0].FirstPublished.At; !got.Equal(want) {
 		t.Errorf("home item FirstPublished %v", got)
 	}
 }

@@ -15,13 +15,12 @@ import (
 // side (articles per period) with the same in words: a sentence saying who broke
 // the story and who followed, and a table of the periods.
 type TimelineView struct {
-	Summary string    // "The right reported it first, on …; the center followed 2 hours later …"
-	Period  string    // the width of one bar: "6 hours", "1 day"
-	Daily   bool      // periods of a day or more: the table names days, not hours
-	Start   time.Time // the first period's start
-	End     time.Time // the last period's end
-	Buckets int       // periods drawn
-	Width   int       // of the SVG's viewBox
+	Summary string // "The right reported it first, on …; the center followed 2 hours later …"
+	Period  string // the width of one bar: "6 hours", "1 day"
+	Start   Time   // the first period's start
+	End     Time   // the last period's end
+	Buckets int    // periods drawn
+	Width   int    // of the SVG's viewBox
 	Height  int
 	Lanes   []Lane
 	Rows    []TimelineRow // the periods with any article, oldest first
@@ -31,8 +30,8 @@ type TimelineView struct {
 // Lane is one side's row of bars.
 type Lane struct {
 	Side     outlets.Side
-	Label    string    // "Left"
-	First    time.Time // its first article; zero when the side has none
+	Label    string // "Left"
+	First    Time   // its first article; zero when the side has none
 	Articles int
 	Y        int    // top of the lane in the viewBox
 	Base     int    // its base line, under the bars
@@ -44,7 +43,7 @@ type Rect struct{ X, Y, W, H int }
 
 // TimelineRow is one period of the text alternative.
 type TimelineRow struct {
-	Start                        time.Time
+	Start                        Time // a day for periods of a day or more
 	Left, Center, Right, Unrated int
 }
 
@@ -65,11 +64,14 @@ func timelineView(t stories.Timeline) TimelineView {
 	if n == 0 {
 		return TimelineView{}
 	}
+	rowLayout := minuteLayout
+	if t.Bucket >= 24*time.Hour {
+		rowLayout = dayLayout
+	}
 	v := TimelineView{
 		Period:  period(t.Bucket),
-		Daily:   t.Bucket >= 24*time.Hour,
-		Start:   t.Buckets[0].Start,
-		End:     t.Buckets[n-1].Start.Add(t.Bucket),
+		Start:   timeOf(t.Buckets[0].Start, minuteLayout),
+		End:     timeOf(t.Buckets[n-1].Start.Add(t.Bucket), minuteLayout),
 		Buckets: n,
 		Width:   n * slotWidth,
 	}
@@ -77,7 +79,7 @@ func timelineView(t stories.Timeline) TimelineView {
 	for _, b := range t.Buckets {
 		most = max(most, b.Left, b.Center, b.Right, b.Unrated)
 		if b.Left+b.Center+b.Right+b.Unrated > 0 {
-			v.Rows = append(v.Rows, TimelineRow{Start: b.Start, Left: b.Left, Center: b.Center, Right: b.Right, Unrated: b.Unrated})
+			v.Rows = append(v.Rows, TimelineRow{Start: timeOf(b.Start, rowLayout), Left: b.Left, Center: b.Center, Right: b.Right, Unrated: b.Unrated})
 		}
 		if b.Unrated > 0 {
 			v.Unrated = true
@@ -97,7 +99,7 @@ func timelineView(t stories.Timeline) TimelineView {
 		sides = sides[:3]
 	}
 	for li, s := range sides {
-		lane := Lane{Side: s.side, Label: s.label, First: t.First[s.side], Y: li * laneHeight, Base: li*laneHeight + barMax}
+		lane := Lane{Side: s.side, Label: s.label, First: timeOf(t.First[s.side], minuteLayout), Y: li * laneHeight, Base: li*laneHeight + barMax}
 		for i, b := range t.Buckets {
 			c := s.count(b)
 			if c == 0 {
