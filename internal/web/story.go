@@ -55,10 +55,10 @@ type Entry struct {
 	Published Time   // zero when the article is undated
 	Snippet   string // the start of its excerpt
 	Partial   bool   // only the feed's title and summary were available
-	// CopyOf is set on an entry that copies an article the page does not list (the
+	// LoneCopy is set on an entry that copies an article the page does not list (the
 	// original fell outside the newest articles): the copy then stands on its own.
-	CopyOf bool
-	Copies []Entry // other outlets' copies of this text, oldest first
+	LoneCopy bool
+	Copies   []Entry // other outlets' copies of this text, oldest first
 }
 
 // Distribution is a count of the story's outlets by one property, as small bars.
@@ -181,7 +181,7 @@ func columns(arts []stories.Article, k known, bal stories.Balance) ([3]Column, C
 			Snippet:   cut(a.Excerpt, maxSnippetRunes),
 			Partial:   a.Partial,
 			// A copy folded under its original is not marked: the fold says it.
-			CopyOf: a.DuplicateOf != "" && roots[i] == i,
+			LoneCopy: a.DuplicateOf != "" && roots[i] == i,
 		}
 	}
 	byTime := func(x, y int) int {

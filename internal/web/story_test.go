@@ -112,10 +112,10 @@ func TestCopyMarks(t *testing.T) {
 	if p.Copies != 2 || p.Independent != 1 || p.Outlets != 3 {
 		t.Errorf("copies %d, independent %d, outlets %d; want 2, 1, 3", p.Copies, p.Independent, p.Outlets)
 	}
-	if e := p.Columns[1].Entries[0]; e.CopyOf || e.Copies[0].CopyOf {
+	if e := p.Columns[1].Entries[0]; e.LoneCopy || e.Copies[0].LoneCopy {
 		t.Error("an original or a folded copy is marked as a copy of an article not listed")
 	}
-	if e := p.Columns[0].Entries; len(e) != 1 || !e[0].CopyOf {
+	if e := p.Columns[0].Entries; len(e) != 1 || !e[0].LoneCopy {
 		t.Errorf("the copy whose original is not listed: %+v", e)
 	}
 }

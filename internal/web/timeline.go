@@ -29,13 +29,11 @@ type TimelineView struct {
 
 // Lane is one side's row of bars.
 type Lane struct {
-	Side     outlets.Side
-	Label    string // "Left"
-	First    Time   // its first article; zero when the side has none
-	Articles int
-	Y        int    // top of the lane in the viewBox
-	Base     int    // its base line, under the bars
-	Bars     []Rect // one per period with an article of the side
+	Side  outlets.Side
+	Label string // "Left"
+	Y     int    // top of the lane in the viewBox
+	Base  int    // its base line, under the bars
+	Bars  []Rect // one per period with an article of the side
 }
 
 // Rect is one bar, in viewBox units.
@@ -99,13 +97,12 @@ func timelineView(t stories.Timeline) TimelineView {
 		sides = sides[:3]
 	}
 	for li, s := range sides {
-		lane := Lane{Side: s.side, Label: s.label, First: timeOf(t.First[s.side], minuteLayout), Y: li * laneHeight, Base: li*laneHeight + barMax}
+		lane := Lane{Side: s.side, Label: s.label, Y: li * laneHeight, Base: li*laneHeight + barMax}
 		for i, b := range t.Buckets {
 			c := s.count(b)
 			if c == 0 {
 				continue
 			}
-			lane.Articles += c
 			h := max(barMin, (c*barMax+most/2)/max(most, 1))
 			lane.Bars = append(lane.Bars, Rect{X: i*slotWidth + (slotWidth-barWidth)/2, Y: lane.Y + barMax - h, W: barWidth, H: h})
 		}
