@@ -84,8 +84,9 @@ type RaterTable struct {
 
 // RaterRow is one outlet's verdicts.
 type RaterRow struct {
-	Outlet  OutletRef
-	Verdict []Verdict // one per rater, in the table's order
+	Outlet    OutletRef
+	Consensus string    // what Parallax shows: "Lean left; High"
+	Verdict   []Verdict // one per rater, in the table's order
 }
 
 // Verdict is one rater's verdict on one outlet.
@@ -264,7 +265,8 @@ func raterTable(sources []string, k known) RaterTable {
 	}
 	for _, id := range ids {
 		o := k[id]
-		row := RaterRow{Outlet: k.ref(id), Verdict: make([]Verdict, len(raters))}
+		ref := k.ref(id)
+		row := RaterRow{Outlet: ref, Consensus: ref.Bias.Label + "; " + ref.Factuality, Verdict: make([]Verdict, len(raters))}
 		for i := range row.Verdict {
 			row.Verdict[i].Text = "Not rated"
 		}
