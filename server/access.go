@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
+	"github.com/parallax-news/parallax/internal/web"
 )
 
 // corsPreflightMaxAge lets the browser cache a preflight answer for ten minutes, the
@@ -35,30 +36,56 @@ func extensionCORS() echo.MiddlewareFunc {
 
 func corsPath(p string) bool { return strings.HasPrefix(p, "/api/") || p == "/readyz" }
 
-// tokenAuth guards /api/* when the operator configured API tokens: a request must
-// carry "Authorization: Bearer <token>" with one of them. Tokens are compared as
-// SHA-256 digests in constant time, and every token is compared, so neither the
-// length nor the position of a match leaks through timing.
-func tokenAuth(tokens []string) echo.MiddlewareFunc {
-	digests := make([][32]byte, len(tokens))
-	for i, t := range tokens {
-		digests[i] = sha256.Sum256([]byte(t))
+// tokenSet holds the API tokens as SHA-256 digests, compared in constant time and
+// all of them every time, so neither the length nor the position of a match leaks
+// through timing.
+type tokenSet struct{ digests [][32]byte }
+
+func newTokenSet(tokens []string) *tokenSet {
+	t := &tokenSet{digests: make([][32]byte, len(tokens))}
+	for i, tok := range tokens {
+		t.digests[i] = sha256.Sum256([]byte(tok))
 	}
+	return t
+}
+
+// required reports whether tokens are configured at all.
+func (t *tokenSet) required() bool { return len(t.digests) > 0 }
+
+// valid reports whether given is one of the tokens.
+func (t *tokenSet) valid(given string) bool {
+	if given == "" {
+		return false
+	}
+	d := sha256.Sum256([]byte(given))
+	match := 0
+	for _, want := range t.digests {
+		match |= subtle.ConstantTimeCompare(d[:], want[:])
+	}
+	return match == 1
+}
+
+// tokenAuth guards /api/* and the HTML pages when the operator configured API
+// tokens. The API takes "Authorization: Bearer <token>" only; a page also takes
+// the token from the cookie /login sets, since a browser cannot send a header
+// when the reader follows a link. The cookie is SameSite=Strict and the API never
+// reads it, so another site's page cannot use a reader's session against the API.
+func tokenAuth(tokens *tokenSet) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c *echo.Context) error {
-			if len(digests) == 0 || !strings.HasPrefix(c.Request().URL.Path, "/api/") || c.Request().Method == http.MethodOptions {
+			r := c.Request()
+			path := r.URL.Path
+			page := isPagePath(path) && path != web.LoginPath && !strings.HasPrefix(path, web.AssetsPrefix)
+			if !tokens.required() || r.Method == http.MethodOptions || (!strings.HasPrefix(path, "/api/") && !page) {
 				return next(c)
 			}
-			given, ok := bearerToken(c.Request().Header.Get("Authorization"))
-			if !ok {
-				return echo.ErrUnauthorized
+			given, ok := bearerToken(r.Header.Get("Authorization"))
+			if !ok && page {
+				if ck, err := r.Cookie(sessionCookie); err == nil {
+					given, ok = ck.Value, true
+				}
 			}
-			d := sha256.Sum256([]byte(given))
-			match := 0
-			for _, want := range digests {
-				match |= subtle.ConstantTimeCompare(d[:], want[:])
-			}
-			if match != 1 {
+			if !ok || !tokens.valid(given) {
 				return echo.ErrUnauthorized
 			}
 			return next(c)

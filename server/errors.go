@@ -112,7 +112,7 @@ func fromHTTPError(status int) *apiError {
 // errorHandler is the one place errors become responses. Server-side failures are
 // logged in full and answered with a generic message: the client learns the class of
 // failure, never internals.
-func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+func errorHandler(log *slog.Logger, pg *pages) echo.HTTPErrorHandler {
 	return func(c *echo.Context, err error) {
 		if resp, uerr := echo.UnwrapResponse(c.Response()); uerr == nil && resp.Committed {
 			return
@@ -131,6 +131,8 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		log.Log(c.Request().Context(), level, "request failed", "route", routeOf(c), "status", ae.Status, "code", ae.Code, "err", err)
 		if c.Request().Method == http.MethodHead {
 			err = c.NoContent(ae.Status)
+		} else if pg != nil && isPagePath(c.Request().URL.Path) && pg.pageError(c, ae) {
+			err = nil // answered in HTML, in the site's layout
 		} else {
 			err = c.JSON(ae.Status, map[string]*apiError{"error": ae})
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
+	"github.com/parallax-news/parallax/internal/web"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -27,10 +28,10 @@ const readyTimeout = 2 * time.Second
 
 // newEcho builds the HTTP application: middleware, the one error handler and the
 // one route table.
-func newEcho(log *slog.Logger, m *metrics, a *api, store pinger, tokens []string) *echo.Echo {
+func newEcho(log *slog.Logger, m *metrics, a *api, pg *pages, store pinger, tokens *tokenSet) *echo.Echo {
 	e := echo.New()
 	e.Logger = log
-	e.HTTPErrorHandler = errorHandler(log)
+	e.HTTPErrorHandler = errorHandler(log, pg)
 	// Outermost first: the logger sees the final status, the metrics middleware
 	// renders errors (so panics turned into errors by Recover are counted too).
 	e.Use(requestLogger(log))
@@ -68,6 +69,15 @@ func newEcho(log *slog.Logger, m *metrics, a *api, store pinger, tokens []string
 	v1.GET("/feeds/status", a.feedsStatus)
 	v1.GET("/outlets", a.listOutlets)
 	v1.GET("/outlets/:domain", a.getOutlet)
+
+	// The HTML pages (see pages.go).
+	e.GET("/", pg.home)
+	e.GET("/stories/:id", pg.story)
+	e.GET("/blindspots", pg.blindspots)
+	e.GET("/outlets/:id", pg.outlet)
+	e.GET("/search", pg.search)
+	e.POST(web.LoginPath, pg.login)
+	e.GET(web.AssetsPrefix+"*", echo.WrapHandler(pg.web.Assets()))
 	return e
 }
 

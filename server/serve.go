@@ -20,6 +20,7 @@ import (
 	"github.com/parallax-news/parallax/internal/outlets"
 	"github.com/parallax-news/parallax/internal/store"
 	"github.com/parallax-news/parallax/internal/stories"
+	"github.com/parallax-news/parallax/internal/web"
 )
 
 // Server timeouts. Lookups that fetch are bounded by the fetch timeout; the write
@@ -82,7 +83,14 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger) (*server, erro
 	in := newIngester(cfg, log, m, st, svc, fetcher, registry)
 	s := &server{cfg: cfg, log: log, store: st, metrics: m, lookups: svc, ingest: in}
 	s.api = &api{lookups: svc, outlets: registry, ingest: in, store: st}
-	s.echo = newEcho(log, m, s.api, st, cfg.APITokens)
+	pagesWeb, err := web.New(registry)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("pages: %w", err)
+	}
+	tokens := newTokenSet(cfg.APITokens)
+	pg := &pages{web: pagesWeb, lookups: svc, store: st, outlets: registry, tokens: tokens}
+	s.echo = newEcho(log, m, s.api, pg, st, tokens)
 	return s, nil
 }
 
