@@ -16,14 +16,15 @@ import (
 const corsPreflightMaxAge = 600
 
 // extensionCORS allows the Parallax extension, whose pages have origins like
-// chrome-extension://<id> and moz-extension://<uuid>, to call the API and /readyz.
-// Web pages are not allowed: a site a reader visits must not be able to use the
-// reader's Parallax server (and its token) from their browser.
-func extensionCORS() echo.MiddlewareFunc {
+// chrome-extension://<id> and moz-extension://<uuid>, to call the API and /readyz:
+// any extension, or only those PARALLAX_EXTENSION_ORIGINS lists. Web pages are not
+// allowed: a site a reader visits must not be able to use the reader's Parallax
+// server (and its token) from their browser.
+func extensionCORS(p originPolicy) echo.MiddlewareFunc {
 	return middleware.CORSWithConfig(middleware.CORSConfig{
 		Skipper: func(c *echo.Context) bool { return !corsPath(c.Request().URL.Path) },
 		UnsafeAllowOriginFunc: func(_ *echo.Context, origin string) (string, bool, error) {
-			if strings.HasPrefix(origin, "chrome-extension://") || strings.HasPrefix(origin, "moz-extension://") {
+			if p.extension(origin) {
 				return origin, true, nil
 			}
 			return "", false, nil
@@ -105,4 +106,24 @@ func bearerToken(header string) (string, bool) {
 	}
 	token := strings.TrimSpace(rest)
 	return token, token != ""
+}
+
+// metricsAuth guards /metrics with PARALLAX_METRICS_TOKEN when one is set: the
+// metrics name routes and counts (feeds, failures, rates) an operator may not want
+// public, and a scraper sends a bearer token easily. The API tokens do not open it,
+// so a reader's token is not a monitoring credential.
+func metricsAuth(token string) echo.MiddlewareFunc {
+	want := newTokenSet([]string{token})
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c *echo.Context) error {
+			if token == "" {
+				return next(c)
+			}
+			given, ok := bearerToken(c.Request().Header.Get("Authorization"))
+			if !ok || !want.valid(given) {
+				return echo.ErrUnauthorized
+			}
+			return next(c)
+		}
+	}
 }

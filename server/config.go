@@ -30,6 +30,8 @@ type Config struct {
 	IngestConcurrency int
 	IngestHostGap     time.Duration
 	SnapshotInterval  time.Duration
+	ExtensionOrigins  originPolicy
+	MetricsToken      string
 }
 
 // Bounds on the configurable durations: outside them the server would either give
@@ -56,7 +58,7 @@ const (
 // envVars documents every variable loadConfig reads, with its default; the README's
 // table and `parallax help` are made from it.
 var envVars = []struct{ Name, Default, Doc string }{
-	{"PARALLAX_ADDR", ":8080", "address the HTTP server listens on"},
+	{"PARALLAX_ADDR", "127.0.0.1:8080", "address the HTTP server listens on; loopback only unless you set another (e.g. :8080)"},
 	{"PARALLAX_REDIS_URL", "", "redis:// or rediss:// URL of Redis; unset runs the embedded store"},
 	{"PARALLAX_DATA_DIR", "./data", "folder of the embedded store's snapshot and journal"},
 	{"PARALLAX_SNAPSHOT_INTERVAL", "5s", "how often the embedded store writes what changed to disk: the most a crash loses (1s to 10m)"},
@@ -66,6 +68,8 @@ var envVars = []struct{ Name, Default, Doc string }{
 	{"PARALLAX_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"PARALLAX_LOG_FORMAT", "text", "text or json"},
 	{"PARALLAX_API_TOKENS", "", "comma-separated bearer tokens; when set, /api/* requires one"},
+	{"PARALLAX_EXTENSION_ORIGINS", "", "comma-separated extension origins allowed to call the API (e.g. chrome-extension://<id>); unset allows any extension"},
+	{"PARALLAX_METRICS_TOKEN", "", "bearer token /metrics requires; unset leaves /metrics open"},
 	{"PARALLAX_OUTLETS_FILE", "", "JSON file of outlet records merged over the built-in registry"},
 	{"PARALLAX_INGEST", "on", "poll the outlets' feeds and index new articles (on or off)"},
 	{"PARALLAX_POLL_INTERVAL", "10m", "how often each feed is polled (1m to 24h; jittered)"},
@@ -99,7 +103,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		OutletsFile: get("PARALLAX_OUTLETS_FILE"),
 	}
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
-		bad("PARALLAX_ADDR", "%q is not host:port (e.g. :8080 or 127.0.0.1:8080)", c.Addr)
+		bad("PARALLAX_ADDR", "%q is not host:port (e.g. 127.0.0.1:8080, or :8080 for every interface)", c.Addr)
 	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		bad("PARALLAX_ADDR", "port %q is not a number from 0 to 65535", port)
 	}
@@ -150,6 +154,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			given++
 			c.APITokens = append(c.APITokens, t)
 		}
+	}
+	if c.ExtensionOrigins, err = parseExtensionOrigins(get("PARALLAX_EXTENSION_ORIGINS")); err != nil {
+		bad("PARALLAX_EXTENSION_ORIGINS", "%v", err)
+	}
+	if c.MetricsToken = get("PARALLAX_METRICS_TOKEN"); c.MetricsToken != "" && len(c.MetricsToken) < minTokenLength {
+		bad("PARALLAX_METRICS_TOKEN", "is shorter than %d characters; use a long random token (e.g. openssl rand -hex 24)", minTokenLength)
 	}
 	if getenv("PARALLAX_API_TOKENS") != "" && given == 0 {
 		bad("PARALLAX_API_TOKENS", "is set but holds no token; give comma-separated tokens, or unset it to run without authentication")

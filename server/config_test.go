@@ -17,7 +17,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{Addr: ":8080", DataDir: "./data", FetchTimeout: 15 * time.Second, Retention: 30 * 24 * time.Hour, LogLevel: slog.LevelInfo, LogFormat: "text"}
+	want := Config{Addr: "127.0.0.1:8080", DataDir: "./data", FetchTimeout: 15 * time.Second, Retention: 30 * 24 * time.Hour, LogLevel: slog.LevelInfo, LogFormat: "text"}
 	if c.Addr != want.Addr || c.RedisURL != "" || c.DataDir != want.DataDir || c.FetchAllowPrivate || c.FetchTimeout != want.FetchTimeout ||
 		c.Retention != want.Retention || c.LogLevel != want.LogLevel || c.LogFormat != want.LogFormat || len(c.APITokens) != 0 ||
 		!c.Ingest || c.PollInterval != 10*time.Minute || c.IngestConcurrency != 8 || c.IngestHostGap != 2*time.Second || c.OutletsFile != "" {

@@ -28,7 +28,7 @@ const readyTimeout = 2 * time.Second
 
 // newEcho builds the HTTP application: middleware, the one error handler and the
 // one route table.
-func newEcho(log *slog.Logger, m *metrics, a *api, pg *pages, store pinger, tokens *tokenSet) *echo.Echo {
+func newEcho(log *slog.Logger, cfg Config, m *metrics, a *api, pg *pages, store pinger, tokens *tokenSet) *echo.Echo {
 	e := echo.New()
 	e.Logger = log
 	e.HTTPErrorHandler = errorHandler(log, pg)
@@ -37,7 +37,8 @@ func newEcho(log *slog.Logger, m *metrics, a *api, pg *pages, store pinger, toke
 	e.Use(requestLogger(log))
 	e.Use(m.middleware)
 	e.Use(middleware.Recover())
-	e.Use(extensionCORS())
+	e.Use(extensionCORS(cfg.ExtensionOrigins))
+	e.Use(crossSiteGuard(cfg.ExtensionOrigins))
 	e.Use(tokenAuth(tokens))
 	e.Use(middleware.BodyLimit(maxBodyBytes))
 
@@ -55,7 +56,7 @@ func newEcho(log *slog.Logger, m *metrics, a *api, pg *pages, store pinger, toke
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})))
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})), metricsAuth(cfg.MetricsToken))
 
 	v1 := e.Group("/api/v1")
 	v1.GET("/openapi.json", func(c *echo.Context) error {

@@ -90,7 +90,7 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger) (*server, erro
 	}
 	tokens := newTokenSet(cfg.APITokens)
 	pg := &pages{web: pagesWeb, lookups: svc, store: st, outlets: registry, tokens: tokens}
-	s.echo = newEcho(log, m, s.api, pg, st, tokens)
+	s.echo = newEcho(log, cfg, m, s.api, pg, st, tokens)
 	return s, nil
 }
 
@@ -167,6 +167,10 @@ func runServe(args []string, env *environment) int {
 		log.Error("cannot listen", "err", err)
 		return 1
 	}
+	if !loopbackOnly(ln.Addr()) && len(cfg.APITokens) == 0 {
+		log.Warn("LISTENING BEYOND THIS MACHINE WITH NO API TOKEN: anyone who can reach " + ln.Addr().String() +
+			" can make this server fetch pages and write into its index; set PARALLAX_API_TOKENS, or PARALLAX_ADDR=127.0.0.1:8080 to keep it to this machine")
+	}
 	s, err := newServer(ctx, cfg, log)
 	if err != nil {
 		ln.Close()
@@ -223,4 +227,11 @@ func runServe(args []string, env *environment) int {
 	}
 	log.Info("parallax stopped")
 	return 0
+}
+
+// loopbackOnly reports whether a listener is reachable from this machine only.
+// ":8080" listens on the unspecified address, every interface.
+func loopbackOnly(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
