@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v5"
 	"github.com/parallax-news/parallax/internal/canon"
@@ -44,7 +45,6 @@ var errorMap = []struct {
 	{canon.ErrScheme, apiError{http.StatusBadRequest, "unsupported_scheme", "Only http and https pages can be looked up."}},
 	{fetch.ErrInvalidURL, apiError{http.StatusBadRequest, "invalid_url", "The URL is not a valid absolute http(s) address."}},
 	{lookup.ErrPageTooLarge, apiError{http.StatusRequestEntityTooLarge, "page_too_large", "The posted page is larger than 5 MiB."}},
-	{extract.ErrTooLarge, apiError{http.StatusRequestEntityTooLarge, "page_too_large", "The posted page is larger than 5 MiB."}},
 	{extract.ErrNotArticle, apiError{http.StatusUnprocessableEntity, "not_an_article", "This page does not look like a news article."}},
 	{fetch.ErrBlockedAddress, apiError{http.StatusUnprocessableEntity, "blocked_address", "The server does not fetch pages from private or local network addresses."}},
 	{fetch.ErrContentType, apiError{http.StatusUnprocessableEntity, "not_html", "The address does not serve an HTML page."}},
@@ -67,6 +67,16 @@ func toAPIError(err error) *apiError {
 	var se *fetch.StatusError
 	if errors.As(err, &se) {
 		return &apiError{http.StatusBadGateway, "publisher_error", fmt.Sprintf("The publisher answered with HTTP status %d.", se.Code)}
+	}
+	var le *extract.LimitError
+	if errors.As(err, &le) {
+		// Name the limit the page is over: "larger than 5 MiB" for a small page
+		// of 100,000 nested elements sends the reader looking for the wrong fault.
+		msg := fmt.Sprintf("The page has more than %s %s; Parallax reads pages of at most that many.", thousands(le.Limit), le.What)
+		if le.Got > 0 {
+			msg = fmt.Sprintf("The page has %s %s; Parallax reads pages of at most %s.", thousands(le.Got), le.What, thousands(le.Limit))
+		}
+		return &apiError{http.StatusRequestEntityTooLarge, "page_too_large", msg}
 	}
 	for _, m := range errorMap {
 		if errors.Is(err, m.target) {
@@ -140,4 +150,13 @@ func errorHandler(log *slog.Logger, pg *pages) echo.HTTPErrorHandler {
 			log.Debug("writing error response", "err", err)
 		}
 	}
+}
+
+// thousands writes n with comma separators: 5,242,880.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

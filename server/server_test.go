@@ -350,3 +350,25 @@ func TestRealRedis(t *testing.T) {
 		t.Fatalf("%d %v", resp.StatusCode, body)
 	}
 }
+
+// TestTooLargeNamesLimit: a page over one of extraction's limits is told which one;
+// 100,000 nested divs are a few hundred KB, and "larger than 5 MiB" was false.
+func TestTooLargeNamesLimit(t *testing.T) {
+	t.Parallel()
+	_, ts := startServer(t, testConfig(t, nil))
+	tests := []struct {
+		name, html, words string
+	}{
+		{"nested", "<html><body>" + strings.Repeat("<div>", 100_000) + "text", "more than 512 levels of nesting"},
+		{"elements", "<html><body>" + strings.Repeat("<p>a</p>", 60_000), "60,003 elements"}, // with html, head and body,
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := postJSON(t, ts.URL+"/api/v1/lookup", map[string]string{"url": bbcURL, "html": tt.html})
+			msg, _ := path(body, "error", "message").(string)
+			if resp.StatusCode != http.StatusRequestEntityTooLarge || path(body, "error", "code") != "page_too_large" || !strings.Contains(msg, tt.words) {
+				t.Errorf("got %d %v, want 413 page_too_large saying %q", resp.StatusCode, body, tt.words)
+			}
+		})
+	}
+}

@@ -93,6 +93,10 @@ const (
 // results, which show about 160 characters, and a first paragraph can run on.
 const maxExcerptRunes = 300
 
+// maxNesting is golang.org/x/net/html's own depth limit: it refuses a document
+// nested deeper, and that refusal is the only error it returns for in-memory input.
+const maxNesting = 512
+
 // ErrNotArticle means the page holds no article: an empty page, a home page or
 // index of links, a search page, a login or cookie wall with no text.
 var ErrNotArticle = errors.New("extract: not an article")
@@ -100,6 +104,24 @@ var ErrNotArticle = errors.New("extract: not an article")
 // ErrTooLarge means the page is over one of Parse's size limits (bytes,
 // elements or nesting depth) and was not processed.
 var ErrTooLarge = errors.New("extract: page too large")
+
+// LimitError says which of Parse's limits a page is over, so that the reader is
+// told what to change (a page of 100,000 nested divs is not "larger than 5 MiB").
+// It matches ErrTooLarge with errors.Is.
+type LimitError struct {
+	What  string // "bytes", "elements", "levels of nesting"
+	Got   int    // the page's count; 0 when parsing stopped before counting
+	Limit int
+}
+
+func (e *LimitError) Error() string {
+	if e.Got == 0 {
+		return fmt.Sprintf("extract: page too large: more than %d %s", e.Limit, e.What)
+	}
+	return fmt.Sprintf("extract: page too large: %d %s (limit %d)", e.Got, e.What, e.Limit)
+}
+
+func (e *LimitError) Is(target error) bool { return target == ErrTooLarge }
 
 // Article is what Parse finds in a page.
 type Article struct {
@@ -119,14 +141,14 @@ type Article struct {
 // article and an error wrapping ErrTooLarge when the page is over the limits.
 func Parse(page []byte, pageURL *url.URL) (Article, error) {
 	if len(page) > MaxHTMLBytes {
-		return Article{}, fmt.Errorf("extract: %d bytes (limit %d): %w", len(page), MaxHTMLBytes, ErrTooLarge)
+		return Article{}, &LimitError{What: "bytes", Got: len(page), Limit: MaxHTMLBytes}
 	}
 	doc, err := parseHTML(page)
 	if err != nil {
 		return Article{}, err
 	}
 	if n := countElements(doc); n > MaxElemsToParse {
-		return Article{}, fmt.Errorf("extract: %d elements (limit %d): %w", n, MaxElemsToParse, ErrTooLarge)
+		return Article{}, &LimitError{What: "elements", Got: n, Limit: MaxElemsToParse}
 	}
 
 	// Metadata first: readability rewrites the document it is given.
@@ -193,7 +215,7 @@ func parseHTML(page []byte) (*html.Node, error) {
 	if err != nil {
 		// The only error html.Parse returns for in-memory input is its
 		// refusal of documents nested deeper than 512 elements.
-		return nil, fmt.Errorf("extract: parse: %w: %w", ErrTooLarge, err)
+		return nil, &LimitError{What: "levels of nesting", Limit: maxNesting}
 	}
 	return doc, nil
 }
