@@ -30,6 +30,8 @@ type Config struct {
 	IngestConcurrency int
 	IngestHostGap     time.Duration
 	SnapshotInterval  time.Duration
+	MaxLookups        int // 0: four per core
+	LookupQueue       int
 	ExtensionOrigins  originPolicy
 	MetricsToken      string
 }
@@ -51,6 +53,10 @@ const (
 	maxHostGap           = time.Minute
 	// The embedded store's checkpoint period is the most a crash loses: under a
 	// second costs disk writes for nothing, over ten minutes is a lot to lose.
+	// Admission bounds: more lookups at once than this, or a longer queue, is
+	// memory (a posted page is up to 5 MiB) without any gain in throughput.
+	maxMaxLookups       = 1024
+	maxLookupQueue      = 4096
 	minSnapshotInterval = time.Second
 	maxSnapshotInterval = 10 * time.Minute
 )
@@ -68,6 +74,8 @@ var envVars = []struct{ Name, Default, Doc string }{
 	{"PARALLAX_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"PARALLAX_LOG_FORMAT", "text", "text or json"},
 	{"PARALLAX_API_TOKENS", "", "comma-separated bearer tokens; when set, /api/* requires one"},
+	{"PARALLAX_MAX_LOOKUPS", "0", "lookups that may fetch, extract and match at once (0: four per core; up to 1024); answers from the index are not counted"},
+	{"PARALLAX_LOOKUP_QUEUE", "32", "lookups that may wait up to 2s for one of those slots (0 to 4096); beyond, 503 busy with Retry-After"},
 	{"PARALLAX_EXTENSION_ORIGINS", "", "comma-separated extension origins allowed to call the API (e.g. chrome-extension://<id>); unset allows any extension"},
 	{"PARALLAX_METRICS_TOKEN", "", "bearer token /metrics requires; unset leaves /metrics open"},
 	{"PARALLAX_OUTLETS_FILE", "", "JSON file of outlet records merged over the built-in registry"},
@@ -155,6 +163,8 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			c.APITokens = append(c.APITokens, t)
 		}
 	}
+	c.MaxLookups = count(get, "PARALLAX_MAX_LOOKUPS", 0, maxMaxLookups, bad)
+	c.LookupQueue = count(get, "PARALLAX_LOOKUP_QUEUE", 0, maxLookupQueue, bad)
 	if c.ExtensionOrigins, err = parseExtensionOrigins(get("PARALLAX_EXTENSION_ORIGINS")); err != nil {
 		bad("PARALLAX_EXTENSION_ORIGINS", "%v", err)
 	}
@@ -168,6 +178,16 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		return Config{}, fmt.Errorf("invalid configuration:\n%w", err)
 	}
 	return c, nil
+}
+
+// count parses a whole number from lo to hi.
+func count(get func(string) string, name string, lo, hi int, bad func(string, string, ...any)) int {
+	n, err := strconv.Atoi(get(name))
+	if err != nil || n < lo || n > hi {
+		bad(name, "%q is not a whole number from %d to %d", get(name), lo, hi)
+		return 0
+	}
+	return n
 }
 
 // duration parses a Go duration ("15s", "720h"); a plain number of days ("30d") is

@@ -6,11 +6,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestCrossSiteGuard sends what a web page can make a reader's browser send, and
@@ -232,5 +234,53 @@ func TestDefaultBind(t *testing.T) {
 			}
 			cmd.Process.Signal(syscall.SIGTERM)
 		})
+	}
+}
+
+// TestBusy holds the only lookup slot with a fetch from a publisher that does not
+// answer: a lookup needing work is refused at once with 503 busy and Retry-After,
+// while one answered from the index is served as usual.
+func TestBusy(t *testing.T) {
+	t.Parallel()
+	hold := make(chan struct{})
+	fetching := make(chan struct{}, 1)
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetching <- struct{}{}
+		select {
+		case <-hold:
+		case <-r.Context().Done():
+		}
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(slow.Close)
+	_, ts := startServer(t, testConfig(t, map[string]string{
+		"PARALLAX_MAX_LOOKUPS": "1", "PARALLAX_LOOKUP_QUEUE": "0", "PARALLAX_FETCH_ALLOW_PRIVATE": "true",
+	}))
+	t.Cleanup(func() { close(hold) }) // first: the servers close once the held lookup ends
+	if resp, body := postJSON(t, ts.URL+"/api/v1/lookup", map[string]string{"url": bbcURL, "html": fixture(t, "bbc.html")}); resp.StatusCode != 200 {
+		t.Fatalf("indexing the BBC page: %d %v", resp.StatusCode, body)
+	}
+	go http.Get(ts.URL + "/api/v1/lookup?url=" + slow.URL + "/held")
+	select {
+	case <-fetching:
+	case <-time.After(time.Minute):
+		t.Fatal("the first lookup never reached the publisher")
+	}
+	resp, body := postJSON(t, ts.URL+"/api/v1/lookup", map[string]string{"url": "https://www.theguardian.com/world/2025/a", "html": fixture(t, "guardian.html")})
+	if resp.StatusCode != http.StatusServiceUnavailable || path(body, "error", "code") != "busy" || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("a lookup needing work while the slot is held: %d %v (Retry-After %q), want 503 busy with Retry-After",
+			resp.StatusCode, body, resp.Header.Get("Retry-After"))
+	}
+	if resp, body := get(t, ts.URL+"/api/v1/lookup?url="+bbcURL); resp.StatusCode != 200 {
+		t.Errorf("an indexed lookup while the slot is held: %d %v, want 200", resp.StatusCode, body)
+	}
+	mresp, err := http.Get(ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := io.ReadAll(mresp.Body)
+	mresp.Body.Close()
+	if !strings.Contains(string(text), "\nparallax_lookups_working 1\n") {
+		t.Error("/metrics does not show the one lookup working")
 	}
 }

@@ -27,6 +27,10 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 
+// busyRetryAfter is the Retry-After of a busy answer, in seconds: about the
+// lookup queue's longest wait, so a client that obeys it finds the queue drained.
+const busyRetryAfter = 2
+
 // statusClientClosed is the status recorded for a request whose client went away
 // before the answer was ready (nginx's 499; no standard status says it).
 const statusClientClosed = 499
@@ -52,6 +56,8 @@ var errorMap = []struct {
 	{fetch.ErrTooManyRedirects, apiError{http.StatusBadGateway, "too_many_redirects", "The publisher redirected too many times."}},
 	{fetch.ErrTimeout, apiError{http.StatusGatewayTimeout, "publisher_timeout", "The publisher did not answer in time."}},
 	{fetch.ErrUnreachable, apiError{http.StatusBadGateway, "publisher_unreachable", "The publisher's site could not be reached."}},
+	{lookup.ErrOverloaded, apiError{http.StatusServiceUnavailable, "busy", "The server is busy with other lookups; try again in a few seconds."}},
+	{store.ErrTimeout, apiError{http.StatusServiceUnavailable, "busy", "The server is too busy to answer in time; try again in a few seconds."}},
 	{store.ErrUnavailable, apiError{http.StatusServiceUnavailable, "store_unavailable", "The story index is unavailable; try again shortly."}},
 	{store.ErrNotDurable, apiError{http.StatusServiceUnavailable, "snapshot_failing", "The embedded store cannot write its snapshot to disk (see the server log): a restart would lose recent changes."}},
 	{lookup.ErrBusy, apiError{http.StatusServiceUnavailable, "busy", "The story index is busy; try again shortly."}},
@@ -139,6 +145,10 @@ func errorHandler(log *slog.Logger, pg *pages) echo.HTTPErrorHandler {
 			}
 		}
 		log.Log(c.Request().Context(), level, "request failed", "route", routeOf(c), "status", ae.Status, "code", ae.Code, "err", err)
+		if ae.Code == "busy" {
+			// Tell well-behaved clients when to come back rather than retry at once.
+			c.Response().Header().Set("Retry-After", strconv.Itoa(busyRetryAfter))
+		}
 		if c.Request().Method == http.MethodHead {
 			err = c.NoContent(ae.Status)
 		} else if pg != nil && isPagePath(c.Request().URL.Path) && pg.pageError(c, ae) {

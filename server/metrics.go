@@ -166,3 +166,18 @@ func routeOf(c *echo.Context) string {
 	}
 	return "unmatched"
 }
+
+// observeAdmission exports the lookup gate's load: how many lookups work and how
+// many wait, read when scraped.
+func (m *metrics) observeAdmission(svc *lookup.Service) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "parallax_lookups_working",
+			Help: "Lookups fetching, extracting or matching now (at most PARALLAX_MAX_LOOKUPS).",
+		}, func() float64 { w, _ := svc.Load(); return float64(w) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "parallax_lookups_waiting",
+			Help: "Lookups waiting for a slot (at most PARALLAX_LOOKUP_QUEUE); beyond, they are answered 503 busy.",
+		}, func() float64 { _, q := svc.Load(); return float64(q) }),
+	)
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -72,14 +73,17 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger) (*server, erro
 	}
 	fetcher := fetch.New(fetch.Options{Timeout: cfg.FetchTimeout, AllowPrivate: cfg.FetchAllowPrivate, Version: version})
 	svc := lookup.New(lookup.Options{
-		Store:   st,
-		Fetcher: fetcher,
-		Outlets: registry,
-		Matcher: stories.DefaultConfig(),
-		Logger:  log,
-		Observe: m.observeLookup,
-		Timeout: cfg.FetchTimeout + matchBudget,
+		Store:    st,
+		Fetcher:  fetcher,
+		Outlets:  registry,
+		Matcher:  stories.DefaultConfig(),
+		Logger:   log,
+		Observe:  m.observeLookup,
+		Timeout:  cfg.FetchTimeout + matchBudget,
+		MaxWork:  cfg.MaxLookups,
+		MaxQueue: cmp.Or(cfg.LookupQueue, lookup.NoQueue),
 	})
+	m.observeAdmission(svc)
 	in := newIngester(cfg, log, m, st, svc, fetcher, registry)
 	s := &server{cfg: cfg, log: log, store: st, metrics: m, lookups: svc, ingest: in}
 	s.api = &api{lookups: svc, outlets: registry, ingest: in, store: st}

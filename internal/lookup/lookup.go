@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
+	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -72,6 +73,15 @@ type Options struct {
 	// Timeout bounds one lookup run, which readers of the same URL share;
 	// DefaultTimeout when 0. It should cover the fetch timeout plus matching.
 	Timeout time.Duration
+	// MaxWork is how many lookups may fetch, extract and match at once (4 per
+	// core when 0); MaxQueue how many more may wait for one of those slots
+	// (DefaultMaxQueue when 0, none when NoQueue), each for at most QueueWait
+	// (DefaultQueueWait).
+	// Beyond them a lookup fails with ErrOverloaded. Lookups answered from the
+	// index take no slot.
+	MaxWork   int
+	MaxQueue  int
+	QueueWait time.Duration
 }
 
 // Service answers lookups. It is safe for concurrent use.
@@ -86,6 +96,8 @@ type Service struct {
 	// flights collapses concurrent lookups of one URL into one run: twenty readers
 	// opening the same article at once cost one fetch.
 	flights singleflight.Group
+	// work bounds the runs that fetch, extract and match (see gate).
+	work *gate
 }
 
 // New returns a Service.
@@ -102,6 +114,20 @@ func New(opts Options) *Service {
 	if s.timeout <= 0 {
 		s.timeout = DefaultTimeout
 	}
+	maxWork, maxQueue, wait := opts.MaxWork, opts.MaxQueue, opts.QueueWait
+	if maxWork <= 0 {
+		maxWork = 4 * runtime.GOMAXPROCS(0)
+	}
+	switch {
+	case maxQueue == NoQueue:
+		maxQueue = 0
+	case maxQueue <= 0:
+		maxQueue = DefaultMaxQueue
+	}
+	if wait <= 0 {
+		wait = DefaultQueueWait
+	}
+	s.work = newGate(maxWork, maxQueue, wait)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -178,6 +204,11 @@ func (s *Service) lookup(ctx context.Context, canonical string, html []byte) (*R
 	if res, err := s.fromIndex(ctx, canonical); err == nil || !errors.Is(err, store.ErrNotFound) {
 		return res, err
 	}
+	release, err := s.work.enter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	outcome := OutcomePosted
 	pageURL := canonical
 	if html == nil {
@@ -423,3 +454,6 @@ func (s *Service) Index(ctx context.Context, a stories.Article, text string) (st
 	}
 	return "", fmt.Errorf("%w: gave up after %d attempts", ErrBusy, maxAttempts)
 }
+
+// Load reports how many lookups are working and how many wait for a slot.
+func (s *Service) Load() (working, waiting int) { return s.work.load() }

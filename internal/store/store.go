@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -28,6 +29,10 @@ import (
 var (
 	// ErrUnavailable means Redis did not answer (down, unreachable, timed out).
 	ErrUnavailable = errors.New("store: unavailable")
+	// ErrTimeout means a call timed out: it also wraps ErrUnavailable, but a
+	// timeout while the connection stands is most often this process or Redis
+	// overloaded rather than Redis gone, and is answered as "busy".
+	ErrTimeout = errors.New("store: timed out")
 	// ErrNotFound means the story or article is not in the index (never added, or expired).
 	ErrNotFound = errors.New("store: not found")
 	// ErrConflict means another writer changed the story, or created a story, since the
@@ -295,6 +300,10 @@ func (r *Redis) wrap(op string, err error) error {
 	if errors.As(err, &rerr) && !isConnectivity(rerr.Error()) {
 		// Redis answered with an error: a bug or a misconfigured server, not an outage.
 		return fmt.Errorf("store: %s: %w", op, err)
+	}
+	var nerr net.Error
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &nerr) && nerr.Timeout()) {
+		return fmt.Errorf("store: %s: %w: %w: %w", op, ErrTimeout, ErrUnavailable, err)
 	}
 	return fmt.Errorf("store: %s: %w: %w", op, ErrUnavailable, err)
 }

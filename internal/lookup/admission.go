@@ -1,0 +1,72 @@
+package lookup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+)
+
+// ErrOverloaded means the lookup needed work (a fetch, an extraction, matching) and
+// the server already had as much of it in hand as it admits, with the queue full
+// or the wait in it over. Nothing was done: the caller may retry shortly.
+var ErrOverloaded = errors.New("lookup: server busy")
+
+// Admission defaults: work is CPU (extraction, matching) and waiting on
+// publishers, so a few lookups per core keep the cores busy without a pile-up; the
+// queue absorbs a burst of a second or two, and a request that waited QueueWait
+// would have been better told to come back.
+const (
+	DefaultMaxQueue  = 32
+	DefaultQueueWait = 2 * time.Second
+	// NoQueue as Options.MaxQueue refuses a lookup at once when no slot is free.
+	NoQueue = -1
+)
+
+// gate admits at most cap(slots) lookups to work at once and lets at most
+// maxQueue more wait, each for at most wait. Beyond that a lookup is refused at
+// once: under twice the load a server can carry, queueing everything makes every
+// answer slow and most of them too late, while refusing the excess keeps the
+// admitted ones fast (and answers from the index never pass the gate).
+type gate struct {
+	slots    chan struct{}
+	waiting  atomic.Int64
+	maxQueue int64
+	wait     time.Duration
+}
+
+func newGate(maxWork, maxQueue int, wait time.Duration) *gate {
+	return &gate{slots: make(chan struct{}, maxWork), maxQueue: int64(maxQueue), wait: wait}
+}
+
+// enter waits for a slot; the caller must call the returned release when its work
+// is done.
+func (g *gate) enter(ctx context.Context) (release func(), err error) {
+	release = func() { <-g.slots }
+	select {
+	case g.slots <- struct{}{}:
+		return release, nil
+	default:
+	}
+	if g.waiting.Add(1) > g.maxQueue {
+		g.waiting.Add(-1)
+		return nil, fmt.Errorf("%w: %d lookups working and %d waiting", ErrOverloaded, cap(g.slots), g.maxQueue)
+	}
+	defer g.waiting.Add(-1)
+	t := time.NewTimer(g.wait)
+	defer t.Stop()
+	select {
+	case g.slots <- struct{}{}:
+		return release, nil
+	case <-t.C:
+		return nil, fmt.Errorf("%w: no lookup slot freed in %s", ErrOverloaded, g.wait)
+	case <-ctx.Done():
+		return nil, fmt.Errorf("lookup: waiting for a slot: %w", ctx.Err())
+	}
+}
+
+// load reports the lookups working and waiting, for metrics.
+func (g *gate) load() (working, waiting int) {
+	return len(g.slots), int(g.waiting.Load())
+}
