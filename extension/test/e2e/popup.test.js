@@ -337,6 +337,9 @@ describe('extension end to end', { skip, timeout: 170_000 }, () => {
       const from = recorder.requests.length;
       await link.click();
       const story = await pageWith((p) => p.url() === `${recorder.url}${path}`);
+      // The page that opens is the story's own, as the server renders it.
+      await story.waitForSelector('h1', { timeout: 30_000 });
+      assert.equal((await story.locator('h1').textContent()).trim(), bbcAnswer.story.title, 'the story page opened, with its title');
       await story.close();
       assert.ok(recorder.requests.slice(from).some((r) => r.method === 'GET' && r.path === path), 'the story page was asked of the configured server');
     });
