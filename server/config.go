@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/parallax-news/parallax/internal/outlets"
 	"log/slog"
+	"math"
 	"net"
 	"net/url"
 	"strconv"
@@ -32,6 +33,8 @@ type Config struct {
 	SnapshotInterval  time.Duration
 	MaxLookups        int // 0: four per core
 	LookupQueue       int
+	ClientRate        float64 // lookups and writes per second per client; 0 turns the limit off
+	ClientBurst       int
 	ExtensionOrigins  originPolicy
 	MetricsToken      string
 }
@@ -55,8 +58,11 @@ const (
 	// second costs disk writes for nothing, over ten minutes is a lot to lose.
 	// Admission bounds: more lookups at once than this, or a longer queue, is
 	// memory (a posted page is up to 5 MiB) without any gain in throughput.
-	maxMaxLookups       = 1024
-	maxLookupQueue      = 4096
+	maxMaxLookups  = 1024
+	maxLookupQueue = 4096
+	// A client rate above this is no limit at all; a burst above this is memory.
+	maxClientRate       = 10_000
+	maxClientBurst      = 10_000
 	minSnapshotInterval = time.Second
 	maxSnapshotInterval = 10 * time.Minute
 )
@@ -76,6 +82,8 @@ var envVars = []struct{ Name, Default, Doc string }{
 	{"PARALLAX_API_TOKENS", "", "comma-separated bearer tokens; when set, /api/* requires one"},
 	{"PARALLAX_MAX_LOOKUPS", "0", "lookups that may fetch, extract and match at once (0: four per core; up to 1024); answers from the index are not counted"},
 	{"PARALLAX_LOOKUP_QUEUE", "32", "lookups that may wait up to 2s for one of those slots (0 to 4096); beyond, 503 busy with Retry-After"},
+	{"PARALLAX_CLIENT_RATE", "5", "lookups and writes per second allowed to one client (per API token, else per address; 0 turns the limit off); beyond, 429 with Retry-After"},
+	{"PARALLAX_CLIENT_BURST", "30", "how many of them one client may send at once before its rate applies (1 to 10000)"},
 	{"PARALLAX_EXTENSION_ORIGINS", "", "comma-separated extension origins allowed to call the API (e.g. chrome-extension://<id>); unset allows any extension"},
 	{"PARALLAX_METRICS_TOKEN", "", "bearer token /metrics requires; unset leaves /metrics open"},
 	{"PARALLAX_OUTLETS_FILE", "", "JSON file of outlet records merged over the built-in registry"},
@@ -165,6 +173,10 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	c.MaxLookups = count(get, "PARALLAX_MAX_LOOKUPS", 0, maxMaxLookups, bad)
 	c.LookupQueue = count(get, "PARALLAX_LOOKUP_QUEUE", 0, maxLookupQueue, bad)
+	if c.ClientRate, err = strconv.ParseFloat(get("PARALLAX_CLIENT_RATE"), 64); err != nil || c.ClientRate < 0 || c.ClientRate > maxClientRate || math.IsNaN(c.ClientRate) {
+		bad("PARALLAX_CLIENT_RATE", "%q is not a number of requests per second from 0 to %d", get("PARALLAX_CLIENT_RATE"), maxClientRate)
+	}
+	c.ClientBurst = count(get, "PARALLAX_CLIENT_BURST", 1, maxClientBurst, bad)
 	if c.ExtensionOrigins, err = parseExtensionOrigins(get("PARALLAX_EXTENSION_ORIGINS")); err != nil {
 		bad("PARALLAX_EXTENSION_ORIGINS", "%v", err)
 	}

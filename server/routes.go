@@ -40,6 +40,9 @@ func newEcho(log *slog.Logger, cfg Config, m *metrics, a *api, pg *pages, store 
 	e.Use(extensionCORS(cfg.ExtensionOrigins))
 	e.Use(crossSiteGuard(cfg.ExtensionOrigins))
 	e.Use(tokenAuth(tokens))
+	if cfg.ClientRate > 0 {
+		e.Use(rateLimit(newClientLimits(cfg.ClientRate, cfg.ClientBurst), tokens))
+	}
 	e.Use(middleware.BodyLimit(maxBodyBytes))
 
 	e.GET("/healthz", func(c *echo.Context) error {
