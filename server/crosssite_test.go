@@ -284,3 +284,18 @@ func TestBusy(t *testing.T) {
 		t.Error("/metrics does not show the one lookup working")
 	}
 }
+
+// TestForeignPage: a page posted for a BBC URL that declares itself a Fox News page
+// is refused, and nothing is indexed under the BBC URL.
+func TestForeignPage(t *testing.T) {
+	t.Parallel()
+	_, ts := startServer(t, testConfig(t, nil))
+	page := strings.Replace(fixture(t, "bbc.html"), "<head>", `<head><link rel="canonical" href="https://www.foxnews.com/world/some-story">`, 1)
+	resp, body := postJSON(t, ts.URL+"/api/v1/lookup", map[string]string{"url": bbcURL, "html": page})
+	if resp.StatusCode != http.StatusUnprocessableEntity || path(body, "error", "code") != "foreign_page" {
+		t.Fatalf("posting a page that names another site: %d %v, want 422 foreign_page", resp.StatusCode, body)
+	}
+	if resp, body := get(t, ts.URL+"/api/v1/stories"); resp.StatusCode != 200 || len(body["stories"].([]any)) != 0 {
+		t.Errorf("after the refusal the index lists %v", body)
+	}
+}

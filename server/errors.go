@@ -49,6 +49,7 @@ var errorMap = []struct {
 	{canon.ErrScheme, apiError{http.StatusBadRequest, "unsupported_scheme", "Only http and https pages can be looked up."}},
 	{fetch.ErrInvalidURL, apiError{http.StatusBadRequest, "invalid_url", "The URL is not a valid absolute http(s) address."}},
 	{lookup.ErrPageTooLarge, apiError{http.StatusRequestEntityTooLarge, "page_too_large", "The posted page is larger than 5 MiB."}},
+	{lookup.ErrForeignPage, apiError{http.StatusUnprocessableEntity, "foreign_page", "The posted page declares itself a page of another site than the URL it was posted for, so it is not indexed under that URL."}},
 	{extract.ErrNotArticle, apiError{http.StatusUnprocessableEntity, "not_an_article", "This page does not look like a news article."}},
 	{fetch.ErrBlockedAddress, apiError{http.StatusUnprocessableEntity, "blocked_address", "The server does not fetch pages from private or local network addresses."}},
 	{fetch.ErrContentType, apiError{http.StatusUnprocessableEntity, "not_html", "The address does not serve an HTML page."}},

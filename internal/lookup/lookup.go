@@ -33,6 +33,10 @@ var (
 	ErrBusy = errors.New("lookup: index busy")
 	// ErrPageTooLarge means the posted HTML is over extract.MaxHTMLBytes.
 	ErrPageTooLarge = errors.New("lookup: page too large")
+	// ErrForeignPage means a posted page declares, as its own URL, a page of
+	// another site than the URL it was posted for: whoever posted it could be
+	// passing one site's text off as another's, so it is not indexed.
+	ErrForeignPage = errors.New("lookup: posted page belongs to another site")
 )
 
 const (
@@ -218,9 +222,14 @@ func (s *Service) lookup(ctx context.Context, canonical string, html []byte) (*R
 		}
 		html, pageURL, outcome = resp.Body, resp.URL, OutcomeFetched
 	}
-	a, text, err := s.Extract(pageURL, html)
+	a, text, declared, err := s.extract(pageURL, html)
 	if err != nil {
 		return nil, err
+	}
+	if outcome == OutcomePosted {
+		if err := sameSite(canonical, declared); err != nil {
+			return nil, err
+		}
 	}
 	// The page may have named another canonical URL, which may be indexed already.
 	// Either way the requested URL becomes an alias of the article, so that the
@@ -267,19 +276,48 @@ func (s *Service) alias(ctx context.Context, requested, final string) {
 // the page may declare a different one (an AMP or syndicated copy pointing at the
 // original), and when it does, that is the article's identity.
 func (s *Service) Extract(pageURL string, html []byte) (stories.Article, string, error) {
+	a, text, _, err := s.extract(pageURL, html)
+	return a, text, err
+}
+
+// extract is Extract, also returning the URL the page declares as its own
+// (absolute; "" when it declares none).
+func (s *Service) extract(pageURL string, html []byte) (stories.Article, string, string, error) {
 	base, err := url.Parse(pageURL)
 	if err != nil {
-		return stories.Article{}, "", fmt.Errorf("lookup: page URL: %w", err)
+		return stories.Article{}, "", "", fmt.Errorf("lookup: page URL: %w", err)
 	}
 	art, err := extract.Parse(html, base)
 	if err != nil {
-		return stories.Article{}, "", fmt.Errorf("lookup: %w", err)
+		return stories.Article{}, "", "", fmt.Errorf("lookup: %w", err)
 	}
 	final, err := canon.Prefer(pageURL, art.CanonicalURL)
 	if err != nil {
-		return stories.Article{}, "", fmt.Errorf("lookup: %w", err)
+		return stories.Article{}, "", "", fmt.Errorf("lookup: %w", err)
 	}
-	return s.Describe(final, art), art.Text, nil
+	return s.Describe(final, art), art.Text, art.CanonicalURL, nil
+}
+
+// sameSite checks that the URL a posted page declares as its own (its canonical
+// link, else og:url) is on the registrable domain of the URL it was posted for. A
+// publisher's own page never names another site as itself, except a syndicated
+// copy, which is then indexed from the original publisher's URL rather than from a
+// reader's word. A declared URL that is not a valid http(s) URL is a template bug
+// (canon.Prefer ignores it too), not a claim.
+func sameSite(requested, declared string) error {
+	if declared == "" {
+		return nil
+	}
+	d, err := canon.URL(declared)
+	if err != nil {
+		return nil
+	}
+	du, _ := url.Parse(d)
+	ru, _ := url.Parse(requested)
+	if du == nil || ru == nil || canon.Domain(du.Host) == canon.Domain(ru.Host) {
+		return nil
+	}
+	return fmt.Errorf("%w: posted for %s, declares %s", ErrForeignPage, canon.Domain(ru.Host), canon.Domain(du.Host))
 }
 
 // fromIndex answers from the index; ErrNotFound when the article is not indexed,
