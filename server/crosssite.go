@@ -100,9 +100,10 @@ func guarded(r *http.Request) bool {
 //     JSON and HTML bodies, which a page cannot send without a preflight, and the
 //     preflight is answered for extension origins only;
 //   - a request whose Origin is neither an allowed extension's nor the server's
-//     own, or, without an Origin, one the browser marks Sec-Fetch-Site: cross-site
-//     (403). Clients outside a browser (curl, the ingester, tests) send neither
-//     header and pass; they are what the API token is for.
+//     own, or, without a usable Origin, one the browser does not mark
+//     Sec-Fetch-Site: same-origin or none (403). Clients outside a browser (curl,
+//     the ingester, tests) send neither header and pass; they are what the API
+//     token is for.
 //
 // The pages' own forms (login) are same-origin and pass.
 func crossSiteGuard(p originPolicy) echo.MiddlewareFunc {
@@ -113,15 +114,22 @@ func crossSiteGuard(p originPolicy) echo.MiddlewareFunc {
 				return next(c)
 			}
 			origin := r.Header.Get("Origin")
+			site := strings.ToLower(r.Header.Get("Sec-Fetch-Site"))
 			switch {
 			case origin != "" && origin != "null":
 				if !p.extension(origin) && !sameOrigin(origin, r) {
 					return errCrossSite("Requests from other web sites are refused; only the Parallax extension and this server's own pages may use this route.")
 				}
+			case site == "same-origin" || site == "none":
+				// The browser itself says the request is the user's or one of our
+				// own pages'. Our pages send Referrer-Policy: no-referrer, under
+				// which a browser sends "Origin: null" even on a same-origin form
+				// post (the login form), so a null origin is judged by this.
 			case origin == "null":
-				// Sandboxed frames and some redirects send "null": nobody we know.
+				// Sandboxed frames, some redirects, a browser too old to say more.
 				return errCrossSite("Requests from an opaque origin are refused.")
-			case strings.EqualFold(r.Header.Get("Sec-Fetch-Site"), "cross-site"):
+			case site != "":
+				// cross-site, or same-site: a sibling subdomain is another site's page.
 				return errCrossSite("Requests another web site makes a browser send are refused.")
 			}
 			if strings.HasPrefix(r.URL.Path, "/api/") && r.Method != http.MethodGet && simpleContentType(r.Header.Get("Content-Type")) {

@@ -219,6 +219,27 @@ describe('story pages end to end', { skip, timeout: 170_000 }, () => {
     }
   });
 
+  it('with tokens configured, the sign-in form works in a real browser', async () => {
+    // The pages send Referrer-Policy: no-referrer, so the browser posts the form
+    // with "Origin: null": the server's cross-site guard must still know it as ours.
+    const token = 'pages-e2e-token-0123456789abcdef';
+    const guarded = await new ParallaxServer(server.bin, { env: { PARALLAX_API_TOKENS: token } }).start();
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const first = await page.goto(`${guarded.url}/blindspots`);
+      assert.equal(first.status(), 401, 'the page asks for a token');
+      await page.fill('#token', token);
+      const [resp] = await Promise.all([page.waitForNavigation(), page.click('form.login button[type="submit"]')]);
+      assert.equal(resp.status(), 200, 'signed in, the page opens');
+      assert.equal(new URL(page.url()).pathname, '/blindspots', 'back where the reader was going');
+      assert.equal((await page.locator('h1').textContent()).trim(), 'Blindspots');
+    } finally {
+      await context.close();
+      await guarded.stop();
+    }
+  });
+
   it("today's stories and an outlet's page", async () => {
     for (const scheme of SCHEMES) {
       const home = await open('/', { scheme });
