@@ -116,8 +116,11 @@ func TestSnapshotFailureVisible(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	err = cmd.Wait()
+	// Read the log to its end before Wait: Wait closes the pipe once the process
+	// has exited, and the last lines (the ones this test is about) would be lost
+	// if the reader had not got to them yet, as happens on a busy machine.
 	<-logsDone
+	err = cmd.Wait()
 	var exit *exec.ExitError
 	if err == nil || !errors.As(err, &exit) || exit.ExitCode() == 0 {
 		t.Errorf("exit after a failed final snapshot: %v, want a non-zero status", err)
