@@ -79,7 +79,11 @@ type SnapshotEvent struct {
 }
 
 type embedded struct {
-	mr      *miniredis.Miniredis
+	mr *miniredis.Miniredis
+	// srv is mr's command server, kept from the start: miniredis.Server() turns
+	// nil once Close begins, while a command already being served (a lookup
+	// detached from its caller) still reaches track.
+	srv     *server.Server
 	dir     string
 	every   time.Duration
 	log     *slog.Logger
@@ -162,7 +166,8 @@ func startEmbedded(dir string, every time.Duration, ephemeral bool, log *slog.Lo
 		return nil, nil, fmt.Errorf("store: start embedded redis: %w", err)
 	}
 	if dir != "" {
-		mr.Server().SetPreHook(e.track)
+		e.srv = mr.Server()
+		e.srv.SetPreHook(e.track)
 		log.Info("embedded store started", "data_dir", dir, "restored_keys", n, "took", time.Since(start).Round(time.Millisecond),
 			"snapshot_every", every)
 	}
@@ -241,7 +246,7 @@ func (e *embedded) track(_ *server.Peer, cmd string, args ...string) bool {
 		for i := 0; i < len(args); i += 2 {
 			e.markDirty(args[i : i+1])
 		}
-	case noData[cmd] || e.mr.Server().IsReadOnlyCommand(cmd):
+	case noData[cmd] || e.srv.IsReadOnlyCommand(cmd):
 	default:
 		// A write the table does not know (FLUSHALL, RENAME, a command added
 		// later): the next checkpoint copies every key rather than miss one.
