@@ -2,7 +2,7 @@
 // recording pass-through in front of it, three publishers' pages served over TLS on
 // loopback under their real host names, and Debian's Chromium with the extension.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ export const CHROMIUM = process.env.PARALLAX_CHROMIUM ?? '/usr/bin/chromium';
 export const EXTENSION_DIR = fileURLToPath(new URL('../../', import.meta.url));
 export const REPO_DIR = fileURLToPath(new URL('../../../', import.meta.url));
 export const ARTIFACTS_DIR = fileURLToPath(new URL('../artifacts/', import.meta.url));
-const FIXTURES = new URL('../fixtures/', import.meta.url);
+export const FIXTURES = new URL('../fixtures/', import.meta.url);
 
 /** The three publishers: page URL, fixture, and how many hours before now it was published. */
 export const ARTICLES = {
@@ -193,10 +193,7 @@ export class Publishers {
   constructor(tls) {
     const now = Date.now();
     this.pages = new Map();
-    for (const a of Object.values(ARTICLES)) {
-      const published = new Date(now - a.hoursAgo * 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
-      this.pages.set(a.url, readFileSync(new URL(a.file, FIXTURES), 'utf8').replaceAll('%%PUBLISHED%%', published));
-    }
+    for (const a of Object.values(ARTICLES)) this.pages.set(a.url, fixturePage(a, now));
     this.pages.set(FRONT_PAGE, frontPage());
     this.server = https.createServer(tls, (req, res) => {
       const page = this.pages.get(`https://${req.headers.host}${req.url}`);
@@ -250,4 +247,73 @@ export function chromiumArgs({ hostRules }) {
     `--host-resolver-rules=${hostRules}`,
     '--ignore-certificate-errors',
   ];
+}
+
+/**
+ * sharedData finds a folder of the shared third-party test data, as internal/corpus
+ * does for Go: under $PARALLAX_SHARED_DATA, else ../shared/data next to the
+ * checkout. It returns { dir } or, when the folder is absent, { missing } with the
+ * reason; the caller skips on it, except in CI (CI=true), where the data is always
+ * present and its absence is a failure (corpus.Require).
+ */
+export function sharedData(name) {
+  const root = process.env.PARALLAX_SHARED_DATA || join(REPO_DIR, '..', 'shared', 'data');
+  const dir = join(root, name);
+  try {
+    if (statSync(dir).isDirectory()) return { dir };
+  } catch {
+    // absent: said below
+  }
+  return { missing: `shared data not found: ${dir} (set PARALLAX_SHARED_DATA to the folder holding "${name}")` };
+}
+
+// The largest data file readJSONL reads: BASIL's development part is 0.9 MB.
+const MAX_JSONL_BYTES = 64 << 20;
+
+/** readJSONL reads a JSON Lines file of at most MAX_JSONL_BYTES. */
+export function readJSONL(path) {
+  const size = statSync(path).size;
+  if (size > MAX_JSONL_BYTES) throw new Error(`${path}: ${size} bytes, more than the ${MAX_JSONL_BYTES} read`);
+  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
+}
+
+const escapeHTML = (s) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+/**
+ * articlePage builds the page a publisher would serve for an article of a data set:
+ * its headline in the title, Open Graph tags and JSON-LD (where extraction reads
+ * the headline and publication date), and its paragraphs in <article>. text holds
+ * paragraphs separated by blank lines; published is an ISO date or date-time.
+ */
+export function articlePage({ url, title, text, published, siteName }) {
+  const t = escapeHTML(title);
+  const ld = JSON.stringify({ '@context': 'https://schema.org', '@type': 'NewsArticle', headline: title, datePublished: published, mainEntityOfPage: url })
+    .replaceAll('<', '\\u003c');
+  const paragraphs = text.split(/\n\s*\n/).map((p) => `<p>${escapeHTML(p.trim())}</p>`).join('\n');
+  return `<!DOCTYPE html><html lang="en-US"><head><meta charset="utf-8"><title>${t}</title>
+<meta property="og:type" content="article"><meta property="og:site_name" content="${escapeHTML(siteName)}">
+<meta property="og:title" content="${t}"><meta property="og:url" content="${escapeHTML(url)}">
+<script type="application/ld+json">${ld}</script></head>
+<body><main><article><h1>${t}</h1>
+${paragraphs}
+</article></main></body></html>`;
+}
+
+/** lookup posts a page to the server's POST /api/v1/lookup and returns its answer. */
+export async function lookup(serverURL, url, html) {
+  const r = await fetch(`${serverURL}/api/v1/lookup`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ url, html }),
+    signal: AbortSignal.timeout(60_000),
+  });
+  const body = await r.text();
+  if (r.status !== 200) throw new Error(`lookup of ${url}: ${r.status} ${body}`);
+  return JSON.parse(body);
+}
+
+/** fixturePage is a publisher fixture as Publishers serves it, published hoursAgo before now. */
+export function fixturePage(article, now = Date.now()) {
+  const published = new Date(now - article.hoursAgo * 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+  return readFileSync(new URL(article.file, FIXTURES), 'utf8').replaceAll('%%PUBLISHED%%', published);
 }

@@ -335,11 +335,15 @@ describe('extension end to end', { skip, timeout: 170_000 }, () => {
       assert.equal(await link.getAttribute('target'), '_blank');
       assert.equal((await link.textContent()).trim(), 'Open the full story↗');
       const from = recorder.requests.length;
+      // A new tab may be announced before it has left about:blank: wait for its URL.
+      const opened = context.waitForEvent('page', { timeout: 30_000 });
       await link.click();
-      const story = await pageWith((p) => p.url() === `${recorder.url}${path}`);
-      // The page that opens is the story's own, as the server renders it.
-      await story.waitForSelector('h1', { timeout: 30_000 });
-      assert.equal((await story.locator('h1').textContent()).trim(), bbcAnswer.story.title, 'the story page opened, with its title');
+      const story = await opened;
+      await story.waitForURL(`${recorder.url}${path}`, { timeout: 30_000 });
+      // The reader sees the story they were reading about, on the server's own page.
+      assert.equal(await story.title(), `${bbcAnswer.story.title} · Parallax`);
+      assert.equal(await story.textContent('h1'), bbcAnswer.story.title);
+      assert.equal(await story.textContent('.story .basis'), bbcAnswer.story.balance_note);
       await story.close();
       assert.ok(recorder.requests.slice(from).some((r) => r.method === 'GET' && r.path === path), 'the story page was asked of the configured server');
     });
