@@ -134,6 +134,10 @@ type Article struct {
 	Published    time.Time // from JSON-LD datePublished, article:published_time and the like; zero if unknown
 	CanonicalURL string    // what the page declares (link rel=canonical, else og:url), absolute; "" if none. Not verified: the caller decides whether to trust it.
 	Image        string    // absolute lead image URL; "" if none
+	// DeclaredURLs is every URL the page gives as its own (canonical link,
+	// og:url, JSON-LD url or mainEntityOfPage), absolute: a page passed off
+	// under another site's URL often still names its own in one of them.
+	DeclaredURLs []string
 }
 
 // Parse extracts the article from a page's HTML. pageURL (which may be nil)
@@ -185,6 +189,7 @@ func Parse(page []byte, pageURL *url.URL) (Article, error) {
 		Lang:         meta.lang,
 		Published:    meta.published,
 		CanonicalURL: meta.canonical,
+		DeclaredURLs: meta.declared,
 		Image:        firstNonEmpty(meta.image, absoluteURL(base, ra.ImageURL())),
 	}
 	a.Excerpt = truncate(firstNonEmpty(meta.description, firstParagraph(text)), maxExcerptRunes)

@@ -35,6 +35,7 @@ var articleTypes = map[string]bool{
 type structured struct {
 	headline, name, description, publisher string
 	lang, published, image, body           string
+	url                                    string // the article's url, else its mainEntityOfPage
 	authors                                []string
 }
 
@@ -77,6 +78,7 @@ func readJSONLD(doc *html.Node) structured {
 		published:   firstNonEmpty(str(obj["datePublished"]), str(obj["dateCreated"])),
 		image:       imageURL(obj["image"], ids),
 		body:        bodyText(str(obj["articleBody"])),
+		url:         firstNonEmpty(str(obj["url"]), pageOf(obj["mainEntityOfPage"], ids)),
 	}
 	if p := resolve(obj["publisher"], ids); p != nil {
 		s.publisher = str(p["name"])
@@ -85,6 +87,18 @@ func readJSONLD(doc *html.Node) structured {
 	}
 	s.authors = authorNames(obj["author"], ids)
 	return s
+}
+
+// pageOf returns the URL of a mainEntityOfPage value: a URL string, or a WebPage
+// object (or a reference to one) with its @id or url.
+func pageOf(v any, ids map[string]map[string]any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	if m := resolve(v, ids); m != nil {
+		return firstNonEmpty(str(m["@id"]), str(m["url"]))
+	}
+	return ""
 }
 
 // isJSONLD reports whether a script type attribute is application/ld+json.

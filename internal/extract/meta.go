@@ -3,6 +3,7 @@ package extract
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -27,6 +28,9 @@ type metadata struct {
 	lang, canonical, image               string
 	published                            time.Time
 	body                                 string // JSON-LD articleBody as plain text
+	// declared is every URL the page gives as its own: the canonical link,
+	// og:url and the JSON-LD article's url, absolute, each once.
+	declared []string
 }
 
 // metaTags maps a meta tag's lower-cased name (name=, property=, itemprop= or
@@ -105,6 +109,11 @@ func readMetadata(doc *html.Node, base *url.URL) metadata {
 		tags["publishdate"], tags["publish-date"], tags["publication_date"], tags["date"],
 		tags["citation_publication_date"]}, times...)...)
 	m.canonical = absoluteURL(base, firstNonEmpty(canonical, tags["og:url"]))
+	for _, u := range []string{canonical, tags["og:url"], ld.url} {
+		if u = absoluteURL(base, u); u != "" && !slices.Contains(m.declared, u) {
+			m.declared = append(m.declared, u)
+		}
+	}
 	m.image = absoluteURL(base, firstNonEmpty(tags["og:image"], tags["og:image:url"],
 		tags["og:image:secure_url"], ld.image, tags["twitter:image"], tags["twitter:image:src"], imageSrc))
 	m.body = ld.body

@@ -18,6 +18,17 @@ func TestParseMetadata(t *testing.T) {
 		doc           []byte
 		check         func(a Article) string // "" when the article is right
 	}{
+		{"every URL the page declares as its own", "https://a.example/x", page(`<link rel="canonical" href="/x">
+			<meta property="og:url" content="https://a.example/x">
+			<script type="application/ld+json">{"@type":"NewsArticle","headline":"H","url":"https://b.example/y"}</script>`),
+			func(a Article) string {
+				return want(a.CanonicalURL, "https://a.example/x") + want(strings.Join(a.DeclaredURLs, " "), "https://a.example/x https://b.example/y")
+			}},
+		{"json-ld mainEntityOfPage as a WebPage", "https://a.example/x", page(`<script type="application/ld+json">
+			{"@type":"NewsArticle","headline":"H","mainEntityOfPage":{"@type":"WebPage","@id":"https://c.example/z"}}</script>`),
+			func(a Article) string {
+				return want(a.CanonicalURL, "") + want(strings.Join(a.DeclaredURLs, " "), "https://c.example/z")
+			}},
 		{"json-ld top-level array", "https://a.example/x", page(`<script type="application/ld+json">[
 			{"@type":"BreadcrumbList"},
 			{"@context":"https://schema.org","@type":"ReportageNewsArticle","headline":"Headline from JSON-LD",
