@@ -222,6 +222,9 @@ export function coverageView(answer, { now, locale, serverUrl = '' }) {
     article: {
       title: article.title,
       copyOf: article.duplicate_of ? nameOf(byURL.get(article.duplicate_of)) || hostOf(article.duplicate_of) : null,
+      // A shared server holds a page the reader posted as theirs alone until the
+      // outlet's own page or feed confirms it (false only from servers that say so).
+      unverified: article.verified === false,
     },
     story: {
       id: story.id,

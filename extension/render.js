@@ -40,6 +40,7 @@ export class Renderer {
       el('div', { class: 'outlet-head' }, el('h1', { id: 'outlet-name', class: 'outlet-name' }, o.name), biasChip(t, o.bias, { unratedKey: 'unratedOutlet' })),
       facts.length ? el('ul', { class: 'facts' }, facts) : null,
       view.article.copyOf ? el('p', { class: 'copy-note' }, t('thisIsCopy', view.article.copyOf)) : null,
+      view.article.unverified ? el('p', { class: 'unverified-note', 'data-testid': 'unverified-note' }, t('unverifiedArticle')) : null,
     );
   }
 

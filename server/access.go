@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"net/http"
 	"strings"
 
@@ -66,6 +67,15 @@ func (t *tokenSet) valid(given string) bool {
 	return match == 1
 }
 
+// tokenID names an API token in the index and to the operator without keeping the
+// token: the first 12 hex digits of its SHA-256 (printf %s "$TOKEN" | sha256sum |
+// cut -c1-12 gives it too). A prefix is enough to tell a deployment's few tokens
+// apart, and too short to be a credential.
+func tokenID(token string) string {
+	d := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(d[:6])
+}
+
 // tokenAuth guards /api/* and the HTML pages when the operator configured API
 // tokens. The API takes "Authorization: Bearer <token>" only; a page also takes
 // the token from the cookie /login sets, since a browser cannot send a header
@@ -77,7 +87,8 @@ func tokenAuth(tokens *tokenSet) echo.MiddlewareFunc {
 			r := c.Request()
 			path := r.URL.Path
 			page := isPagePath(path) && path != web.LoginPath && !strings.HasPrefix(path, web.AssetsPrefix)
-			if !tokens.required() || r.Method == http.MethodOptions || (!strings.HasPrefix(path, "/api/") && !page) {
+			// The operator routes take the admin token instead (adminAuth).
+			if !tokens.required() || r.Method == http.MethodOptions || (!strings.HasPrefix(path, "/api/") && !page) || strings.HasPrefix(path, adminPrefix) {
 				return next(c)
 			}
 			given, ok := bearerToken(r.Header.Get("Authorization"))
@@ -106,6 +117,28 @@ func bearerToken(header string) (string, bool) {
 	}
 	token := strings.TrimSpace(rest)
 	return token, token != ""
+}
+
+// adminPrefix is where the operator routes live.
+const adminPrefix = "/api/v1/admin/"
+
+// adminAuth guards the operator routes with PARALLAX_ADMIN_TOKEN. With none set
+// they are off: no API token opens them, since on a shared server every reader
+// holds one.
+func adminAuth(token string) echo.MiddlewareFunc {
+	want := newTokenSet([]string{token})
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c *echo.Context) error {
+			if token == "" {
+				return &apiError{Status: http.StatusForbidden, Code: "admin_disabled", Message: "The operator routes are off; set PARALLAX_ADMIN_TOKEN to use them."}
+			}
+			given, ok := bearerToken(c.Request().Header.Get("Authorization"))
+			if !ok || !want.valid(given) {
+				return echo.ErrUnauthorized
+			}
+			return next(c)
+		}
+	}
 }
 
 // metricsAuth guards /metrics with PARALLAX_METRICS_TOKEN when one is set: the

@@ -27,6 +27,7 @@ type api struct {
 	outlets *outlets.Registry
 	ingest  *ingest.Ingester
 	store   *store.Redis
+	tokens  *tokenSet
 }
 
 type lookupRequest struct {
@@ -123,6 +124,11 @@ func lookupRequestOf(rawURL string) (lookup.Request, error) {
 
 // lookup answers a checked lookup request.
 func (a *api) lookup(c *echo.Context, r lookup.Request) error {
+	if a.tokens.required() {
+		// tokenAuth has checked it: the reader's token names who posted a page.
+		tok, _ := bearerToken(c.Request().Header.Get("Authorization"))
+		r.Poster = tokenID(tok)
+	}
 	res, err := a.lookups.Lookup(c.Request().Context(), r)
 	if err != nil {
 		return err
@@ -137,6 +143,8 @@ func (a *api) lookup(c *echo.Context, r lookup.Request) error {
 			Lang:         res.Article.Lang,
 			Excerpt:      res.Article.Excerpt,
 			DuplicateOf:  nilIfEmpty(res.Article.DuplicateOf),
+			Provenance:   nilIfEmpty(res.Article.Provenance),
+			Verified:     !res.Unverified,
 		},
 		Outlet: outletOf(res.Outlet),
 		Story:  a.storyOut(res.Story),
@@ -167,6 +175,12 @@ type articleOut struct {
 	Lang         string     `json:"lang"`
 	Excerpt      string     `json:"excerpt"`
 	DuplicateOf  *string    `json:"duplicate_of"`
+	// Provenance is where the text came from: publisher, feed, reader or import
+	// (null for articles indexed before Parallax recorded it).
+	Provenance *string `json:"provenance"`
+	// Verified is false when the article is the reader's own unverified post on
+	// a shared server: only they see it, and the story does not count it.
+	Verified bool `json:"verified"`
 }
 
 // outletOut is the outlet of the article being read: everything the registry knows.
@@ -235,6 +249,7 @@ type storyArticle struct {
 	Excerpt     string       `json:"excerpt"`
 	Outlet      *outletBrief `json:"outlet"`
 	DuplicateOf *string      `json:"duplicate_of"`
+	Provenance  *string      `json:"provenance"`
 }
 
 // timelineOut is stories.Timeline with its bucket width in seconds and every side
@@ -306,6 +321,7 @@ func (a *api) storyOut(st stories.Story) storyOut {
 			Excerpt:     art.Excerpt,
 			Outlet:      o,
 			DuplicateOf: nilIfEmpty(art.DuplicateOf),
+			Provenance:  nilIfEmpty(art.Provenance),
 		})
 	}
 	return out

@@ -352,6 +352,7 @@ func clusterArticle(in clusterIn, line int, svc *lookup.Service) (stories.Articl
 		a = stories.Article{URL: fmt.Sprintf("urn:parallax:cluster:line:%d", line), Title: doc.Title, Published: doc.Published, Domain: "unknown"}
 	}
 	a.Added = time.Now().UTC()
+	a.Provenance = stories.ProvenanceImport
 	return a, ok
 }
 

@@ -37,6 +37,7 @@ type Config struct {
 	ClientBurst       int
 	ExtensionOrigins  originPolicy
 	MetricsToken      string
+	AdminToken        string
 }
 
 // Bounds on the configurable durations: outside them the server would either give
@@ -86,6 +87,7 @@ var envVars = []struct{ Name, Default, Doc string }{
 	{"PARALLAX_CLIENT_BURST", "30", "how many of them one client may send at once before its rate applies (1 to 10000)"},
 	{"PARALLAX_EXTENSION_ORIGINS", "", "comma-separated extension origins allowed to call the API (e.g. chrome-extension://<id>); unset allows any extension"},
 	{"PARALLAX_METRICS_TOKEN", "", "bearer token /metrics requires; unset leaves /metrics open"},
+	{"PARALLAX_ADMIN_TOKEN", "", "bearer token of the operator routes /api/v1/admin/* (list and purge what one API token posted); unset turns them off"},
 	{"PARALLAX_OUTLETS_FILE", "", "JSON file of outlet records merged over the built-in registry"},
 	{"PARALLAX_INGEST", "on", "poll the outlets' feeds and index new articles (on or off)"},
 	{"PARALLAX_POLL_INTERVAL", "10m", "how often each feed is polled (1m to 24h; jittered)"},
@@ -182,6 +184,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.MetricsToken = get("PARALLAX_METRICS_TOKEN"); c.MetricsToken != "" && len(c.MetricsToken) < minTokenLength {
 		bad("PARALLAX_METRICS_TOKEN", "is shorter than %d characters; use a long random token (e.g. openssl rand -hex 24)", minTokenLength)
+	}
+	if c.AdminToken = get("PARALLAX_ADMIN_TOKEN"); c.AdminToken != "" && len(c.AdminToken) < minTokenLength {
+		bad("PARALLAX_ADMIN_TOKEN", "is shorter than %d characters; use a long random token (e.g. openssl rand -hex 24)", minTokenLength)
 	}
 	if getenv("PARALLAX_API_TOKENS") != "" && given == 0 {
 		bad("PARALLAX_API_TOKENS", "is set but holds no token; give comma-separated tokens, or unset it to run without authentication")

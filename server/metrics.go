@@ -23,6 +23,7 @@ type metrics struct {
 	polls     *prometheus.CounterVec
 	ingested  *prometheus.CounterVec
 	lag       prometheus.Histogram
+	posts     *prometheus.CounterVec
 	// The embedded store's checkpoints.
 	snapshots        *prometheus.HistogramVec
 	snapshotPause    prometheus.Histogram
@@ -63,6 +64,10 @@ func newMetrics() *metrics {
 			Help:    "Time from an article's publication to its indexing, for articles from feeds.",
 			Buckets: []float64{60, 300, 600, 1200, 1800, 3600, 7200, 14400, 43200, 86400, 259200},
 		}),
+		posts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parallax_posts_total",
+			Help: "What became of pages readers posted on a shared server: held (kept unverified), verified or replaced (the publisher's page or feed arrived, with a matching or another title), contradicted (the server's own fetch found another title), unconfirmed (it could not fetch or read the page).",
+		}, []string{"result"}),
 		snapshots: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "parallax_snapshot_duration_seconds",
 			Help:    "Time to write a checkpoint of the embedded store, by kind: base (every key) or journal (the keys changed since the last).",
@@ -78,12 +83,15 @@ func newMetrics() *metrics {
 			Help: "Checkpoints of the embedded store that could not be written (the index would be lost on a crash until one succeeds).",
 		}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.lookups, m.storeCall, m.polls, m.ingested, m.lag,
+	m.reg.MustRegister(m.requests, m.latency, m.lookups, m.storeCall, m.polls, m.ingested, m.lag, m.posts,
 		m.snapshots, m.snapshotPause, m.snapshotFailures,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Show zero counts from the start.
-	for _, o := range []lookup.Outcome{lookup.OutcomeIndexed, lookup.OutcomePosted, lookup.OutcomeFetched, lookup.OutcomeError} {
+	for _, o := range []lookup.Outcome{lookup.OutcomeIndexed, lookup.OutcomePosted, lookup.OutcomeUnverified, lookup.OutcomeFetched, lookup.OutcomeError} {
 		m.lookups.WithLabelValues(string(o))
+	}
+	for _, o := range []string{lookup.PostHeld, lookup.PostVerified, lookup.PostReplaced, lookup.PostContradicted, lookup.PostUnconfirmed} {
+		m.posts.WithLabelValues(o)
 	}
 	for _, o := range []string{"ok", "not_modified", "error", "leased"} {
 		m.polls.WithLabelValues(o)
@@ -95,6 +103,9 @@ func newMetrics() *metrics {
 
 // observeLookup counts a lookup outcome.
 func (m *metrics) observeLookup(o lookup.Outcome) { m.lookups.WithLabelValues(string(o)).Inc() }
+
+// observePost counts what became of a reader's post.
+func (m *metrics) observePost(result string) { m.posts.WithLabelValues(result).Inc() }
 
 // observePoll counts a feed poll.
 func (m *metrics) observePoll(outcome string) { m.polls.WithLabelValues(outcome).Inc() }

@@ -73,6 +73,9 @@ func newEcho(log *slog.Logger, cfg Config, m *metrics, a *api, pg *pages, store 
 	v1.GET("/feeds/status", a.feedsStatus)
 	v1.GET("/outlets", a.listOutlets)
 	v1.GET("/outlets/:domain", a.getOutlet)
+	admin := adminAuth(cfg.AdminToken)
+	v1.GET("/admin/posts", a.listPosts, admin)
+	v1.DELETE("/admin/posts", a.purgePosts, admin)
 
 	// The HTML pages (see pages.go).
 	e.GET("/", pg.home)

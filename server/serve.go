@@ -35,6 +35,9 @@ const (
 	// matchBudget is the time a lookup may take beyond its fetch: extraction of a
 	// large page and matching with retries under contention.
 	matchBudget = 15 * time.Second
+	// verifyWorkers is how many posted pages the server checks against the
+	// publisher at once: background work, kept small beside the readers'.
+	verifyWorkers = 2
 )
 
 // server is the assembled application: configuration, store, services and routes.
@@ -82,17 +85,21 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger) (*server, erro
 		Timeout:  cfg.FetchTimeout + matchBudget,
 		MaxWork:  cfg.MaxLookups,
 		MaxQueue: cmp.Or(cfg.LookupQueue, lookup.NoQueue),
+		// With API tokens the server is shared, and a posted page is its reader's
+		// word, not the publisher's (see internal/lookup/posts.go).
+		Shared:      len(cfg.APITokens) > 0,
+		ObservePost: m.observePost,
 	})
 	m.observeAdmission(svc)
 	in := newIngester(cfg, log, m, st, svc, fetcher, registry)
 	s := &server{cfg: cfg, log: log, store: st, metrics: m, lookups: svc, ingest: in}
-	s.api = &api{lookups: svc, outlets: registry, ingest: in, store: st}
+	tokens := newTokenSet(cfg.APITokens)
+	s.api = &api{lookups: svc, outlets: registry, ingest: in, store: st, tokens: tokens}
 	pagesWeb, err := web.New(registry)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("pages: %w", err)
 	}
-	tokens := newTokenSet(cfg.APITokens)
 	pg := &pages{web: pagesWeb, lookups: svc, store: st, outlets: registry, tokens: tokens}
 	s.echo = newEcho(log, cfg, m, s.api, pg, st, tokens)
 	return s, nil
@@ -212,6 +219,11 @@ func runServe(args []string, env *environment) int {
 		ingesting.Go(func() { s.ingest.Run(ingestCtx) })
 	} else {
 		log.Info("feed ingestion is off (PARALLAX_INGEST=off); lookups still index what readers look up")
+	}
+	if len(cfg.APITokens) > 0 {
+		// Posted pages are checked against the publisher's own page in the
+		// background, two at a time; it stops with the ingester.
+		ingesting.Go(func() { s.lookups.RunVerifier(ingestCtx, verifyWorkers) })
 	}
 	serveErr := sc.Start(ctx, s.echo)
 	// Start returns once the listener is closed and in-flight requests are done

@@ -511,6 +511,7 @@ func (in *Ingester) item(ctx context.Context, src Source, it feeds.Item, canonic
 		a, text, ferr = in.lookup.Extract(resp.URL, resp.Body)
 	}
 	if ferr == nil {
+		a.Provenance = stories.ProvenancePublisher
 		if a.Title == "" {
 			a.Title = it.Title
 		}
@@ -524,6 +525,7 @@ func (in *Ingester) item(ctx context.Context, src Source, it feeds.Item, canonic
 		in.log.Debug("article page unavailable; indexing the feed's text", "feed", src.URL, "err", ferr)
 		a = in.lookup.Describe(canonical, extract.Article{Title: it.Title, Excerpt: excerpt(it.Summary), Published: it.Published})
 		a.Partial = true
+		a.Provenance = stories.ProvenanceFeed
 		text = it.Summary
 	}
 	if a.OutletID == "" {

@@ -86,6 +86,12 @@ type Options struct {
 	MaxWork   int
 	MaxQueue  int
 	QueueWait time.Duration
+	// Shared says the server is shared (API tokens configured): posted pages
+	// are then held as their poster's unverified posts (see posts.go), and
+	// indexing an article settles the posts of its URL.
+	Shared bool
+	// ObservePost, when set, is told what became of each post (Post*).
+	ObservePost func(string)
 }
 
 // Service answers lookups. It is safe for concurrent use.
@@ -101,19 +107,26 @@ type Service struct {
 	// opening the same article at once cost one fetch.
 	flights singleflight.Group
 	// work bounds the runs that fetch, extract and match (see gate).
-	work *gate
+	work     *gate
+	shared   bool
+	observeP func(string)
+	// verify queues posts for the server's own check (RunVerifier).
+	verify chan verifyJob
 }
 
 // New returns a Service.
 func New(opts Options) *Service {
 	s := &Service{
-		store:   opts.Store,
-		fetcher: opts.Fetcher,
-		outlets: opts.Outlets,
-		matcher: opts.Matcher,
-		log:     opts.Logger,
-		observe: opts.Observe,
-		timeout: opts.Timeout,
+		store:    opts.Store,
+		fetcher:  opts.Fetcher,
+		outlets:  opts.Outlets,
+		matcher:  opts.Matcher,
+		log:      opts.Logger,
+		observe:  opts.Observe,
+		timeout:  opts.Timeout,
+		shared:   opts.Shared,
+		observeP: opts.ObservePost,
+		verify:   make(chan verifyJob, verifyQueue),
 	}
 	if s.timeout <= 0 {
 		s.timeout = DefaultTimeout
@@ -145,6 +158,9 @@ func New(opts Options) *Service {
 type Request struct {
 	URL  string // the page's URL as the reader's browser has it
 	HTML []byte // the rendered page, optional; when given the server never fetches
+	// Poster identifies the reader's API token on a shared server (see
+	// Options.Shared): their posted pages are held unverified, and they see them.
+	Poster string
 }
 
 // Result is a lookup's answer.
@@ -153,6 +169,9 @@ type Result struct {
 	Outlet  *outlets.Outlet // nil when the publisher is not in the registry
 	Story   stories.Story
 	Outcome Outcome
+	// Unverified is set when the answer is the reader's own unverified post:
+	// only they see Article, and Story does not count it.
+	Unverified bool
 }
 
 // Lookup answers a request: from the index when the article is known, else by
@@ -171,9 +190,25 @@ func (s *Service) Lookup(ctx context.Context, req Request) (*Result, error) {
 		s.observe(OutcomeError)
 		return nil, fmt.Errorf("%w: %d bytes (at most %d)", ErrPageTooLarge, len(req.HTML), extract.MaxHTMLBytes)
 	}
+	poster := ""
+	if s.shared {
+		poster = req.Poster
+	}
+	if poster != "" && req.HTML == nil {
+		// Before the shared run: what one reader posted answers only them.
+		res, err := s.fromPost(ctx, poster, canonical)
+		if err == nil || !errors.Is(err, store.ErrNotFound) {
+			if err != nil {
+				s.observe(OutcomeError)
+				return nil, err
+			}
+			s.observe(res.Outcome)
+			return res, nil
+		}
+	}
 	key := "fetch\x00" + canonical
 	if req.HTML != nil {
-		key = "posted\x00" + canonical
+		key = "posted\x00" + poster + "\x00" + canonical
 	}
 	detached := context.WithoutCancel(ctx)
 	ch := s.flights.DoChan(key, func() (v any, err error) {
@@ -187,7 +222,7 @@ func (s *Service) Lookup(ctx context.Context, req Request) (*Result, error) {
 		}()
 		runCtx, cancel := context.WithTimeout(detached, s.timeout)
 		defer cancel()
-		return s.lookup(runCtx, canonical, req.HTML)
+		return s.lookup(runCtx, canonical, req.HTML, poster)
 	})
 	select {
 	case <-ctx.Done():
@@ -204,7 +239,7 @@ func (s *Service) Lookup(ctx context.Context, req Request) (*Result, error) {
 	}
 }
 
-func (s *Service) lookup(ctx context.Context, canonical string, html []byte) (*Result, error) {
+func (s *Service) lookup(ctx context.Context, canonical string, html []byte, poster string) (*Result, error) {
 	if res, err := s.fromIndex(ctx, canonical); err == nil || !errors.Is(err, store.ErrNotFound) {
 		return res, err
 	}
@@ -226,10 +261,12 @@ func (s *Service) lookup(ctx context.Context, canonical string, html []byte) (*R
 	if err != nil {
 		return nil, err
 	}
+	a.Provenance = stories.ProvenancePublisher
 	if outcome == OutcomePosted {
 		if err := sameSite(canonical, declared); err != nil {
 			return nil, err
 		}
+		a.Provenance = stories.ProvenanceReader
 	}
 	// The page may have named another canonical URL, which may be indexed already.
 	// Either way the requested URL becomes an alias of the article, so that the
@@ -243,11 +280,17 @@ func (s *Service) lookup(ctx context.Context, canonical string, html []byte) (*R
 			return res, err
 		}
 	}
+	if outcome == OutcomePosted && poster != "" {
+		return s.hold(ctx, poster, canonical, a, text)
+	}
 	sid, err := s.Index(ctx, a, text)
 	if err != nil {
 		return nil, err
 	}
 	s.alias(ctx, canonical, final)
+	if outcome == OutcomeFetched && s.shared && canonical != final {
+		s.settle(ctx, canonical, a.Title)
+	}
 	story, err := s.store.Story(ctx, sid, storyArticles)
 	if err != nil {
 		return nil, fmt.Errorf("lookup: %w", err)
@@ -280,44 +323,47 @@ func (s *Service) Extract(pageURL string, html []byte) (stories.Article, string,
 	return a, text, err
 }
 
-// extract is Extract, also returning the URL the page declares as its own
-// (absolute; "" when it declares none).
-func (s *Service) extract(pageURL string, html []byte) (stories.Article, string, string, error) {
+// extract is Extract, also returning the URLs the page declares as its own
+// (absolute; none when it declares none).
+func (s *Service) extract(pageURL string, html []byte) (stories.Article, string, []string, error) {
 	base, err := url.Parse(pageURL)
 	if err != nil {
-		return stories.Article{}, "", "", fmt.Errorf("lookup: page URL: %w", err)
+		return stories.Article{}, "", nil, fmt.Errorf("lookup: page URL: %w", err)
 	}
 	art, err := extract.Parse(html, base)
 	if err != nil {
-		return stories.Article{}, "", "", fmt.Errorf("lookup: %w", err)
+		return stories.Article{}, "", nil, fmt.Errorf("lookup: %w", err)
 	}
 	final, err := canon.Prefer(pageURL, art.CanonicalURL)
 	if err != nil {
-		return stories.Article{}, "", "", fmt.Errorf("lookup: %w", err)
+		return stories.Article{}, "", nil, fmt.Errorf("lookup: %w", err)
 	}
-	return s.Describe(final, art), art.Text, art.CanonicalURL, nil
+	return s.Describe(final, art), art.Text, art.DeclaredURLs, nil
 }
 
-// sameSite checks that the URL a posted page declares as its own (its canonical
-// link, else og:url) is on the registrable domain of the URL it was posted for. A
-// publisher's own page never names another site as itself, except a syndicated
-// copy, which is then indexed from the original publisher's URL rather than from a
-// reader's word. A declared URL that is not a valid http(s) URL is a template bug
-// (canon.Prefer ignores it too), not a claim.
-func sameSite(requested, declared string) error {
-	if declared == "" {
-		return nil
-	}
-	d, err := canon.URL(declared)
+// sameSite checks that every URL a posted page declares as its own (its canonical
+// link, og:url, the JSON-LD article's url) is on the registrable domain of the URL
+// it was posted for. A publisher's own page never names another site as itself,
+// except a syndicated copy, which is then indexed from the original publisher's
+// URL rather than from a reader's word. A declared URL that is not a valid
+// http(s) URL is a template bug (canon.Prefer ignores it too), not a claim.
+func sameSite(requested string, declared []string) error {
+	ru, err := url.Parse(requested)
 	if err != nil {
 		return nil
 	}
-	du, _ := url.Parse(d)
-	ru, _ := url.Parse(requested)
-	if du == nil || ru == nil || canon.Domain(du.Host) == canon.Domain(ru.Host) {
-		return nil
+	for _, d := range declared {
+		c, err := canon.URL(d)
+		if err != nil {
+			continue
+		}
+		du, err := url.Parse(c)
+		if err != nil || canon.Domain(du.Host) == canon.Domain(ru.Host) {
+			continue
+		}
+		return fmt.Errorf("%w: posted for %s, declares %s", ErrForeignPage, canon.Domain(ru.Host), canon.Domain(du.Host))
 	}
-	return fmt.Errorf("%w: posted for %s, declares %s", ErrForeignPage, canon.Domain(ru.Host), canon.Domain(du.Host))
+	return nil
 }
 
 // fromIndex answers from the index; ErrNotFound when the article is not indexed,
@@ -487,6 +533,9 @@ func (s *Service) Index(ctx context.Context, a stories.Article, text string) (st
 		}
 		if err != nil {
 			return "", fmt.Errorf("lookup: index: %w", err)
+		}
+		if s.shared && a.Provenance != stories.ProvenanceReader {
+			s.settle(ctx, a.URL, a.Title)
 		}
 		return added.StoryID, nil
 	}

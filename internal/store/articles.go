@@ -245,6 +245,7 @@ type storedArticle struct {
 	DuplicateOf string `json:"dup,omitempty"`
 	Partial     bool   `json:"pa,omitempty"`
 	SimHash     uint64 `json:"h,omitempty"`
+	Provenance  string `json:"src,omitempty"`
 }
 
 func encodeArticle(a stories.Article, simhash uint64) (string, error) {
@@ -252,7 +253,7 @@ func encodeArticle(a stories.Article, simhash uint64) (string, error) {
 		Format: articleFormat,
 		URL:    a.URL, Title: a.Title, Byline: a.Byline, Excerpt: a.Excerpt, Lang: a.Lang,
 		Added: a.Added.UnixMilli(), OutletID: a.OutletID, Domain: a.Domain,
-		DuplicateOf: a.DuplicateOf, Partial: a.Partial, SimHash: simhash,
+		DuplicateOf: a.DuplicateOf, Partial: a.Partial, SimHash: simhash, Provenance: a.Provenance,
 	}
 	if !a.Published.IsZero() {
 		s.Published = a.Published.UnixMilli()
@@ -293,7 +294,7 @@ func decodeArticle(v string) (a stories.Article, storyID string, status articleS
 	a = stories.Article{
 		URL: s.URL, Title: s.Title, Byline: s.Byline, Excerpt: s.Excerpt, Lang: s.Lang,
 		OutletID: s.OutletID, Domain: s.Domain, DuplicateOf: s.DuplicateOf, Partial: s.Partial,
-		Added: time.UnixMilli(s.Added).UTC(),
+		Added: time.UnixMilli(s.Added).UTC(), Provenance: s.Provenance,
 	}
 	if s.Published != 0 {
 		a.Published = time.UnixMilli(s.Published).UTC()

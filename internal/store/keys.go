@@ -53,11 +53,21 @@ import "strconv"
 //	P coverage            zset    story ids by outlet count                           as recent
 //	P f:<fid>             string  a feed's polling state (JSON, feeds.State)          retention after its
 //	                                                                                  last poll
+//	P pv:<tid>:<aid>      string  an unverified post (see posts.go): what token tid's  retention after it was
+//	                              reader posted for a URL, JSON (article, the story   posted
+//	                              it would join, status, when)
+//	P pt:<tid>            zset    article ids of tid's unverified posts, by post ms;  retention after the
+//	                              cut to the newest MaxPostsPerPoster                 token's last post
+//	P pu:<aid>            set     the tids with an unverified post of the URL         retention after its
+//	                                                                                  last post
+//	P posters             zset    tids with unverified posts, by last post ms         retention
 //	P lease:<name>        string  the token of the process holding a lease            the lease's own TTL
 //	                              (feed polls: name "feed:<fid>")                     (renewed while held)
 //
 // aid is the article id: 16 base32 characters of SHA-256 over the canonical URL.
 // sid is the story id: "s" and the aid of the story's first article.
+// tid is a token id: the first 12 hex digits of SHA-256 over an API token, never
+// the token itself.
 // fid is the feed id: 16 base32 characters of SHA-256 over the feed URL.
 
 const (
@@ -72,6 +82,10 @@ const (
 	keyCoverage = "coverage"
 	keyFeed     = "f:"
 	keyLease    = "lease:"
+	keyPost     = "pv:"
+	keyPoster   = "pt:"
+	keyPostURL  = "pu:"
+	keyPosters  = "posters"
 )
 
 func (r *Redis) articleKey(aid string) string       { return r.prefix + keyArticle + aid }
@@ -86,9 +100,13 @@ func (r *Redis) docTotalKey(epoch int64) string {
 func (r *Redis) docFreqKey(epoch int64, b uint32) string {
 	return r.prefix + keyDocFreq + strconv.FormatInt(epoch, 10) + ":" + strconv.FormatUint(uint64(b), 10)
 }
-func (r *Redis) termKey(term string) string  { return r.prefix + keyTerm + term }
-func (r *Redis) addsKey() string             { return r.prefix + keyAdds }
-func (r *Redis) recentKey() string           { return r.prefix + keyRecent }
-func (r *Redis) coverageKey() string         { return r.prefix + keyCoverage }
-func (r *Redis) feedKey(url string) string   { return r.prefix + keyFeed + ArticleID(url) }
-func (r *Redis) leaseKey(name string) string { return r.prefix + keyLease + name }
+func (r *Redis) termKey(term string) string     { return r.prefix + keyTerm + term }
+func (r *Redis) addsKey() string                { return r.prefix + keyAdds }
+func (r *Redis) recentKey() string              { return r.prefix + keyRecent }
+func (r *Redis) coverageKey() string            { return r.prefix + keyCoverage }
+func (r *Redis) feedKey(url string) string      { return r.prefix + keyFeed + ArticleID(url) }
+func (r *Redis) leaseKey(name string) string    { return r.prefix + keyLease + name }
+func (r *Redis) postKey(tid, aid string) string { return r.prefix + keyPost + tid + ":" + aid }
+func (r *Redis) posterKey(tid string) string    { return r.prefix + keyPoster + tid }
+func (r *Redis) postedURLKey(aid string) string { return r.prefix + keyPostURL + aid }
+func (r *Redis) postersKey() string             { return r.prefix + keyPosters }

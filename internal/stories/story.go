@@ -25,7 +25,20 @@ type Article struct {
 	Domain      string    `json:"domain"`                 // registrable domain; identifies unknown outlets
 	DuplicateOf string    `json:"duplicate_of,omitempty"` // URL of the article this one copies
 	Partial     bool      `json:"partial,omitempty"`      // only the feed's title and summary were available
+	// Provenance says where the text the article was matched on came from: one of
+	// the Provenance constants ("" for articles indexed before Parallax kept it).
+	Provenance string `json:"provenance,omitempty"`
 }
+
+// Where an article's text came from. A publisher's page or its feed is the
+// outlet's own word; a page a reader's browser posted is the reader's word about
+// what the outlet published, which a shared server does not take on trust.
+const (
+	ProvenancePublisher = "publisher" // the server fetched the publisher's page
+	ProvenanceFeed      = "feed"      // the outlet's feed: its title and summary only
+	ProvenanceReader    = "reader"    // a page a reader's browser posted
+	ProvenanceImport    = "import"    // an operator's batch import (the cluster command)
+)
 
 // Source identifies the publisher of a for counting outlets: the registry id when the
 // outlet is known, else the registrable domain, so that two unknown sites count as

@@ -501,6 +501,9 @@ describe('extension end to end', { skip, timeout: 170_000 }, () => {
     const { popup: ok } = await clickAction(ARTICLES.fox.url);
     assert.equal(await ok.getAttribute('body', 'data-state'), 'coverage');
     assert.equal(await ok.textContent('.outlet-name'), 'Fox News');
+    // A server with tokens is shared: the page this reader's browser sent is
+    // theirs alone until the outlet's feed or the server's own fetch confirms it.
+    assert.match(await ok.textContent('[data-testid="unverified-note"]'), /^Only you see this article/);
     const post = recorder.lookups(from)[0];
     assert.equal(post.headers.authorization, `Bearer ${TOKEN}`);
     await ok.close();

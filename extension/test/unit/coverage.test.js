@@ -114,4 +114,13 @@ describe('coverageView', () => {
     a.article.duplicate_of = FOX;
     assert.equal(coverageView(a, { now: NOW, locale: 'en' }).article.copyOf, 'Fox News');
   });
+
+  it('marks the reader\'s own unverified post, and only when the server says so', () => {
+    const a = threeOutlets();
+    assert.equal(coverageView(a, { now: NOW, locale: 'en' }).article.unverified, false, 'an older server sends no verified field');
+    a.article.verified = true;
+    assert.equal(coverageView(a, { now: NOW, locale: 'en' }).article.unverified, false);
+    a.article.verified = false;
+    assert.equal(coverageView(a, { now: NOW, locale: 'en' }).article.unverified, true);
+  });
 });

@@ -122,4 +122,20 @@ describe('Renderer.coverage', () => {
     assert.equal(center.tagName, 'DIV');
     assert.equal(center.byClass('lead-current')[0].textContent, 'You are reading this');
   });
+
+  it("says when the article is the reader's own unverified post, and draws its would-be story uncounted", () => {
+    const a = answer({
+      current: 'https://www.bbc.co.uk/news/articles/c0bridge',
+      balance: { left: 0, center: 0, right: 0, unrated: 0, rated: 0, left_pct: 0, center_pct: 0, right_pct: 0 },
+      rows: [],
+    });
+    a.article.verified = false;
+    a.story.id = '';
+    const root = draw(a);
+    assert.match(root.byTestId('unverified-note').textContent, /^Only you see this article/);
+    assert.equal(root.byTestId('story-link'), null);
+    assert.equal(root.byTestId('story-counts').textContent, '0 articles · 0 outlets');
+    a.article.verified = true;
+    assert.equal(draw(a).byTestId('unverified-note'), null);
+  });
 });
