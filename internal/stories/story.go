@@ -25,6 +25,9 @@ type Article struct {
 	Domain      string    `json:"domain"`                 // registrable domain; identifies unknown outlets
 	DuplicateOf string    `json:"duplicate_of,omitempty"` // URL of the article this one copies
 	Partial     bool      `json:"partial,omitempty"`      // only the feed's title and summary were available
+	// Candidates are the few sentences of its text a summary may quote (see
+	// Candidates); the text itself is not kept.
+	Candidates []Candidate `json:"candidates,omitempty"`
 }
 
 // Source identifies the publisher of a for counting outlets: the registry id when the
