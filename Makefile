@@ -18,6 +18,7 @@ FUZZ_TARGETS := \
 	internal/outlets:FuzzImportCSV \
 	internal/store:FuzzSnapshot \
 	internal/store:FuzzStoredRecords \
+	internal/stories:FuzzSentences \
 	server:FuzzClusterLine \
 	server:FuzzLookupBody
 

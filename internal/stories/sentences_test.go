@@ -83,3 +83,37 @@ func TestSentencesBounded(t *testing.T) {
 		t.Errorf("%d sentences, want the bound %d", got, maxSentences)
 	}
 }
+
+// FuzzSentences splits any text (article text is the publisher's, untrusted) in
+// every language: no panic, every sentence a trimmed, non-empty substring of the
+// text, in order; and the candidates within their bounds.
+func FuzzSentences(f *testing.F) {
+	for _, s := range []string{"Mr. Smith went to Washington. He won.", "Am 3. Oktober. z. B. Berlin.", "¿Qué? ¡Sí! « Non. » Fin…", "U.S.", "...", "a.\n\nb!", "\xff\xfe. X"} {
+		f.Add(s, "en")
+		f.Add(s, "de")
+	}
+	f.Fuzz(func(t *testing.T, text, lang string) {
+		rest := text
+		for _, s := range Sentences(text, lang) {
+			if s == "" || s != strings.TrimSpace(s) {
+				t.Fatalf("sentence %q is empty or untrimmed", s)
+			}
+			i := strings.Index(rest, s)
+			if i < 0 {
+				t.Fatalf("sentence %q is not in the text after the previous one", s)
+			}
+			rest = rest[i+len(s):]
+		}
+		cands := Candidates(text, lang)
+		total := 0
+		for _, c := range cands {
+			total += len(c.Text)
+			if !strings.Contains(text, c.Text) {
+				t.Fatalf("candidate %q is not in the text", c.Text)
+			}
+		}
+		if len(cands) > MaxCandidates || total > MaxCandidateBytes {
+			t.Fatalf("%d candidates, %d bytes: over the bounds", len(cands), total)
+		}
+	})
+}
