@@ -163,6 +163,9 @@ func TestSummaryEval(t *testing.T) {
 			}
 		}
 	}
+	if stored == 0 {
+		t.Fatal("no article kept a candidate sentence through Index")
+	}
 	t.Logf("summary eval: %d stories, %d bullets (%.1f a story), %.1f candidates stored per article",
 		len(order), bullets, float64(bullets)/float64(len(order)), float64(stored)/float64(3*len(order)))
 	t.Logf("ROUGE recall against the other two outlets' leads, mean of %d (story, outlet) pairs:", baseline.n)
