@@ -18,6 +18,7 @@ FUZZ_TARGETS := \
 	internal/outlets:FuzzImportCSV \
 	internal/store:FuzzSnapshot \
 	internal/store:FuzzStoredRecords \
+	internal/stories:FuzzSentences \
 	server:FuzzClusterLine \
 	server:FuzzLookupBody
 
@@ -86,9 +87,12 @@ fuzz:
 # `parallax cluster`: prints pairwise, B-cubed and NMI scores and fails below the
 # floors in server/cluster_test.go. Without the race detector, which would make the
 # 12,000-article replay take minutes. Without the data it skips and says why, except
-# in CI (CI=true), where it fails.
+# in CI (CI=true), where it fails. Then the story summaries on BASIL
+# (internal/lookup TestSummaryEval): every bullet a sentence of a member article,
+# and ROUGE-1/ROUGE-2 recall against the outlets' leads beside a lead-3 baseline.
 eval:
 	go test -count=1 -run 'TestClusteringEval' -v ./server | grep -E 'docs=|target|skipping|shared data|^(ok|FAIL|---)'
+	go test -count=1 -run 'TestSummaryEval' -v ./internal/lookup | grep -E 'summary|ROUGE|skipping|shared data|^(ok|FAIL|---)'
 
 # The extension's unit tests, web-ext lint, and the end-to-end test that loads it into
 # headless Chromium (/usr/bin/chromium) against a real server built from ./server.

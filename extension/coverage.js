@@ -161,6 +161,23 @@ export function factualitySpread(story) {
   return [...FACTUALITY_ORDER, 'unknown'].filter((v) => counts.has(v)).map((value) => ({ value, count: counts.get(value) }));
 }
 
+/**
+ * summaryOf is the story's summary bullets as the popup shows them: the text, the
+ * outlet's name, its side, and the article's link (null unless http(s)). An older
+ * server sends no summary: none is shown. Bullets without text are dropped.
+ */
+export function summaryOf(summary) {
+  if (!Array.isArray(summary)) return [];
+  return summary
+    .filter((b) => b && typeof b.text === 'string' && b.text.trim() !== '')
+    .map((b) => ({
+      text: b.text.trim(),
+      href: webHref(b.url),
+      outletName: b.outlet?.name || b.domain || hostOf(b.url),
+      side: ['left', 'center', 'right'].includes(b.side) ? b.side : sideOf(b.outlet?.bias),
+    }));
+}
+
 /** balanceNote is the server's sentence on what the balance rests on, or null when it sends none. */
 function balanceNote(note) {
   return typeof note === 'string' && note.trim() !== '' ? note.trim() : null;
@@ -248,6 +265,7 @@ export function coverageView(answer, { now, locale, serverUrl = '' }) {
       note: balanceNote(story.balance_note),
     },
     factuality: factualitySpread(story),
+    summary: summaryOf(story.summary),
     leads: Object.fromEntries(LEAD_SIDES.map((s) => [s, leadOf(groups[s])])),
     groups,
     others,

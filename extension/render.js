@@ -4,6 +4,7 @@ import { balanceSection } from './balance.js';
 import { el, plural } from './dom.js';
 import { FACTUALITY_KEY, OWNERSHIP_KEY, biasChip } from './labels.js';
 import { leadsSection } from './leads.js';
+import { summarySection } from './summary.js';
 import { coverageTabs } from './tabs.js';
 
 /**
@@ -87,11 +88,12 @@ export class Renderer {
     if (view.alone) {
       parts.push(this.message('alone', { title: t('aloneTitle'), body: t('aloneBody'), retry: true, retryLabel: t('checkAgain') }));
     } else {
-      // The three sides' headlines first, so they are in view when the popup opens;
-      // then the balance and the full list.
-      parts.push(leadsSection(view, this), balanceSection(view, this), coverageTabs(view, this));
+      // The three sides' headlines first, so they are in view when the popup opens
+      // (the fold the end-to-end test checks); then the story in brief (two
+      // bullets until asked for more), the balance and the full list.
+      parts.push(leadsSection(view, this), summarySection(view, this), balanceSection(view, this), coverageTabs(view, this));
     }
-    this.show(...parts);
+    this.show(...parts.filter(Boolean)); // no summary: null
   }
 
   /** message is a state box: a title, an explanation, and the actions that help. */

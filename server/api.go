@@ -233,12 +233,23 @@ type storySummary struct {
 }
 
 // storyOut is a story with its coverage: the listing's summary, the count of
-// outlets with text of their own, who reported it when, and the articles.
+// outlets with text of their own, who reported it when, the summary bullets and the
+// articles.
 type storyOut struct {
 	storySummary
 	IndependentOutlets int            `json:"independent_outlets"`
 	Timeline           timelineOut    `json:"timeline"`
+	Summary            []bulletOut    `json:"summary"`
 	Articles           []storyArticle `json:"articles"`
+}
+
+// bulletOut is a stories.Bullet with its outlet as the articles list gives it.
+type bulletOut struct {
+	Text   string       `json:"text"`
+	URL    string       `json:"url"`
+	Outlet *outletBrief `json:"outlet"`
+	Domain string       `json:"domain"`
+	Side   outlets.Side `json:"side"`
 }
 
 type storyArticle struct {
@@ -303,28 +314,38 @@ func (a *api) storyOut(st stories.Story) storyOut {
 		}),
 		IndependentOutlets: stories.IndependentOutlets(st.Articles),
 		Timeline:           timelineOf(stories.TimelineOf(st.Articles, a.lookups.Facts)),
+		Summary:            []bulletOut{},
 		Articles:           make([]storyArticle, 0, len(st.Articles)),
 	}
+	for _, b := range a.lookups.Summary(st) {
+		out.Summary = append(out.Summary, bulletOut{Text: b.Text, URL: b.ArticleURL, Outlet: a.brief(b.OutletID), Domain: b.Domain, Side: b.Side})
+	}
 	for _, art := range st.Articles {
-		var o *outletBrief
-		if reg, ok := a.outlets.ByID(art.OutletID); ok && art.OutletID != "" {
-			o = &outletBrief{
-				ID: reg.ID, Name: reg.Name, Bias: nilIfEmpty(string(reg.Bias)),
-				Factuality: nilIfEmpty(string(reg.Factuality)), Ownership: nilIfEmpty(string(reg.Ownership)),
-			}
-		}
 		out.Articles = append(out.Articles, storyArticle{
 			URL:         art.URL,
 			Title:       art.Title,
 			Published:   timeOrNil(art.Published),
 			Domain:      art.Domain,
 			Excerpt:     art.Excerpt,
-			Outlet:      o,
+			Outlet:      a.brief(art.OutletID),
 			DuplicateOf: nilIfEmpty(art.DuplicateOf),
 			Provenance:  nilIfEmpty(art.Provenance),
 		})
 	}
 	return out
+}
+
+// brief is an outlet as a coverage list shows it; nil when the registry does not
+// know the id.
+func (a *api) brief(outletID string) *outletBrief {
+	reg, ok := a.outlets.ByID(outletID)
+	if !ok || outletID == "" {
+		return nil
+	}
+	return &outletBrief{
+		ID: reg.ID, Name: reg.Name, Bias: nilIfEmpty(string(reg.Bias)),
+		Factuality: nilIfEmpty(string(reg.Factuality)), Ownership: nilIfEmpty(string(reg.Ownership)),
+	}
 }
 
 func timelineOf(t stories.Timeline) timelineOut {

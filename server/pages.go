@@ -122,7 +122,9 @@ func (p *pages) story(c *echo.Context) error {
 		return err
 	}
 	return p.respond(c, strconv.FormatInt(st.Version, 10), func(w *bytes.Buffer) error {
-		return p.web.RenderStory(w, web.NewStoryPage(st, p.outlets))
+		page := web.NewStoryPage(st, p.outlets)
+		page.Summary = web.SummaryOf(p.lookups.Summary(st), p.outlets)
+		return p.web.RenderStory(w, page)
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -160,7 +161,7 @@ func TestStoryCoverageAPI(t *testing.T) {
 	summary := stories[0].(map[string]any)
 	for k := range story {
 		_, listed := summary[k]
-		if onlyFull := slices.Contains([]string{"independent_outlets", "timeline", "articles"}, k); listed == onlyFull {
+		if onlyFull := slices.Contains([]string{"independent_outlets", "timeline", "summary", "articles"}, k); listed == onlyFull {
 			t.Errorf("field %s: in the listing %v, want %v", k, listed, !onlyFull)
 		}
 	}
@@ -170,10 +171,43 @@ func TestStoryCoverageAPI(t *testing.T) {
 			t.Errorf("listing's %s = %s, the story's %s", k, got, want)
 		}
 	}
+	checkSummary(t, story)
 	got := normalized(t, story)
 	golden(t, "story-coverage.golden.json", got)
 	if fromLookup := normalized(t, path(last, "story")); !bytes.Equal(fromLookup, got) {
 		t.Errorf("the lookup answer's story differs from the story endpoint's:\n%s", fromLookup)
+	}
+}
+
+// checkSummary: the story's summary has bullets, each a sentence of the page of one
+// of its articles, cited to that article with its outlet.
+func checkSummary(t *testing.T, story map[string]any) {
+	t.Helper()
+	bullets, _ := story["summary"].([]any)
+	if len(bullets) < 3 {
+		t.Fatalf("summary has %d bullets, want at least 3 from three full articles: %v", len(bullets), story["summary"])
+	}
+	outletOf := map[string]any{}
+	for _, a := range story["articles"].([]any) {
+		a := a.(map[string]any)
+		outletOf[a["url"].(string)] = a["outlet"]
+	}
+	pages := ""
+	for _, f := range fixturePages {
+		pages += html.UnescapeString(fixture(t, f.file))
+	}
+	for _, b := range bullets {
+		b := b.(map[string]any)
+		o, member := outletOf[b["url"].(string)]
+		if !member {
+			t.Errorf("bullet cites %v, not an article of the story", b["url"])
+		}
+		if fmt.Sprint(b["outlet"]) != fmt.Sprint(o) {
+			t.Errorf("bullet of %v has outlet %v, its article %v", b["url"], b["outlet"], o)
+		}
+		if text, _ := b["text"].(string); !strings.Contains(pages, text) {
+			t.Errorf("bullet %q is in none of the pages", text)
+		}
 	}
 }
 

@@ -48,6 +48,9 @@ const (
 	retryPause = 2 * time.Millisecond
 	// storyArticles bounds the coverage list returned with a story.
 	storyArticles = 200
+	// summaryCache is how many stories' summaries a server keeps computed: the
+	// stories read most, at about 1 KB each.
+	summaryCache = 1024
 	// DefaultTimeout bounds one shared lookup run (fetch, extraction, matching) when
 	// Options.Timeout is 0. The run is detached from the readers waiting on it, so
 	// it needs a bound of its own.
@@ -112,6 +115,8 @@ type Service struct {
 	observeP func(string)
 	// verify queues posts for the server's own check (RunVerifier).
 	verify chan verifyJob
+	// summaries are the stories' summaries by version (see Summary).
+	summaries *stories.Summaries
 }
 
 // New returns a Service.
@@ -127,6 +132,8 @@ func New(opts Options) *Service {
 		shared:   opts.Shared,
 		observeP: opts.ObservePost,
 		verify:   make(chan verifyJob, verifyQueue),
+
+		summaries: stories.NewSummaries(summaryCache),
 	}
 	if s.timeout <= 0 {
 		s.timeout = DefaultTimeout
@@ -453,6 +460,12 @@ func (s *Service) Story(ctx context.Context, id string) (stories.Story, error) {
 	return st, nil
 }
 
+// Summary returns a story's summary bullets (see stories.Summarize), computed once
+// per version of the story.
+func (s *Service) Summary(st stories.Story) []stories.Bullet {
+	return s.summaries.Of(st, s.Bias)
+}
+
 // Bias returns the registry's bias for an outlet id, for stories.BalanceOf.
 func (s *Service) Bias(outletID string) outlets.Bias {
 	return s.outlets.Bias(outletID)
@@ -471,11 +484,15 @@ func (s *Service) Facts(outletID string) (stories.OutletFacts, bool) {
 }
 
 // Index matches an article into a story and stores it; text is its body (it is not
-// stored, only read for matching). It returns the story id. An article already in
-// the index is left as it is and its story returned.
+// stored, only read for matching and for the few sentences the story's summary may
+// quote). It returns the story id. An article already in the index is left as it
+// is and its story returned.
 func (s *Service) Index(ctx context.Context, a stories.Article, text string) (string, error) {
 	if a.Added.IsZero() {
 		a.Added = time.Now().UTC()
+	}
+	if a.Candidates == nil {
+		a.Candidates = stories.Candidates(text, a.Lang)
 	}
 	f := stories.Analyze(stories.Doc{Title: a.Title, Text: text, Lang: a.Lang, Published: a.Published})
 	docTerms := f.Keys()

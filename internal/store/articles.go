@@ -246,7 +246,20 @@ type storedArticle struct {
 	Partial     bool   `json:"pa,omitempty"`
 	SimHash     uint64 `json:"h,omitempty"`
 	Provenance  string `json:"src,omitempty"`
+	// The summary's candidate sentences (stories.Candidates) and their positions
+	// in the article, in two parallel arrays: c and cp, added without a format
+	// change (an older record has neither and reads with no candidates). A
+	// sentence the excerpt holds (the lead, when the excerpt is the first
+	// paragraph) is kept once: its c entry is "" and cx holds its offset and
+	// length in the excerpt, a pair per empty entry, in order. On BASIL that
+	// saves about a third of the candidates' bytes.
+	Candidates []string `json:"c,omitempty"`
+	CandPos    []int    `json:"cp,omitempty"`
+	CandInExc  []int    `json:"cx,omitempty"`
 }
+
+// maxStoredCandidates bounds what a record may hold, whatever wrote it.
+const maxStoredCandidates = stories.MaxCandidates
 
 func encodeArticle(a stories.Article, simhash uint64) (string, error) {
 	s := storedArticle{
@@ -257,6 +270,15 @@ func encodeArticle(a stories.Article, simhash uint64) (string, error) {
 	}
 	if !a.Published.IsZero() {
 		s.Published = a.Published.UnixMilli()
+	}
+	for _, c := range a.Candidates[:min(len(a.Candidates), maxStoredCandidates)] {
+		text := c.Text
+		if i := strings.Index(a.Excerpt, text); i >= 0 && text != "" {
+			s.CandInExc = append(s.CandInExc, i, len(text))
+			text = ""
+		}
+		s.Candidates = append(s.Candidates, text)
+		s.CandPos = append(s.CandPos, c.Pos)
 	}
 	b, err := json.Marshal(s)
 	if err != nil {
@@ -299,7 +321,34 @@ func decodeArticle(v string) (a stories.Article, storyID string, status articleS
 	if s.Published != 0 {
 		a.Published = time.UnixMilli(s.Published).UTC()
 	}
+	a.Candidates = decodeCandidates(s)
 	return a, sid, articleOK
+}
+
+// decodeCandidates reads a record's candidates. Damaged lists (positions that do
+// not pair with sentences, an excerpt reference out of range) drop the
+// candidates, never the article.
+func decodeCandidates(s storedArticle) []stories.Candidate {
+	if len(s.CandPos) != len(s.Candidates) || len(s.Candidates) > maxStoredCandidates {
+		return nil
+	}
+	var out []stories.Candidate
+	refs := s.CandInExc
+	for i, text := range s.Candidates {
+		if text == "" {
+			if len(refs) < 2 {
+				return nil
+			}
+			off, n := refs[0], refs[1]
+			refs = refs[2:]
+			if off < 0 || n <= 0 || off > len(s.Excerpt)-n {
+				return nil
+			}
+			text = s.Excerpt[off : off+n]
+		}
+		out = append(out, stories.Candidate{Text: text, Pos: s.CandPos[i]})
+	}
+	return out
 }
 
 // article decodes a stored article value for a reader: ok false when there is

@@ -145,3 +145,8 @@ func (r *Redis) UnknownWrites() []string {
 	}
 	return out
 }
+
+// MemoryUsage is Redis's MEMORY USAGE of a key, in bytes.
+func (r *Redis) MemoryUsage(ctx context.Context, key string) (int64, error) {
+	return r.rdb.MemoryUsage(ctx, key).Result()
+}

@@ -149,7 +149,8 @@ func TestSnapshotRoundTrip(t *testing.T) {
 // article they accept encodes back to the same article.
 func FuzzStoredRecords(f *testing.F) {
 	a := stories.Article{URL: "https://www.example.com/a", Title: "Bridge", Excerpt: "Four hurt.", Lang: "en", OutletID: "bbc-news",
-		Domain: "example.com", Published: time.UnixMilli(1763600400000).UTC(), Added: time.UnixMilli(1763604000000).UTC()}
+		Domain: "example.com", Published: time.UnixMilli(1763600400000).UTC(), Added: time.UnixMilli(1763604000000).UTC(),
+		Candidates: []stories.Candidate{{Text: "The bridge fell.", Pos: 0}, {Text: "Four were hurt.", Pos: 2}}}
 	v, err := encodeArticle(a, 99)
 	if err != nil {
 		f.Fatal(err)
@@ -157,6 +158,7 @@ func FuzzStoredRecords(f *testing.F) {
 	f.Add("sabc\n" + v)
 	f.Add("sabc\n{\"v\":2,\"u\":\"x\"}")
 	f.Add("sabc\n{\"u\":\"https://x\",\"p\":-1e300}")
+	f.Add("sabc\n{\"u\":\"https://x\",\"c\":[\"a\",\"b\"],\"cp\":[1]}")
 	var c stories.Centroid
 	blob, _ := c.MarshalBinary()
 	f.Add("3\n" + string(blob))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -114,7 +115,7 @@ func TestAddArticleAndReadStory(t *testing.T) {
 			if sid != res.StoryID {
 				t.Errorf("article's story = %q, want %q", sid, res.StoryID)
 			}
-			if got != a {
+			if !reflect.DeepEqual(got, a) {
 				t.Errorf("article round trip:\n got %+v\nwant %+v", got, a)
 			}
 			if st.Title == "" || st.FirstSeen.IsZero() || st.Updated.Before(st.FirstSeen) {

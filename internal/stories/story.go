@@ -28,6 +28,9 @@ type Article struct {
 	// Provenance says where the text the article was matched on came from: one of
 	// the Provenance constants ("" for articles indexed before Parallax kept it).
 	Provenance string `json:"provenance,omitempty"`
+	// Candidates are the few sentences of its text a summary may quote (see
+	// Candidates); the text itself is not kept.
+	Candidates []Candidate `json:"candidates,omitempty"`
 }
 
 // Where an article's text came from. A publisher's page or its feed is the

@@ -62,7 +62,7 @@ func art(id, slug, hhmm, title string) stories.Article {
 
 func copyOf(a stories.Article, orig stories.Article) stories.Article {
 	a.DuplicateOf = orig.URL
-	a.Title, a.Excerpt = orig.Title, orig.Excerpt
+	a.Title, a.Excerpt, a.Candidates = orig.Title, orig.Excerpt, orig.Candidates
 	return a
 }
 
@@ -77,13 +77,18 @@ func newestFirst(arts []stories.Article) []stories.Article {
 // outlet the registry does not know. Parallax first saw it at 09:30, two hours
 // after the wire first published it.
 func threeSided() stories.Story {
-	ap := art("associated-press", "ap-budget", "07:30", "Parliament passes budget after all-night session")
+	ap := withCandidates(art("associated-press", "ap-budget", "07:30", "Parliament passes budget after all-night session"),
+		"Parliament passed the budget early on Friday after a debate that ran through the night.",
+		"The vote was 181 to 175, the narrowest margin for a budget in two decades.")
 	arts := newestFirst([]stories.Article{
 		ap,
 		copyOf(art("abc-news", "abc-budget", "07:50", ""), ap),
 		copyOf(art("new-york-post", "nyp-budget", "08:10", ""), ap),
-		art("bbc-news", "bbc-budget", "07:55", "Budget approved by narrow margin"),
-		art("guardian", "guardian-budget", "08:40", "Budget squeezes public services, critics say"),
+		withCandidates(art("bbc-news", "bbc-budget", "07:55", "Budget approved by narrow margin"),
+			"MPs approved the government's budget by six votes after an all-night session in parliament.",
+			"Opposition parties said the plan would cut funding for councils & hospitals <for years>."),
+		withCandidates(art("guardian", "guardian-budget", "08:40", "Budget squeezes public services, critics say"),
+			"Unions warned that the budget passed on Friday would squeeze public services already short of staff."),
 		art("reuters", "reuters-budget", "09:00", "Lawmakers approve budget; markets steady"),
 		art("cnn", "cnn-budget", "10:15", "What the new budget means for you"),
 		art("fox-news", "fox-budget", "11:20", "Budget boosts spending despite deficit warnings"),
@@ -99,6 +104,14 @@ func threeSided() stories.Story {
 		ArticleCount: len(arts),
 		Articles:     arts,
 	}
+}
+
+// withCandidates gives an article the candidate sentences a summary quotes.
+func withCandidates(a stories.Article, sentences ...string) stories.Article {
+	for i, s := range sentences {
+		a.Candidates = append(a.Candidates, stories.Candidate{Text: s, Pos: i})
+	}
+	return a
 }
 
 // oneSided is covered by six left-leaning outlets of high factuality and one

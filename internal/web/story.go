@@ -33,6 +33,35 @@ type StoryPage struct {
 	Ownership  Distribution
 	Timeline   TimelineView
 	Ratings    RaterTable
+	// Summary is the story in a few sentences, each quoted from one of its
+	// articles (stories.Summarize), most salient first; empty when its articles
+	// offer none. The server sets it (see SummaryOf) from its cache of summaries.
+	Summary []SummaryBullet
+}
+
+// SummaryBullet is one sentence of the summary with the outlet it is quoted from.
+type SummaryBullet struct {
+	Text   string
+	Href   string // the article; "" unless it is an http(s) URL
+	Outlet OutletRef
+}
+
+// SummaryOf turns a story's summary bullets into what its page shows, with the
+// outlets of reg.
+func SummaryOf(bs []stories.Bullet, reg *outlets.Registry) []SummaryBullet {
+	if len(bs) == 0 {
+		return nil
+	}
+	sources := make([]string, len(bs))
+	for i, b := range bs {
+		sources[i] = stories.Article{OutletID: b.OutletID, Domain: b.Domain}.Source()
+	}
+	k := lookupSources(reg, sources, nil)
+	out := make([]SummaryBullet, len(bs))
+	for i, b := range bs {
+		out[i] = SummaryBullet{Text: b.Text, Href: safeLink(b.ArticleURL), Outlet: k.ref(sources[i])}
+	}
+	return out
 }
 
 // Cut reports whether the story has more articles than the page lists.

@@ -336,3 +336,33 @@ func TestErrorPage(t *testing.T) {
 		}
 	}
 }
+
+// TestSummaryOnPage: the summary heads the story page, each bullet with its
+// outlet's name linking to the article it is quoted from and its side's chip, its
+// text escaped; a story without one has no such section.
+func TestSummaryOnPage(t *testing.T) {
+	t.Parallel()
+	reg := registry(t)
+	st := threeSided()
+	m := NewStoryPage(st, reg)
+	m.Summary = SummaryOf(stories.Summarize(st, reg.Bias), reg)
+	if len(m.Summary) < 3 {
+		t.Fatalf("%d bullets from the fixture, want at least 3", len(m.Summary))
+	}
+	page := render(t, m)
+	brief := between(page, `<section class="summary"`, "</section>")
+	if brief == "" || strings.Index(page, `class="summary"`) > strings.Index(page, `id="balance"`) {
+		t.Fatalf("no summary above the balance:\n%s", page)
+	}
+	for _, b := range m.Summary {
+		if !strings.Contains(brief, `<a href="`+b.Href+`">`+b.Outlet.Name+`</a> <span class="chip `+string(b.Outlet.Bias.Side)+`">`) {
+			t.Errorf("bullet of %s: no link to %s with its chip in\n%s", b.Outlet.Name, b.Href, brief)
+		}
+	}
+	if strings.Contains(brief, "<for years>") {
+		t.Errorf("a bullet's text is not escaped:\n%s", brief)
+	}
+	if page := render(t, NewStoryPage(st, reg)); strings.Contains(page, `class="summary"`) {
+		t.Error("a page without a summary shows its section")
+	}
+}

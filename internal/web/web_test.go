@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"github.com/parallax-news/parallax/internal/stories"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -28,7 +29,11 @@ func TestGolden(t *testing.T) {
 		name   string
 		render func(*bytes.Buffer) error
 	}{
-		{"story-three-sided", func(b *bytes.Buffer) error { return p.RenderStory(b, NewStoryPage(threeSided(), reg)) }},
+		{"story-three-sided", func(b *bytes.Buffer) error {
+			m := NewStoryPage(threeSided(), reg)
+			m.Summary = SummaryOf(stories.Summarize(threeSided(), reg.Bias), reg)
+			return p.RenderStory(b, m)
+		}},
 		{"story-blindspot", func(b *bytes.Buffer) error { return p.RenderStory(b, NewStoryPage(oneSided(), reg)) }},
 		{"home", func(b *bytes.Buffer) error {
 			return p.RenderHome(b, NewHomePage([]StoryItem{itemOf(threeSided())}, []StoryItem{itemOf(oneSided()), itemOf(threeSided())}, 2, true, reg))

@@ -271,6 +271,19 @@ describe('extension end to end', { skip, timeout: 170_000 }, () => {
     console.log(`# the action popup opened at ${popupSize.join('×')} px`);
     await assertAboveTheFold(popup, 'the action popup');
 
+    // The story in brief: the server's bullets, the first two shown, each with its
+    // outlet linked to the article it quotes; the toggle shows the rest.
+    const bullets = answer.story.summary;
+    assert.ok(bullets.length >= 3, `the server's summary has ${bullets.length} bullets, want at least 3 from three full articles`);
+    const shown = () => popup.$$eval('[data-testid="summary-item"]', (ls) => ls.map((l) => [l.querySelector('.summary-text').textContent, l.querySelector('.summary-outlet').textContent, l.querySelector('a')?.getAttribute('href') ?? null, l.checkVisibility()]));
+    const want = bullets.map((b, i) => [b.text, b.outlet?.name ?? b.domain, b.url, i < 2]);
+    assert.deepEqual(await shown(), want);
+    assert.equal(await popup.textContent('[data-testid="summary-toggle"]'), `Show all ${bullets.length}`);
+    await popup.click('[data-testid="summary-toggle"]');
+    assert.deepEqual(await shown(), want.map((w) => [...w.slice(0, 3), true]));
+    await popup.click('[data-testid="summary-toggle"]');
+    await popup.evaluate(() => window.scrollTo(0, 0));
+
     const legend = await popup.$$eval('.legend li', (lis) => lis.map((li) => [li.dataset.side, li.querySelector('.legend-pct')?.textContent ?? null, li.querySelector('.legend-n').textContent]));
     assert.deepEqual(legend, [
       ['left', `${b.left_pct}%`, '1 outlet'],

@@ -53,9 +53,9 @@ describe('Renderer.coverage', () => {
       assert.equal(summary.children[0].getAttribute('aria-hidden'), 'true', 'the marker shape is not read out');
     });
 
-    it('puts the three sides side by side before the balance and the full list', () => {
+    it('puts the three sides side by side, then the summary, before the balance and the full list', () => {
       const sections = root.children.map((c) => c.getAttribute('class'));
-      assert.deepEqual(sections, ['outlet', 'story', 'leads-section', 'balance', 'coverage-section']);
+      assert.deepEqual(sections, ['outlet', 'story', 'leads-section', 'summary-section', 'balance', 'coverage-section']);
       const rows = root.byTestId('leads').byClass('lead').map((li) => [li.getAttribute('data-side'), li.textContent]);
       assert.deepEqual(rows, [
         ['left', 'LeftNo left-leaning outlet has covered this story yet.'],

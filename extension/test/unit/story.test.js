@@ -16,7 +16,8 @@ const view = (a, serverUrl = SERVER) => coverageView(a, { now: NOW, locale: 'en'
 
 describe('the story fields of issue 11', () => {
   it('the fixtures differ only by the new fields', () => {
-    assert.deepEqual(Object.keys(NEW.story).filter((k) => !(k in OLD.story)).sort(), ['balance_note', 'blindspot', 'factuality', 'first_published', 'ownership', 'timeline']);
+    // summary is issue 12's (test/unit/summary.test.js).
+    assert.deepEqual(Object.keys(NEW.story).filter((k) => !(k in OLD.story)).sort(), ['balance_note', 'blindspot', 'factuality', 'first_published', 'ownership', 'summary', 'timeline']);
     assert.ok(OLD.story.articles.every((a) => !('excerpt' in a) && !(a.outlet && 'ownership' in a.outlet)));
   });
 
