@@ -25,6 +25,9 @@ type Article struct {
 	Domain      string    `json:"domain"`                 // registrable domain; identifies unknown outlets
 	DuplicateOf string    `json:"duplicate_of,omitempty"` // URL of the article this one copies
 	Partial     bool      `json:"partial,omitempty"`      // only the feed's title and summary were available
+	// Match is why the article is in its story (nil for articles indexed before
+	// Parallax kept it).
+	Match *Evidence `json:"match,omitempty"`
 }
 
 // Source identifies the publisher of a for counting outlets: the registry id when the
