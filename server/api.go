@@ -27,6 +27,7 @@ type api struct {
 	outlets *outlets.Registry
 	ingest  *ingest.Ingester
 	store   *store.Redis
+	metrics *metrics
 }
 
 type lookupRequest struct {
@@ -145,11 +146,22 @@ func (a *api) lookup(c *echo.Context, r lookup.Request) error {
 
 // getStory handles GET /api/v1/stories/{id}.
 func (a *api) getStory(c *echo.Context) error {
-	st, err := a.lookups.Story(c.Request().Context(), c.Param("id"))
+	ctx := c.Request().Context()
+	st, err := a.lookups.Story(ctx, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, a.storyOut(st))
+	out := a.storyOut(st)
+	related, err := a.lookups.Related(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	rel := make([]relatedOut, 0, len(related))
+	for _, r := range related {
+		rel = append(rel, relatedOut(r))
+	}
+	out.Related = &rel
+	return c.JSON(http.StatusOK, out)
 }
 
 type lookupResponse struct {
@@ -225,6 +237,8 @@ type storyOut struct {
 	IndependentOutlets int            `json:"independent_outlets"`
 	Timeline           timelineOut    `json:"timeline"`
 	Articles           []storyArticle `json:"articles"`
+	// Related are other stories close to this one (GET /api/v1/stories/{id} only).
+	Related *[]relatedOut `json:"related,omitempty"`
 }
 
 type storyArticle struct {
@@ -235,6 +249,11 @@ type storyArticle struct {
 	Excerpt     string       `json:"excerpt"`
 	Outlet      *outletBrief `json:"outlet"`
 	DuplicateOf *string      `json:"duplicate_of"`
+	// ArticleID names the article in the detach and attach routes.
+	ArticleID string `json:"article_id"`
+	// Match is why the article is in the story; null for one indexed before
+	// Parallax kept it.
+	Match *matchOut `json:"match"`
 }
 
 // timelineOut is stories.Timeline with its bucket width in seconds and every side
@@ -306,6 +325,8 @@ func (a *api) storyOut(st stories.Story) storyOut {
 			Excerpt:     art.Excerpt,
 			Outlet:      o,
 			DuplicateOf: nilIfEmpty(art.DuplicateOf),
+			ArticleID:   store.ArticleID(art.URL),
+			Match:       matchOf(art.Match),
 		})
 	}
 	return out

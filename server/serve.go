@@ -86,7 +86,7 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger) (*server, erro
 	m.observeAdmission(svc)
 	in := newIngester(cfg, log, m, st, svc, fetcher, registry)
 	s := &server{cfg: cfg, log: log, store: st, metrics: m, lookups: svc, ingest: in}
-	s.api = &api{lookups: svc, outlets: registry, ingest: in, store: st}
+	s.api = &api{lookups: svc, outlets: registry, ingest: in, store: st, metrics: m}
 	pagesWeb, err := web.New(registry)
 	if err != nil {
 		st.Close()
