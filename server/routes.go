@@ -80,6 +80,8 @@ func newEcho(log *slog.Logger, cfg Config, m *metrics, a *api, pg *pages, store 
 	// The HTML pages (see pages.go).
 	e.GET("/", pg.home)
 	e.GET("/stories/:id", pg.story)
+	e.POST("/stories/:id/articles/:article_id/detach", pg.detach)
+	e.POST("/stories/:id/articles/:article_id/attach", pg.attach)
 	e.GET("/blindspots", pg.blindspots)
 	e.GET("/outlets/:id", pg.outlet)
 	e.GET("/search", pg.search)

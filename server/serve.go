@@ -93,7 +93,7 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger) (*server, erro
 		return nil, fmt.Errorf("pages: %w", err)
 	}
 	tokens := newTokenSet(cfg.APITokens)
-	pg := &pages{web: pagesWeb, lookups: svc, store: st, outlets: registry, tokens: tokens}
+	pg := &pages{web: pagesWeb, lookups: svc, store: st, outlets: registry, tokens: tokens, metrics: m}
 	s.echo = newEcho(log, cfg, m, s.api, pg, st, tokens)
 	return s, nil
 }
