@@ -3,8 +3,8 @@ package web
 import (
 	"cmp"
 	"fmt"
-	"slices"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,7 +62,7 @@ type RelatedView struct {
 // MovedView confirms a detach and offers its undo.
 type MovedView struct {
 	Href string // the article's story of its own
-	Undo  string // the form action that puts it back
+	Undo string // the form action that puts it back
 }
 
 // Cut reports whether the story has more articles than the page lists.
@@ -93,7 +93,7 @@ type Entry struct {
 	// button ("" when none is offered).
 	Why    []string
 	Detach string
-	Copies   []Entry // other outlets' copies of this text, oldest first
+	Copies []Entry // other outlets' copies of this text, oldest first
 }
 
 // Distribution is a count of the story's outlets by one property, as small bars.
@@ -181,8 +181,8 @@ func NewStoryPageWith(s stories.Story, reg *outlets.Registry, o StoryOptions) St
 	}
 	if o.MovedArticle != "" && o.MovedTo != "" {
 		p.Moved = &MovedView{
-			Href:  "/stories/" + url.PathEscape(o.MovedTo),
-			Undo:  "/stories/" + url.PathEscape(s.ID) + "/articles/" + url.PathEscape(o.MovedArticle) + "/attach",
+			Href: "/stories/" + url.PathEscape(o.MovedTo),
+			Undo: "/stories/" + url.PathEscape(s.ID) + "/articles/" + url.PathEscape(o.MovedArticle) + "/attach",
 		}
 	}
 	return p
