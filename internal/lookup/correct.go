@@ -17,8 +17,11 @@ const (
 	// MaxRelated is how many related stories a story shows.
 	MaxRelated = 5
 	// relatedTerms is how many of a story's heaviest centroid terms find its related
-	// stories: as many as an article looks candidates up by (Config.LookupTerms).
-	relatedTerms = 16
+	// stories: all those it is posted under (Config.IndexTerms, 24). With 16, as an
+	// article looks candidates up by, a story and its detached article's story were
+	// found to share none of them once other stories had shifted the weights (the
+	// extension's end-to-end fixtures), though they score 0.14 against each other.
+	relatedTerms = 24
 	// relatedFloor is the lowest score a related story has: below it two stories
 	// share words by chance (measured: unrelated stories of one day's news score
 	// 0.00–0.04 against each other).

@@ -11,7 +11,8 @@ import "strconv"
 //	key                   type    holds                                               TTL
 //	P a:<aid>             string  one article: "<sid>\n" and compact JSON (url,       retention after its
 //	                              title, byline, excerpt, lang, published, added,     story's last activity,
-//	                              outlet, domain, duplicate-of, partial, simhash)     plus up to a tenth
+//	                              outlet, domain, duplicate-of, partial, simhash,     plus up to a tenth
+//	                              m: why it is in its story, see storedEvidence)
 //	P s:<sid>             hash    one story: v version (bumped by every add), f first  retention after the
 //	                              seen ms, u updated ms, n article count, o outlet    last article was added
 //	                              count, r when its articles' TTLs were last renewed
