@@ -123,7 +123,9 @@ func (c Config) Remove(s *Centroid, p Prepared, ref, oldHeadline, headline strin
 		sum, doc := pair[0], pair[1]
 		for t, w := range doc {
 			if x, ok := sum[t]; ok {
-				if x -= w; x <= 1e-6 {
+				// Weights are kept at half precision (11 bits), so what is left of
+				// a term only this document had is rounding, up to 2^-11 of it.
+				if x -= w; x <= w/1024+1e-6 {
 					delete(sum, t)
 				} else {
 					sum[t] = x
