@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -317,5 +318,38 @@ func checkDetached(t *testing.T, r *store.Redis, sid, aid string) {
 	}
 	if res.Story.ID == sid {
 		t.Error("after the restart, the detached article rejoined its old story")
+	}
+}
+
+// BenchmarkDetachUndo measures one "not this story" and its undo through the
+// lookup service (reads, both centroids, the two scripts) on each backend.
+func BenchmarkDetachUndo(b *testing.B) {
+	for _, be := range storetest.Backends() {
+		b.Run(be.Name, func(b *testing.B) {
+			r := be.Open(b, store.Options{Retention: time.Hour})
+			svc := lookupService(b, r)
+			var sid string
+			for _, f := range bridge {
+				html, err := os.ReadFile("../lookup/testdata/" + f.file)
+				if err != nil {
+					b.Fatal(err)
+				}
+				res, err := svc.Lookup(context.Background(), lookup.Request{URL: f.url, HTML: html})
+				if err != nil {
+					b.Fatal(err)
+				}
+				sid = res.Story.ID
+			}
+			aid := store.ArticleID(bridge[2].url)
+			ctx := context.Background()
+			for b.Loop() {
+				if _, err := svc.Detach(ctx, sid, aid); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := svc.Attach(ctx, sid, aid); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
