@@ -13,6 +13,7 @@ const fixed = (x) => (Number.isFinite(x) ? x.toFixed(2) : '0.00');
  */
 export function whyLines(m) {
   if (!m) return [];
+  if (m.corrected) return [m.started ? ['whyDetached'] : ['whyAttached', fixed(m.score), fixed(m.threshold)]];
   if (m.started) return [m.score > 0 ? ['whyStartedNear', fixed(m.score), fixed(m.threshold)] : ['whyStarted']];
   const lines = [['whyScore', fixed(m.score), fixed(m.threshold)]];
   if (m.title > 0) lines.push(['whyTitle', fixed(m.title)]);

@@ -181,6 +181,7 @@ export function matchOf(m) {
     timeFactor: typeof m.time_factor === 'number' ? m.time_factor : 1,
     sharedTerms: strings(m.shared_terms),
     sharedEntities: strings(m.shared_entities),
+    corrected: m.corrected === true,
   };
 }
 

@@ -29,6 +29,7 @@ type matchOut struct {
 	TimeFactor     float64  `json:"time_factor"`
 	SharedTerms    []string `json:"shared_terms"`
 	SharedEntities []string `json:"shared_entities"`
+	Corrected      bool     `json:"corrected"`
 }
 
 func matchOf(ev *stories.Evidence) *matchOut {
@@ -38,7 +39,7 @@ func matchOf(ev *stories.Evidence) *matchOut {
 	m := &matchOut{
 		Started: ev.Started, Score: ev.Score, Threshold: ev.Threshold,
 		Title: ev.Title, Body: ev.Body, Entities: ev.Entities, TimeFactor: ev.TimeFactor,
-		SharedTerms: ev.SharedTerms, SharedEntities: ev.SharedEntities,
+		SharedTerms: ev.SharedTerms, SharedEntities: ev.SharedEntities, Corrected: ev.Corrected,
 	}
 	if ev.TimeGap > 0 {
 		s := int64(ev.TimeGap / time.Second)

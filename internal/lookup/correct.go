@@ -83,6 +83,7 @@ func (s *Service) planDetach(ctx context.Context, sid, aid string) (m store.Move
 		return m, done, fmt.Errorf("lookup: detach: %w", err)
 	}
 	p := s.approximate(a)
+	p.SimHash = simhash // the copy check keeps working on the text's own fingerprint
 	others := without(st.Articles, a.URL)
 	s.matcher.Remove(&from.Centroid, p, aid, a.Title, newestTitle(others))
 	own := &stories.Centroid{}
@@ -99,6 +100,7 @@ func (s *Service) planDetach(ctx context.Context, sid, aid string) (m store.Move
 	}
 	m.FromKeepsSource, m.FromFirstPublished, m.FromKnowsFirst = remaining(st, others, a)
 	started := s.matcher.StartedEvidence(0)
+	started.Corrected = true
 	a.Match = &started
 	m.Article = a
 	return m, done, nil
@@ -142,12 +144,14 @@ func (s *Service) planAttach(ctx context.Context, sid, aid string) (m store.Move
 		return m, store.Moved{StoryID: sid, Unchanged: true}, nil
 	}
 	p := s.approximate(a)
+	p.SimHash = simhash
 	// The evidence: the one the article had before a reader detached it, if this
 	// undoes that; else how it scores against the story now.
 	if c, err := s.store.Correction(ctx, sid, aid); err == nil && c.Match != nil {
 		a.Match = c.Match
 	} else {
 		ev := s.matcher.Explain(p, &to.Centroid, s.matcher.Score(p, &to.Centroid))
+		ev.Corrected = true
 		a.Match = &ev
 	}
 	s.matcher.Add(&to.Centroid, p, aid, a.Title)

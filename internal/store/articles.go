@@ -271,6 +271,7 @@ type storedEvidence struct {
 	TimeFactor float64  `json:"f,omitempty"`
 	Terms      []string `json:"w,omitempty"`
 	Names      []string `json:"x,omitempty"`
+	Corrected  bool     `json:"c,omitempty"`
 }
 
 func evidenceOut(ev *stories.Evidence) *storedEvidence {
@@ -282,6 +283,7 @@ func evidenceOut(ev *stories.Evidence) *storedEvidence {
 		Title: ev.Title, Body: ev.Body, Entities: ev.Entities,
 		GapSeconds: int64(ev.TimeGap / time.Second), TimeFactor: ev.TimeFactor,
 		Terms: boundTerms(ev.SharedTerms), Names: boundTerms(ev.SharedEntities),
+		Corrected: ev.Corrected,
 	}
 }
 
@@ -298,6 +300,7 @@ func (s *storedEvidence) evidence() *stories.Evidence {
 		Title: s.Title, Body: s.Body, Entities: s.Entities,
 		TimeGap: time.Duration(s.GapSeconds) * time.Second, TimeFactor: tf,
 		SharedTerms: boundTerms(s.Terms), SharedEntities: boundTerms(s.Names),
+		Corrected: s.Corrected,
 	}
 }
 

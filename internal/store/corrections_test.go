@@ -111,8 +111,8 @@ func TestDetachFlow(t *testing.T) {
 				}
 			}
 			own, _ := r.Story(ctx, moved.StoryID, 0)
-			if len(own.Articles) != 1 || own.Articles[0].URL != fox.url || own.Articles[0].Match == nil || !own.Articles[0].Match.Started {
-				t.Errorf("the new story's articles = %+v, want the detached article, started", own.Articles)
+			if len(own.Articles) != 1 || own.Articles[0].URL != fox.url || own.Articles[0].Match == nil || !own.Articles[0].Match.Started || !own.Articles[0].Match.Corrected {
+				t.Errorf("the new story's articles = %+v, want the detached article, started by a reader's correction", own.Articles)
 			}
 
 			// The exclusion expires with the story.
@@ -187,7 +187,7 @@ func TestDetachFlow(t *testing.T) {
 				t.Errorf("second attach = %+v, %v; want unchanged", back, err)
 			}
 			st, _ = r.Story(ctx, st.ID, 0)
-			if ev := articleOf(t, st, fox.url).Match; ev == nil || ev.Started {
+			if ev := articleOf(t, st, fox.url).Match; ev == nil || ev.Started || ev.Corrected {
 				t.Errorf("evidence after undo = %+v, want the joined one back", ev)
 			}
 		})

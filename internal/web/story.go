@@ -348,6 +348,12 @@ func Why(ev *stories.Evidence) []string {
 	if ev == nil {
 		return nil
 	}
+	switch {
+	case ev.Corrected && ev.Started:
+		return []string{"A reader took this article out of another story it did not belong to: it is a story of its own."}
+	case ev.Corrected:
+		return []string{fmt.Sprintf("A reader moved this article into the story. Against it, it scores %.2f; %.2f is needed to join.", ev.Score, ev.Threshold)}
+	}
 	if ev.Started {
 		if ev.Score > 0 {
 			return []string{fmt.Sprintf("This article started the story: the closest story then scored %.2f, under the %.2f needed to join it.", ev.Score, ev.Threshold)}

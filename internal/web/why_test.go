@@ -19,6 +19,8 @@ func TestWhy(t *testing.T) {
 		not  []string
 	}{
 		{"none", nil, nil, nil},
+		{"detached by a reader", &stories.Evidence{Started: true, Corrected: true, Threshold: 0.155}, []string{"A reader took this article out of another story"}, []string{"no story then was close"}},
+		{"attached by a reader", &stories.Evidence{Corrected: true, Score: 0.1, Threshold: 0.155}, []string{"A reader moved this article into the story. Against it, it scores 0.10; 0.15 is needed"}, []string{"It joined"}},
 		{"started alone", &stories.Evidence{Started: true, Threshold: 0.155}, []string{"started the story: no story then was close"}, []string{"joined"}},
 		{"started near another", &stories.Evidence{Started: true, Score: 0.08, Threshold: 0.155}, []string{"closest story then scored 0.08, under the 0.15"}, nil},
 		{"joined the same day", &stories.Evidence{Score: 0.31, Threshold: 0.155, Title: 0.2, Body: 0.35, TimeGap: 3 * time.Hour, TimeFactor: 1,

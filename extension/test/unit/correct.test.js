@@ -36,6 +36,8 @@ const click = async (node) => {
 describe('whyLines', () => {
   const cases = [
     ['no evidence', null, []],
+    ['detached by a reader', { started: true, corrected: true, score: 0, threshold: 0.155 }, ['A reader took this article out of another story it did not belong to: it is a story of its own.']],
+    ['attached by a reader', { ...joined, corrected: true, score: 0.1 }, ['A reader moved this article into the story. Against it, it scores 0.10; 0.15 is needed to join.']],
     ['started alone', { started: true, score: 0, threshold: 0.155 }, ['This article started the story: no story then was close to it.']],
     ['started near another', { started: true, score: 0.08, threshold: 0.155 }, ['This article started the story: the closest story scored 0.08, under the 0.15 needed to join it.']],
     [
