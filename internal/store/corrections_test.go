@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -113,6 +114,14 @@ func TestDetachFlow(t *testing.T) {
 			own, _ := r.Story(ctx, moved.StoryID, 0)
 			if len(own.Articles) != 1 || own.Articles[0].URL != fox.url || own.Articles[0].Match == nil || !own.Articles[0].Match.Started || !own.Articles[0].Match.Corrected {
 				t.Errorf("the new story's articles = %+v, want the detached article, started by a reader's correction", own.Articles)
+			}
+
+			// The copy check keeps the article's own fingerprint in its new story.
+			if c, err := r.StoryCentroid(ctx, moved.StoryID); err != nil || len(c.Centroid.Prints) != 1 || c.Centroid.Prints[0].Ref != aid || c.Centroid.Prints[0].SimHash == 0 {
+				t.Errorf("the new story's prints = %+v (%v), want the article's fingerprint", c.Centroid.Prints, err)
+			}
+			if c, err := r.StoryCentroid(ctx, st.ID); err != nil || slices.ContainsFunc(c.Centroid.Prints, func(p stories.Print) bool { return p.Ref == aid }) {
+				t.Errorf("the old story still has the article's fingerprint: %+v (%v)", c.Centroid.Prints, err)
 			}
 
 			// The exclusion expires with the story.
