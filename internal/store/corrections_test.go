@@ -362,3 +362,34 @@ func BenchmarkDetachUndo(b *testing.B) {
 		})
 	}
 }
+
+// TestExclusionRenewedWithStory: an add renews the story and its exclusions
+// together, so the correction lives exactly as long as the story.
+func TestExclusionRenewedWithStory(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			sid, _ := detachOne(t, r)
+			for _, k := range []string{r.StoryKey(sid), r.StoryKey(sid) + ":x"} {
+				if err := r.ExpireIn(ctx, k, time.Minute); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c, err := r.StoryCentroid(ctx, sid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, _ := article("https://www.example.com/bridge-later", "Bridge inquiry opens", "An inquiry into the bridge collapse opened.")
+			if _, err := r.AddArticle(ctx, store.Add{Article: a, StoryID: sid, Version: c.Version, Centroid: &c.Centroid}); err != nil {
+				t.Fatal(err)
+			}
+			storyTTL, _ := r.PTTL(ctx, r.StoryKey(sid))
+			xTTL, _ := r.PTTL(ctx, r.StoryKey(sid)+":x")
+			if storyTTL < 50*time.Minute || (storyTTL-xTTL).Abs() > 5*time.Second {
+				t.Errorf("after an add: story TTL %s, exclusion TTL %s; want both renewed to the hour's retention", storyTTL, xTTL)
+			}
+		})
+	}
+}

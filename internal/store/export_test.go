@@ -145,3 +145,8 @@ func (r *Redis) UnknownWrites() []string {
 	}
 	return out
 }
+
+// ExpireIn sets a key's TTL.
+func (r *Redis) ExpireIn(ctx context.Context, key string, d time.Duration) error {
+	return r.rdb.PExpire(ctx, key, d).Err()
+}
