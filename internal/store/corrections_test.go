@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -389,6 +390,57 @@ func TestExclusionRenewedWithStory(t *testing.T) {
 			xTTL, _ := r.PTTL(ctx, r.StoryKey(sid)+":x")
 			if storyTTL < 50*time.Minute || (storyTTL-xTTL).Abs() > 5*time.Second {
 				t.Errorf("after an add: story TTL %s, exclusion TTL %s; want both renewed to the hour's retention", storyTTL, xTTL)
+			}
+		})
+	}
+}
+
+// TestConcurrentDetach: eight readers press "not this story" on one article at
+// once (as eight replicas would serve them): one detach happens, the others answer
+// unchanged, and the counts and the log say one.
+func TestConcurrentDetach(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			svc := lookupService(t, r)
+			st := indexBridge(t, svc)
+			aid := store.ArticleID(bridge[2].url)
+			results := make(chan store.Moved, 8)
+			errs := make(chan error, 8)
+			var wg sync.WaitGroup
+			for range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					m, err := svc.Detach(ctx, st.ID, aid)
+					if err != nil {
+						errs <- err
+						return
+					}
+					results <- m
+				}()
+			}
+			wg.Wait()
+			close(results)
+			close(errs)
+			for err := range errs {
+				t.Error(err)
+			}
+			detached, stories := 0, map[string]bool{}
+			for m := range results {
+				if !m.Unchanged {
+					detached++
+				}
+				stories[m.StoryID] = true
+			}
+			if detached != 1 || len(stories) != 1 {
+				t.Errorf("%d detaches into %d stories, want 1 into 1", detached, len(stories))
+			}
+			checkCounts(t, r, st.ID, 2, "2")
+			if list, err := r.Corrections(ctx, 0); err != nil || len(list) != 1 {
+				t.Errorf("corrections = %d (%v), want 1", len(list), err)
 			}
 		})
 	}
