@@ -17,6 +17,9 @@ export const MAX_BODY_BYTES = 5 * 1024 * 1024;
  */
 export const LOOKUP_TIMEOUT_MS = 20_000;
 
+/** CORRECT_TIMEOUT_MS bounds a detach or an attach: a few store round trips. */
+export const CORRECT_TIMEOUT_MS = 10_000;
+
 /** READY_TIMEOUT_MS bounds the options page's connection test; /readyz answers within 2 s. */
 export const READY_TIMEOUT_MS = 5_000;
 
@@ -120,6 +123,24 @@ export class Api {
       headers: { 'Content-Type': 'application/json' },
       body,
     }, LOOKUP_TIMEOUT_MS);
+  }
+
+  /**
+   * detach takes an article out of a story ("not this story"): the server moves it
+   * to a story of its own and answers { outcome, story_id, ... }.
+   */
+  async detach({ storyId, articleId }) {
+    return this.correct(storyId, articleId, 'detach');
+  }
+
+  /** attach puts an article back into a story: the undo of detach. */
+  async attach({ storyId, articleId }) {
+    return this.correct(storyId, articleId, 'attach');
+  }
+
+  async correct(storyId, articleId, action) {
+    const path = `/api/v1/stories/${encodeURIComponent(storyId)}/articles/${encodeURIComponent(articleId)}/${action}`;
+    return this.call(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }, CORRECT_TIMEOUT_MS);
   }
 
   /** ready asks /readyz whether the server and its store are up. */

@@ -178,6 +178,30 @@ export function summaryOf(summary) {
     }));
 }
 
+/**
+ * matchOf is the evidence the server kept of why an article is in its story (its
+ * match field), checked and with the names the popup uses; null when there is none
+ * (an article indexed before the server kept it, or an older server).
+ */
+export function matchOf(m) {
+  if (!m || typeof m !== 'object' || typeof m.score !== 'number') return null;
+  const num = (x) => (typeof x === 'number' && Number.isFinite(x) ? x : 0);
+  const strings = (l) => (Array.isArray(l) ? l.filter((s) => typeof s === 'string' && s !== '').slice(0, 5) : []);
+  return {
+    started: m.started === true,
+    score: num(m.score),
+    threshold: num(m.threshold),
+    title: num(m.title),
+    body: num(m.body),
+    entities: num(m.entities),
+    gapSeconds: num(m.time_gap_seconds),
+    timeFactor: typeof m.time_factor === 'number' ? m.time_factor : 1,
+    sharedTerms: strings(m.shared_terms),
+    sharedEntities: strings(m.shared_entities),
+    corrected: m.corrected === true,
+  };
+}
+
 /** balanceNote is the server's sentence on what the balance rests on, or null when it sends none. */
 function balanceNote(note) {
   return typeof note === 'string' && note.trim() !== '' ? note.trim() : null;
@@ -218,6 +242,12 @@ export function coverageView(answer, { now, locale, serverUrl = '' }) {
       // A copy of another article of the story names whose text it carries; a copy of
       // an article the story no longer lists still says it is a copy.
       copyOf: a.duplicate_of ? (original ? nameOf(original) : hostOf(a.duplicate_of)) : null,
+      // For "why is this here?" and "not this story" (servers from issue 12 on).
+      match: matchOf(a.match),
+      articleId: typeof a.article_id === 'string' ? a.article_id : null,
+      storyId: typeof story.id === 'string' ? story.id : null,
+      // A story's only article is a story of its own already.
+      detachable: story.article_count > 1,
     });
   }
 

@@ -79,6 +79,18 @@ export class PageLookup {
     }
   }
 
+  /**
+   * correct runs a "not this story" (action 'detach') or its undo ('attach') on the
+   * configured server. The cached answers are dropped: the story they show changed.
+   */
+  async correct(action, storyId, articleId) {
+    const settings = await this.settings.load();
+    const api = new Api({ serverUrl: settings.serverUrl, token: settings.token, fetch: this.fetch, logger: this.logger });
+    const out = action === 'attach' ? await api.attach({ storyId, articleId }) : await api.detach({ storyId, articleId });
+    await this.cache.clear().catch((err) => this.logger.warn?.('parallax: cache:', err));
+    return out;
+  }
+
   /** outcome checks the answer's shape and makes the popup's view of it; serverUrl is the server that answered. */
   outcome(answer, source, serverUrl) {
     if (!answer?.article || !Array.isArray(answer?.story?.articles) || !answer.story.balance) {

@@ -37,6 +37,8 @@ const renderer = new Renderer({
   locale,
   onOptions: openOptions,
   onRetry: () => run({ force: true }),
+  onDetach: (storyId, articleId) => lookup.correct('detach', storyId, articleId),
+  onAttach: (storyId, articleId) => lookup.correct('attach', storyId, articleId),
 });
 
 async function run({ force = false } = {}) {

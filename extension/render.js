@@ -10,11 +10,15 @@ import { coverageTabs } from './tabs.js';
 /**
  * Renderer draws the popup's states into `root`. `t` translates (dom.translator),
  * `locale` is the UI locale, `onOptions` opens the options page and `onRetry` looks
- * the page up again, bypassing the cache.
+ * the page up again, bypassing the cache; `onDetach` and `onAttach` take an article
+ * out of its story and put it back (no button without them).
  */
 export class Renderer {
-  constructor({ root, t, locale, onOptions, onRetry }) {
+  constructor({ root, t, locale, onOptions, onRetry, onDetach = null, onAttach = null }) {
     this.root = root;
+    // "Not this story" and its undo (correct.js): (storyId, articleId) => Promise.
+    this.onDetach = onDetach;
+    this.onAttach = onAttach;
     this.t = t;
     this.locale = locale;
     this.onOptions = onOptions;

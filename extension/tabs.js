@@ -1,11 +1,13 @@
 // The coverage list: one tab per side (WAI-ARIA tabs pattern), each listing the
 // outlets' articles with headline, relative time and a link that opens a new tab.
 import { SIDES, webHref } from './coverage.js';
+import { correction, whyDisclosure } from './correct.js';
 import { el } from './dom.js';
 import { SIDE_KEY, biasChip } from './labels.js';
 
 /** coverageTabs draws view.groups; the tab of view.firstSide is open. */
-export function coverageTabs(view, { t }) {
+export function coverageTabs(view, r) {
+  const { t } = r;
   const tablist = el('div', { class: 'tabs', role: 'tablist', 'aria-label': t('coverageBySide') });
   const panels = [];
   const tabs = [];
@@ -21,7 +23,7 @@ export function coverageTabs(view, { t }) {
     );
     const panel = el('div', { class: 'panel', role: 'tabpanel', id: `panel-${side}`, 'aria-labelledby': `tab-${side}`, 'data-side': side, tabindex: '0' });
     if (!selected) panel.hidden = true;
-    panel.append(entries.length ? el('ul', { class: 'coverage' }, entries.map((e) => entry(e, t))) : el('p', { class: 'panel-empty' }, t(`none_${side}`)));
+    panel.append(entries.length ? el('ul', { class: 'coverage' }, entries.map((e) => entry(e, r))) : el('p', { class: 'panel-empty' }, t(`none_${side}`)));
     tabs.push(tab);
     panels.push(panel);
     tablist.append(tab);
@@ -47,8 +49,12 @@ export function coverageTabs(view, { t }) {
   return el('section', { class: 'coverage-section', 'aria-labelledby': 'coverage-title' }, el('h2', { id: 'coverage-title', class: 'section-title' }, t('coverageTitle')), tablist, panels);
 }
 
-/** entry is one article: outlet, bias, relative time and headline, linked unless it is the one being read. */
-function entry(e, t) {
+/**
+ * entry is one article: outlet, bias, relative time and headline, linked unless it
+ * is the one being read; then why it is in the story and the "not this story" button.
+ */
+function entry(e, r) {
+  const { t } = r;
   const href = webHref(e.url);
   const meta = el(
     'span',
@@ -59,11 +65,15 @@ function entry(e, t) {
   );
   const headline = el('span', { class: 'entry-title' }, e.title);
   const body = href && !e.isCurrent ? el('a', { href, target: '_blank', rel: 'noopener noreferrer', class: 'entry-link' }, meta, headline) : el('div', { class: 'entry-link' }, meta, headline);
-  return el(
+  const li = el(
     'li',
     { class: e.isCurrent ? 'entry entry-current' : 'entry', 'data-outlet': e.outletName },
     body,
     e.isCurrent ? el('span', { class: 'badge' }, t('youAreReadingThis')) : null,
     e.copyOf ? el('span', { class: 'copy-note' }, t('copyOf', e.copyOf)) : null,
   );
+  const why = whyDisclosure(e, t);
+  const nts = correction(e, r, li);
+  if (why || nts) li.append(el('div', { class: 'entry-why' }, why, nts));
+  return li;
 }

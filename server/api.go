@@ -28,6 +28,7 @@ type api struct {
 	ingest  *ingest.Ingester
 	store   *store.Redis
 	tokens  *tokenSet
+	metrics *metrics
 }
 
 type lookupRequest struct {
@@ -153,11 +154,22 @@ func (a *api) lookup(c *echo.Context, r lookup.Request) error {
 
 // getStory handles GET /api/v1/stories/{id}.
 func (a *api) getStory(c *echo.Context) error {
-	st, err := a.lookups.Story(c.Request().Context(), c.Param("id"))
+	ctx := c.Request().Context()
+	st, err := a.lookups.Story(ctx, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, a.storyOut(st))
+	out := a.storyOut(st)
+	related, err := a.lookups.Related(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	rel := make([]relatedOut, 0, len(related))
+	for _, r := range related {
+		rel = append(rel, relatedOut(r))
+	}
+	out.Related = &rel
+	return c.JSON(http.StatusOK, out)
 }
 
 type lookupResponse struct {
@@ -241,6 +253,8 @@ type storyOut struct {
 	Timeline           timelineOut    `json:"timeline"`
 	Summary            []bulletOut    `json:"summary"`
 	Articles           []storyArticle `json:"articles"`
+	// Related are other stories close to this one (GET /api/v1/stories/{id} only).
+	Related *[]relatedOut `json:"related,omitempty"`
 }
 
 // bulletOut is a stories.Bullet with its outlet as the articles list gives it.
@@ -261,6 +275,11 @@ type storyArticle struct {
 	Outlet      *outletBrief `json:"outlet"`
 	DuplicateOf *string      `json:"duplicate_of"`
 	Provenance  *string      `json:"provenance"`
+	// ArticleID names the article in the detach and attach routes.
+	ArticleID string `json:"article_id"`
+	// Match is why the article is in the story; null for one indexed before
+	// Parallax kept it.
+	Match *matchOut `json:"match"`
 }
 
 // timelineOut is stories.Timeline with its bucket width in seconds and every side
@@ -330,6 +349,8 @@ func (a *api) storyOut(st stories.Story) storyOut {
 			Outlet:      a.brief(art.OutletID),
 			DuplicateOf: nilIfEmpty(art.DuplicateOf),
 			Provenance:  nilIfEmpty(art.Provenance),
+			ArticleID:   store.ArticleID(art.URL),
+			Match:       matchOf(art.Match),
 		})
 	}
 	return out

@@ -62,6 +62,9 @@ var errorMap = []struct {
 	{store.ErrUnavailable, apiError{http.StatusServiceUnavailable, "store_unavailable", "The story index is unavailable; try again shortly."}},
 	{store.ErrNotDurable, apiError{http.StatusServiceUnavailable, "snapshot_failing", "The embedded store cannot write its snapshot to disk (see the server log): a restart would lose recent changes."}},
 	{lookup.ErrBusy, apiError{http.StatusServiceUnavailable, "busy", "The story index is busy; try again shortly."}},
+	{store.ErrArticleNotFound, apiError{http.StatusNotFound, "article_not_found", "No such article (it may have expired)."}},
+	{store.ErrNotInStory, apiError{http.StatusConflict, "not_in_story", "The article is not in this story."}},
+	{store.ErrSoleArticle, apiError{http.StatusConflict, "sole_article", "The article is the story's only one: it is a story of its own already."}},
 	{store.ErrNotFound, apiError{http.StatusNotFound, "not_found", "No such story (it may have expired)."}},
 }
 

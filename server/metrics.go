@@ -28,6 +28,8 @@ type metrics struct {
 	snapshots        *prometheus.HistogramVec
 	snapshotPause    prometheus.Histogram
 	snapshotFailures prometheus.Counter
+	// Readers' corrections of the matcher ("not this story" and its undo).
+	detaches, attaches prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -82,9 +84,17 @@ func newMetrics() *metrics {
 			Name: "parallax_snapshot_failures_total",
 			Help: "Checkpoints of the embedded store that could not be written (the index would be lost on a crash until one succeeds).",
 		}),
+		detaches: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "parallax_detach_total",
+			Help: "Articles readers took out of a story (\"not this story\"); repeated calls are not counted.",
+		}),
+		attaches: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "parallax_attach_total",
+			Help: "Articles moved into a story by an attach (most often the undo of a detach).",
+		}),
 	}
 	m.reg.MustRegister(m.requests, m.latency, m.lookups, m.storeCall, m.polls, m.ingested, m.lag, m.posts,
-		m.snapshots, m.snapshotPause, m.snapshotFailures,
+		m.snapshots, m.snapshotPause, m.snapshotFailures, m.detaches, m.attaches,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Show zero counts from the start.
 	for _, o := range []lookup.Outcome{lookup.OutcomeIndexed, lookup.OutcomePosted, lookup.OutcomeUnverified, lookup.OutcomeFetched, lookup.OutcomeError} {

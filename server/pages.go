@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,6 +70,7 @@ type pages struct {
 	store   *store.Redis
 	outlets *outlets.Registry
 	tokens  *tokenSet
+	metrics *metrics
 }
 
 // isPagePath reports whether a path is one of the HTML pages (or their assets),
@@ -117,15 +119,60 @@ func (p *pages) home(c *echo.Context) error {
 
 // story handles GET /stories/{id}.
 func (p *pages) story(c *echo.Context) error {
-	st, err := p.store.Story(c.Request().Context(), c.Param("id"), store.MaxStoryArticles)
+	ctx := c.Request().Context()
+	st, err := p.store.Story(ctx, c.Param("id"), store.MaxStoryArticles)
 	if err != nil {
 		return err
 	}
-	return p.respond(c, strconv.FormatInt(st.Version, 10), func(w *bytes.Buffer) error {
-		page := web.NewStoryPage(st, p.outlets)
+	related, err := p.lookups.Related(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	// The related stories change without this story changing: they are part of
+	// the version the ETag stands for.
+	version := strconv.FormatInt(st.Version, 10)
+	for _, r := range related {
+		version += " " + r.ID
+	}
+	opts := web.StoryOptions{ArticleID: store.ArticleID, Related: related}
+	if moved, to := c.QueryParam("moved"), c.QueryParam("to"); moved != "" && to != "" {
+		opts.MovedArticle, opts.MovedTo = moved, to
+	}
+	return p.respond(c, version, func(w *bytes.Buffer) error {
+		page := web.NewStoryPageWith(st, p.outlets, opts)
 		page.Summary = web.SummaryOf(p.lookups.Summary(st), p.outlets)
 		return p.web.RenderStory(w, page)
 	})
+}
+
+// detach handles POST /stories/{id}/articles/{article_id}/detach: the story page's
+// "Not this story" button, a plain form (the pages run no script), answered with
+// the story page again, which confirms and offers the undo.
+func (p *pages) detach(c *echo.Context) error {
+	sid, aid := c.Param("id"), c.Param("article_id")
+	moved, err := p.lookups.Detach(c.Request().Context(), sid, aid)
+	if err != nil {
+		return err
+	}
+	if !moved.Unchanged {
+		p.metrics.detaches.Inc()
+	}
+	q := url.Values{"moved": {aid}, "to": {moved.StoryID}}
+	return c.Redirect(http.StatusSeeOther, "/stories/"+url.PathEscape(sid)+"?"+q.Encode())
+}
+
+// attach handles POST /stories/{id}/articles/{article_id}/attach: the undo
+// button of the page detach answers with.
+func (p *pages) attach(c *echo.Context) error {
+	sid, aid := c.Param("id"), c.Param("article_id")
+	moved, err := p.lookups.Attach(c.Request().Context(), sid, aid)
+	if err != nil {
+		return err
+	}
+	if !moved.Unchanged {
+		p.metrics.attaches.Inc()
+	}
+	return c.Redirect(http.StatusSeeOther, "/stories/"+url.PathEscape(sid))
 }
 
 // blindspots handles GET /blindspots.

@@ -69,6 +69,9 @@ func newEcho(log *slog.Logger, cfg Config, m *metrics, a *api, pg *pages, store 
 	v1.GET("/lookup", a.getLookup)
 	v1.GET("/stories", a.listStories)
 	v1.GET("/stories/:id", a.getStory)
+	v1.POST("/stories/:id/articles/:article_id/detach", a.detach)
+	v1.POST("/stories/:id/articles/:article_id/attach", a.attach)
+	v1.GET("/corrections", a.listCorrections)
 	v1.GET("/blindspots", a.getBlindspots)
 	v1.GET("/feeds/status", a.feedsStatus)
 	v1.GET("/outlets", a.listOutlets)
@@ -80,6 +83,8 @@ func newEcho(log *slog.Logger, cfg Config, m *metrics, a *api, pg *pages, store 
 	// The HTML pages (see pages.go).
 	e.GET("/", pg.home)
 	e.GET("/stories/:id", pg.story)
+	e.POST("/stories/:id/articles/:article_id/detach", pg.detach)
+	e.POST("/stories/:id/articles/:article_id/attach", pg.attach)
 	e.GET("/blindspots", pg.blindspots)
 	e.GET("/outlets/:id", pg.outlet)
 	e.GET("/search", pg.search)

@@ -94,13 +94,13 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger) (*server, erro
 	in := newIngester(cfg, log, m, st, svc, fetcher, registry)
 	s := &server{cfg: cfg, log: log, store: st, metrics: m, lookups: svc, ingest: in}
 	tokens := newTokenSet(cfg.APITokens)
-	s.api = &api{lookups: svc, outlets: registry, ingest: in, store: st, tokens: tokens}
+	s.api = &api{lookups: svc, outlets: registry, ingest: in, store: st, tokens: tokens, metrics: m}
 	pagesWeb, err := web.New(registry)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("pages: %w", err)
 	}
-	pg := &pages{web: pagesWeb, lookups: svc, store: st, outlets: registry, tokens: tokens}
+	pg := &pages{web: pagesWeb, lookups: svc, store: st, outlets: registry, tokens: tokens, metrics: m}
 	s.echo = newEcho(log, cfg, m, s.api, pg, st, tokens)
 	return s, nil
 }

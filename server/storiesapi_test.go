@@ -161,7 +161,7 @@ func TestStoryCoverageAPI(t *testing.T) {
 	summary := stories[0].(map[string]any)
 	for k := range story {
 		_, listed := summary[k]
-		if onlyFull := slices.Contains([]string{"independent_outlets", "timeline", "summary", "articles"}, k); listed == onlyFull {
+		if onlyFull := slices.Contains([]string{"independent_outlets", "timeline", "summary", "articles", "related"}, k); listed == onlyFull {
 			t.Errorf("field %s: in the listing %v, want %v", k, listed, !onlyFull)
 		}
 	}
@@ -174,6 +174,13 @@ func TestStoryCoverageAPI(t *testing.T) {
 	checkSummary(t, story)
 	got := normalized(t, story)
 	golden(t, "story-coverage.golden.json", got)
+	// The story endpoint alone answers the related stories (a lookup, the popup's
+	// hot path, does not look for them); all else is the same.
+	if _, ok := story["related"].([]any); !ok {
+		t.Errorf("the story endpoint answers no related stories: %v", story["related"])
+	}
+	delete(story, "related")
+	got = normalized(t, story)
 	if fromLookup := normalized(t, path(last, "story")); !bytes.Equal(fromLookup, got) {
 		t.Errorf("the lookup answer's story differs from the story endpoint's:\n%s", fromLookup)
 	}

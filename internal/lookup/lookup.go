@@ -525,7 +525,7 @@ func (s *Service) Index(ctx context.Context, a stories.Article, text string) (st
 			p = s.matcher.Prepare(f, view.DocFreq, a.Published)
 			lookupTerms = s.matcher.Keys(p)
 		}
-		cands, err := s.store.Candidates(ctx, lookupTerms, view.Postings)
+		cands, err := s.store.CandidatesFor(ctx, store.ArticleID(a.URL), lookupTerms, view.Postings)
 		if err != nil {
 			return "", fmt.Errorf("lookup: index: %w", err)
 		}
@@ -534,13 +534,16 @@ func (s *Service) Index(ctx context.Context, a stories.Article, text string) (st
 			centroids[i] = &cands[i].Centroid
 		}
 		add := store.Add{Article: a, Seen: view.Seen, LookupTerms: lookupTerms, DocTerms: docTerms, SimHash: p.SimHash}
-		best, _ := s.matcher.Match(p, centroids)
+		best, score := s.matcher.Match(p, centroids)
 		cent := &stories.Centroid{}
+		ev := s.matcher.StartedEvidence(score)
 		if best >= 0 {
 			cent = centroids[best]
+			ev = s.matcher.Explain(p, cent, score)
 			add.StoryID, add.Version = cands[best].ID, cands[best].Version
 			add.Article.DuplicateOf = s.original(ctx, p, cent)
 		}
+		add.Article.Match = &ev
 		s.matcher.Add(cent, p, store.ArticleID(a.URL), a.Title)
 		add.Centroid = cent
 		add.IndexTerms = s.matcher.IndexKeys(cent)

@@ -58,6 +58,10 @@ if version == 0 then
   redis.call('HSET', KEYS[2], 'f', now, 'p', '')
 elseif tonumber(redis.call('HGET', KEYS[2], 'v') or '-1') ~= version then
   return {'conflict', ''}
+elseif redis.call('SISMEMBER', ARGV[14] .. sid .. ':x', ARGV[7]) == 1 then
+  -- A reader took the article out of this story (see corrections.go); the
+  -- matcher skips such stories, so only a detach since its read lands here.
+  return {'conflict', ''}
 end
 -- Articles outlive their story by up to a tenth of the retention (see below).
 local slack = math.floor(ttl / 10)
@@ -81,6 +85,8 @@ redis.call('SET', KEYS[4], (version + 1) .. '\n' .. ARGV[5], 'PX', ttl)
 redis.call('SET', KEYS[8], ARGV[16], 'PX', ttl)
 redis.call('HSET', KEYS[2], 'v', version + 1, 'u', now, 'n', redis.call('ZCARD', KEYS[3]))
 for i = 2, 3 do redis.call('PEXPIRE', KEYS[i], ttl) end
+-- The story's exclusions (see corrections.go) expire with it.
+redis.call('PEXPIRE', ARGV[14] .. sid .. ':x', ttl)
 -- The articles live as long as their story. Renewing every member on every add
 -- made an add cost as much as the story is large; instead members are renewed to
 -- the retention plus the slack once per slack period (field r), so none expires
@@ -256,6 +262,74 @@ type storedArticle struct {
 	Candidates []string `json:"c,omitempty"`
 	CandPos    []int    `json:"cp,omitempty"`
 	CandInExc  []int    `json:"cx,omitempty"`
+	// Match is why the article is in its story (see storedEvidence); absent in
+	// articles stored before Parallax kept it, which decode without it.
+	Match *storedEvidence `json:"m,omitempty"`
+}
+
+// storedEvidence is stories.Evidence as the article record keeps it: one-letter
+// names and three decimals: 228 bytes with its ten terms for the lookup fixtures'
+// articles that joined a story, 38 for one that started it (the whole record is
+// 400–700 bytes of the 2 KB an article costs, see keys.go).
+type storedEvidence struct {
+	Started    bool     `json:"n,omitempty"` // started its story
+	Score      float64  `json:"s"`
+	Threshold  float64  `json:"th"`
+	Title      float64  `json:"t,omitempty"`
+	Body       float64  `json:"b,omitempty"`
+	Entities   float64  `json:"e,omitempty"`
+	GapSeconds int64    `json:"g,omitempty"`
+	TimeFactor float64  `json:"f,omitempty"`
+	Terms      []string `json:"w,omitempty"`
+	Names      []string `json:"x,omitempty"`
+	Corrected  bool     `json:"c,omitempty"`
+}
+
+func evidenceOut(ev *stories.Evidence) *storedEvidence {
+	if ev == nil {
+		return nil
+	}
+	return &storedEvidence{
+		Started: ev.Started, Score: ev.Score, Threshold: ev.Threshold,
+		Title: ev.Title, Body: ev.Body, Entities: ev.Entities,
+		GapSeconds: int64(ev.TimeGap / time.Second), TimeFactor: ev.TimeFactor,
+		Terms: boundTerms(ev.SharedTerms), Names: boundTerms(ev.SharedEntities),
+		Corrected: ev.Corrected,
+	}
+}
+
+func (s *storedEvidence) evidence() *stories.Evidence {
+	if s == nil {
+		return nil
+	}
+	tf := s.TimeFactor
+	if tf == 0 {
+		tf = 1
+	}
+	return &stories.Evidence{
+		Started: s.Started, Score: s.Score, Threshold: s.Threshold,
+		Title: s.Title, Body: s.Body, Entities: s.Entities,
+		TimeGap: time.Duration(s.GapSeconds) * time.Second, TimeFactor: tf,
+		SharedTerms: boundTerms(s.Terms), SharedEntities: boundTerms(s.Names),
+		Corrected: s.Corrected,
+	}
+}
+
+// boundTerms keeps at most stories.EvidenceTerms terms of at most 64 bytes: a
+// record is read back as it was written, but a damaged or foreign one must not
+// make an answer grow. Never nil, so the API says [] rather than null.
+func boundTerms(ts []string) []string {
+	out := make([]string, 0, min(len(ts), stories.EvidenceTerms))
+	for _, t := range ts {
+		if len(out) == stories.EvidenceTerms {
+			break
+		}
+		if len(t) > 64 {
+			t = t[:64]
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // maxStoredCandidates bounds what a record may hold, whatever wrote it.
@@ -267,6 +341,7 @@ func encodeArticle(a stories.Article, simhash uint64) (string, error) {
 		URL:    a.URL, Title: a.Title, Byline: a.Byline, Excerpt: a.Excerpt, Lang: a.Lang,
 		Added: a.Added.UnixMilli(), OutletID: a.OutletID, Domain: a.Domain,
 		DuplicateOf: a.DuplicateOf, Partial: a.Partial, SimHash: simhash, Provenance: a.Provenance,
+		Match: evidenceOut(a.Match),
 	}
 	if !a.Published.IsZero() {
 		s.Published = a.Published.UnixMilli()
@@ -316,7 +391,7 @@ func decodeArticle(v string) (a stories.Article, storyID string, status articleS
 	a = stories.Article{
 		URL: s.URL, Title: s.Title, Byline: s.Byline, Excerpt: s.Excerpt, Lang: s.Lang,
 		OutletID: s.OutletID, Domain: s.Domain, DuplicateOf: s.DuplicateOf, Partial: s.Partial,
-		Added: time.UnixMilli(s.Added).UTC(), Provenance: s.Provenance,
+		Added: time.UnixMilli(s.Added).UTC(), Provenance: s.Provenance, Match: s.Match.evidence(),
 	}
 	if s.Published != 0 {
 		a.Published = time.UnixMilli(s.Published).UTC()

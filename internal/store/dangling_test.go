@@ -167,7 +167,7 @@ func TestLookupKeepsRequestedURL(t *testing.T) {
 	}
 }
 
-func lookupService(t *testing.T, r *store.Redis) *lookup.Service {
+func lookupService(t testing.TB, r *store.Redis) *lookup.Service {
 	t.Helper()
 	reg, err := outlets.Builtin()
 	if err != nil {

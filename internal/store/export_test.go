@@ -150,3 +150,8 @@ func (r *Redis) UnknownWrites() []string {
 func (r *Redis) MemoryUsage(ctx context.Context, key string) (int64, error) {
 	return r.rdb.MemoryUsage(ctx, key).Result()
 }
+
+// ExpireIn sets a key's TTL.
+func (r *Redis) ExpireIn(ctx context.Context, key string, d time.Duration) error {
+	return r.rdb.PExpire(ctx, key, d).Err()
+}

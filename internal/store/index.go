@@ -111,6 +111,13 @@ type Candidate struct {
 // Lists in read (View.Postings) are not read again. The cost is bounded by the
 // number of terms, not by the size of the index.
 func (r *Redis) Candidates(ctx context.Context, terms []string, read map[string][]string) (cs []Candidate, err error) {
+	return r.CandidatesFor(ctx, "", terms, read)
+}
+
+// CandidatesFor is Candidates for the article aid: stories a reader took it out of
+// (see Detach) are not candidates. The exclusions are read in the round trip that
+// reads the centroids.
+func (r *Redis) CandidatesFor(ctx context.Context, aid string, terms []string, read map[string][]string) (cs []Candidate, err error) {
 	defer r.track("candidates", time.Now(), &err)
 	if len(terms) == 0 {
 		return nil, nil
@@ -178,12 +185,24 @@ func (r *Redis) Candidates(ctx context.Context, terms []string, read map[string]
 	for i, sid := range ranked {
 		keys[i] = r.centroidKey(sid)
 	}
-	values, err := r.rdb.MGet(ctx, keys...).Result()
-	if err != nil {
+	pipe := r.rdb.Pipeline()
+	mget := pipe.MGet(ctx, keys...)
+	var excluded []*redis.BoolCmd
+	if aid != "" {
+		excluded = make([]*redis.BoolCmd, len(ranked))
+		for i, sid := range ranked {
+			excluded[i] = pipe.SIsMember(ctx, r.exclusionKey(sid), aid)
+		}
+	}
+	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
 		return nil, r.wrap("candidates", err)
 	}
+	values := mget.Val()
 	cs = make([]Candidate, 0, len(values))
 	for i, v := range values {
+		if excluded != nil && excluded[i].Val() {
+			continue // a reader said the article is not about this story
+		}
 		version, blob, ok := storedCentroid(str(v))
 		if !ok {
 			continue // expired since it was posted

@@ -11,7 +11,8 @@ import "strconv"
 //	key                   type    holds                                               TTL
 //	P a:<aid>             string  one article: "<sid>\n" and compact JSON (url,       retention after its
 //	                              title, byline, excerpt, lang, published, added,     story's last activity,
-//	                              outlet, domain, duplicate-of, partial, simhash)     plus up to a tenth
+//	                              outlet, domain, duplicate-of, partial, simhash,     plus up to a tenth
+//	                              m: why it is in its story, see storedEvidence)
 //	P s:<sid>             hash    one story: v version (bumped by every add), f first  retention after the
 //	                              seen ms, u updated ms, n article count, o outlet    last article was added
 //	                              count, r when its articles' TTLs were last renewed
@@ -36,6 +37,9 @@ import "strconv"
 //	                              before it existed have none: readers then decode
 //	                              the centroid
 //	P s:<sid>:a           zset    article ids of the story, scored by article time    as the story
+//	P s:<sid>:x           set     ids of articles a reader took out of the story     as the story (its
+//	                              ("not this story", see corrections.go): the         remaining TTL, renewed
+//	                              matcher never puts them back into it                by every add)
 //	P u:<aid>             string  an alias: the id of the article a URL that is not  as its article (renewed
 //	                              its own canonical finds (see AddAlias)              with the story's articles)
 //	P k:<term>            zset    story ids found by term, scored by the add counter  retention after a
@@ -51,6 +55,11 @@ import "strconv"
 //	P recent              zset    story ids by last update ms                         retention; entries older
 //	                                                                                  than retention removed on write
 //	P coverage            zset    story ids by outlet count                           as recent
+//	P corrections         zset    the correction log: "<sid>:<aid>" by when the       retention after the last
+//	                              article was detached (ms); newest MaxCorrections    correction; older
+//	                              kept                                                entries removed on write
+//	P corrections:d       hash    "<sid>:<aid>" → the correction (JSON: story,        as corrections
+//	                              article, url, title, when, the match evidence)
 //	P f:<fid>             string  a feed's polling state (JSON, feeds.State)          retention after its
 //	                                                                                  last poll
 //	P pv:<tid>:<aid>      string  an unverified post (see posts.go): what token tid's  retention after it was
@@ -86,6 +95,8 @@ const (
 	keyPoster   = "pt:"
 	keyPostURL  = "pu:"
 	keyPosters  = "posters"
+	// keyCorrections is the correction log (see corrections.go).
+	keyCorrections = "corrections"
 )
 
 func (r *Redis) articleKey(aid string) string       { return r.prefix + keyArticle + aid }
@@ -94,6 +105,9 @@ func (r *Redis) storyKey(sid string) string         { return r.prefix + keyStory
 func (r *Redis) storyArticlesKey(sid string) string { return r.prefix + keyStory + sid + ":a" }
 func (r *Redis) centroidKey(sid string) string      { return r.prefix + keyStory + sid + ":c" }
 func (r *Redis) titleKey(sid string) string         { return r.prefix + keyStory + sid + ":t" }
+func (r *Redis) exclusionKey(sid string) string     { return r.prefix + keyStory + sid + ":x" }
+func (r *Redis) correctionsKey() string             { return r.prefix + keyCorrections }
+func (r *Redis) correctionDataKey() string          { return r.prefix + keyCorrections + ":d" }
 func (r *Redis) docTotalKey(epoch int64) string {
 	return r.prefix + keyDocTotal + strconv.FormatInt(epoch, 10)
 }

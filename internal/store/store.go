@@ -113,6 +113,8 @@ type Redis struct {
 	aliasScript   *redis.Script
 	indexedScript *redis.Script
 	flushDFScript *redis.Script
+	detachScript  *redis.Script
+	attachScript  *redis.Script
 	df            *docFreqs
 	stopFlush     chan struct{}
 	flushDone     chan struct{}
@@ -145,6 +147,8 @@ func Open(ctx context.Context, opts Options) (*Redis, error) {
 		aliasScript:   redis.NewScript(addAliasScript),
 		indexedScript: redis.NewScript(articlesIndexedScript),
 		flushDFScript: redis.NewScript(flushDocFreqScript),
+		detachScript:  redis.NewScript(detachScript),
+		attachScript:  redis.NewScript(attachScript),
 		df:            newDocFreqs(),
 		stopFlush:     make(chan struct{}),
 		flushDone:     make(chan struct{}),

@@ -31,6 +31,9 @@ type Article struct {
 	// Candidates are the few sentences of its text a summary may quote (see
 	// Candidates); the text itself is not kept.
 	Candidates []Candidate `json:"candidates,omitempty"`
+	// Match is why the article is in its story (nil for articles indexed before
+	// Parallax kept it).
+	Match *Evidence `json:"match,omitempty"`
 }
 
 // Where an article's text came from. A publisher's page or its feed is the

@@ -39,6 +39,10 @@ type Evidence struct {
 	// article and the story have in common, a few of each.
 	SharedTerms    []string `json:"shared_terms"`
 	SharedEntities []string `json:"shared_entities"`
+	// Corrected is set when a reader put the article where it is ("not this
+	// story" moved it to a story of its own, or an attach moved it in), not the
+	// matcher: the scores then say how it compares, not why it was placed.
+	Corrected bool `json:"corrected,omitempty"`
 }
 
 // Related is a story close to another but below the join threshold: an earlier or

@@ -112,3 +112,36 @@ func TestBigStory(t *testing.T) {
 	}
 	checkPage(t, render(t, m))
 }
+
+// BenchmarkRenderStoryPageCorrections is BenchmarkRenderStoryPage with what issue
+// 12 adds to every article: the evidence in words ("Why is this here?") and the
+// "Not this story" form, and five related stories.
+func BenchmarkRenderStoryPageCorrections(b *testing.B) {
+	reg := registry(b)
+	p := pages(b)
+	s := bigStory(reg, 500)
+	for i := range s.Articles {
+		s.Articles[i].Match = &stories.Evidence{Score: 0.31, Threshold: 0.155, Title: 0.2, Body: 0.35, Entities: 0.29,
+			TimeGap: 3 * time.Hour, TimeFactor: 1, SharedTerms: []string{"bridge", "collapse", "river", "council", "corrosion"},
+			SharedEntities: []string{"kestrelford", "harbour bridge", "river wenn", "2022 report", "marsh"}}
+	}
+	s.Articles[len(s.Articles)-1].Match = &stories.Evidence{Started: true, Threshold: 0.155, TimeFactor: 1}
+	opts := StoryOptions{ArticleID: func(u string) string { return u[len(u)-16:] }}
+	for i := range 5 {
+		opts.Related = append(opts.Related, stories.Related{ID: fmt.Sprintf("srelated%09d", i), Title: "A related story's headline of ordinary length", Score: 0.1})
+	}
+	var size countWriter
+	if err := p.RenderStory(&size, NewStoryPageWith(s, reg, opts)); err != nil {
+		b.Fatal(err)
+	}
+	cpu := cpuTime()
+	for b.Loop() {
+		if err := p.RenderStory(io.Discard, NewStoryPageWith(s, reg, opts)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if cpu > 0 {
+		b.ReportMetric(float64(cpuTime()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+	}
+	b.ReportMetric(float64(size), "bytes/page")
+}

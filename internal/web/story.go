@@ -3,8 +3,10 @@ package web
 import (
 	"cmp"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/parallax-news/parallax/internal/outlets"
 	"github.com/parallax-news/parallax/internal/stories"
@@ -37,6 +39,34 @@ type StoryPage struct {
 	// articles (stories.Summarize), most salient first; empty when its articles
 	// offer none. The server sets it (see SummaryOf) from its cache of summaries.
 	Summary []SummaryBullet
+	// Related are other stories close to this one, best first.
+	Related []RelatedView
+	// Moved, when set, is the article the reader just took out of the story, with
+	// the undo.
+	Moved *MovedView
+}
+
+// StoryOptions are what a story page shows beyond the story itself.
+type StoryOptions struct {
+	// ArticleID names articles in the correction routes; without it the page
+	// offers no "Not this story" button.
+	ArticleID func(canonicalURL string) string
+	Related   []stories.Related
+	// Moved is the article a reader just detached (its id) and the story it now
+	// has of its own, to confirm and offer the undo; empty when none.
+	MovedArticle, MovedTo string
+}
+
+// RelatedView is a link to a related story.
+type RelatedView struct {
+	Title string
+	Href  string
+}
+
+// MovedView confirms a detach and offers its undo.
+type MovedView struct {
+	Href string // the article's story of its own
+	Undo string // the form action that puts it back
 }
 
 // SummaryBullet is one sentence of the summary with the outlet it is quoted from.
@@ -87,7 +117,12 @@ type Entry struct {
 	// LoneCopy is set on an entry that copies an article the page does not list (the
 	// original fell outside the newest articles): the copy then stands on its own.
 	LoneCopy bool
-	Copies   []Entry // other outlets' copies of this text, oldest first
+	// Why says in plain words why the article is in the story (empty when the
+	// index did not keep it); Detach is the form action of its "Not this story"
+	// button ("" when none is offered).
+	Why    []string
+	Detach string
+	Copies []Entry // other outlets' copies of this text, oldest first
 }
 
 // Distribution is a count of the story's outlets by one property, as small bars.
@@ -130,6 +165,12 @@ type Verdict struct {
 // NewStoryPage builds the page of s, whose Articles are newest first as the store
 // returns them, with the outlets of reg.
 func NewStoryPage(s stories.Story, reg *outlets.Registry) StoryPage {
+	return NewStoryPageWith(s, reg, StoryOptions{})
+}
+
+// NewStoryPageWith is NewStoryPage with the corrections, related stories and a
+// just-made detach shown (see StoryOptions).
+func NewStoryPageWith(s stories.Story, reg *outlets.Registry, o StoryOptions) StoryPage {
 	arts := s.Articles[:min(len(s.Articles), maxArticles)]
 	sources := stories.Sources(arts)
 	k := lookupSources(reg, sources, nil)
@@ -157,14 +198,29 @@ func NewStoryPage(s stories.Story, reg *outlets.Registry) StoryPage {
 		Timeline:       timelineView(stories.TimelineOf(arts, k.facts)),
 		Ratings:        raterTable(sources, k),
 	}
-	p.Columns, p.Unrated = columns(arts, k, bal)
+	detach := func(stories.Article) string { return "" }
+	if o.ArticleID != nil && p.ArticleCount > 1 {
+		detach = func(a stories.Article) string {
+			return "/stories/" + url.PathEscape(s.ID) + "/articles/" + url.PathEscape(o.ArticleID(a.URL)) + "/detach"
+		}
+	}
+	p.Columns, p.Unrated = columns(arts, k, bal, detach)
+	for _, r := range o.Related {
+		p.Related = append(p.Related, RelatedView{Title: cut(r.Title, maxTitleRunes), Href: "/stories/" + url.PathEscape(r.ID)})
+	}
+	if o.MovedArticle != "" && o.MovedTo != "" {
+		p.Moved = &MovedView{
+			Href: "/stories/" + url.PathEscape(o.MovedTo),
+			Undo: "/stories/" + url.PathEscape(s.ID) + "/articles/" + url.PathEscape(o.MovedArticle) + "/attach",
+		}
+	}
 	return p
 }
 
 // columns puts each original article in the column of its outlet's side and folds
 // each copy under the article it copies (whatever the copy's own side: the text is
 // the original's), following chains of copies to their first article.
-func columns(arts []stories.Article, k known, bal stories.Balance) ([3]Column, Column) {
+func columns(arts []stories.Article, k known, bal stories.Balance, detach func(stories.Article) string) ([3]Column, Column) {
 	byURL := make(map[string]int, len(arts))
 	for i, a := range arts {
 		if _, dup := byURL[a.URL]; !dup {
@@ -212,6 +268,8 @@ func columns(arts []stories.Article, k known, bal stories.Balance) ([3]Column, C
 			Partial:   a.Partial,
 			// A copy folded under its original is not marked: the fold says it.
 			LoneCopy: a.DuplicateOf != "" && roots[i] == i,
+			Why:      Why(a.Match),
+			Detach:   detach(a),
 		}
 	}
 	byTime := func(x, y int) int {
@@ -311,4 +369,69 @@ func raterTable(sources []string, k known) RaterTable {
 		t.Rows = append(t.Rows, row)
 	}
 	return t
+}
+
+// Why says in plain words why an article is in its story, from the evidence the
+// matcher kept: one sentence per part. Nil when there is none.
+func Why(ev *stories.Evidence) []string {
+	if ev == nil {
+		return nil
+	}
+	switch {
+	case ev.Corrected && ev.Started:
+		return []string{"A reader took this article out of another story it did not belong to: it is a story of its own."}
+	case ev.Corrected:
+		return []string{fmt.Sprintf("A reader moved this article into the story. Against it, it scores %.2f; %.2f is needed to join.", ev.Score, ev.Threshold)}
+	}
+	if ev.Started {
+		if ev.Score > 0 {
+			return []string{fmt.Sprintf("This article started the story: the closest story then scored %.2f, under the %.2f needed to join it.", ev.Score, ev.Threshold)}
+		}
+		return []string{"This article started the story: no story then was close to it."}
+	}
+	lines := []string{fmt.Sprintf("It joined with a score of %.2f; %.2f is needed to join.", ev.Score, ev.Threshold)}
+	var parts []string
+	for _, p := range []struct {
+		what string
+		x    float64
+	}{{"headline", ev.Title}, {"text", ev.Body}, {"names, places and numbers", ev.Entities}} {
+		if p.x > 0 {
+			parts = append(parts, fmt.Sprintf("%s %.2f", p.what, p.x))
+		}
+	}
+	if len(parts) > 0 {
+		lines = append(lines, "How alike it is to the story's articles (0 to 1): "+strings.Join(parts, ", ")+".")
+	}
+	switch {
+	case ev.TimeGap <= 0:
+	case ev.TimeFactor >= 0.999:
+		lines = append(lines, fmt.Sprintf("Published %s from the story's newest article, close enough to cost nothing.", gapText(ev.TimeGap)))
+	default:
+		lines = append(lines, fmt.Sprintf("Published %s from the story's newest article, which multiplied the score by %.2f.", gapText(ev.TimeGap), ev.TimeFactor))
+	}
+	if len(ev.SharedEntities) > 0 {
+		lines = append(lines, "Names and numbers in common: "+strings.Join(ev.SharedEntities, ", ")+".")
+	}
+	if len(ev.SharedTerms) > 0 {
+		lines = append(lines, "Words in common (as the matcher stems them): "+strings.Join(ev.SharedTerms, ", ")+".")
+	}
+	return lines
+}
+
+// gapText writes a time gap in the largest unit that says it: "3 hours", "2 days".
+func gapText(d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return plural(int(d.Minutes()), "minute")
+	case d < 48*time.Hour:
+		return plural(int(d.Hours()), "hour")
+	}
+	return plural(int(d.Hours()/24), "day")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }

@@ -253,7 +253,7 @@ describe('story pages end to end', { skip, timeout: 300_000 }, () => {
     const right = await column(page, 'right');
     assert.equal(right.heading, 'Right 6 outlets');
     assert.equal(right.entries.length, 3, 'three texts of their own; the copies are folded under them');
-    assert.equal(await page.locator('.col.right .entries details summary').count(), 3);
+    assert.equal(await page.locator('.col.right .entries details:not(.why) summary').count(), 3);
     assert.deepEqual(await distribution(page, 'factuality'), expectedDistribution(s.factuality));
     assert.deepEqual(await distribution(page, 'ownership'), expectedDistribution(s.ownership));
     assert.ok((await distribution(page, 'factuality')).some(([l]) => l === 'Unrated'), 'the unrated outlet is counted as unrated');
@@ -293,6 +293,31 @@ describe('story pages end to end', { skip, timeout: 300_000 }, () => {
     const page = await open('search', '/search?q=strzok');
     assert.equal(await page.inputValue('input[name="q"]'), 'strzok');
     assert.deepEqual(await texts(page, '.item h3'), [stories.basil.title]);
+    await page.close();
+  });
+
+  it('a story page says why each article is there, and "Not this story" moves one out and back, with no script', async () => {
+    const s = stories.fixtures;
+    const page = await open('story-fixtures', storyPath(s));
+    assert.equal(await page.locator('details.why').count(), 3, 'one "Why is this here?" per article');
+    const fox = page.locator('.entries > li', { hasText: 'Fox News' });
+    await fox.locator('details.why summary').click();
+    assert.match(await fox.locator('details.why').textContent(), /It joined with a score of \d\.\d\d; \d\.\d\d is needed to join\./);
+    // A plain form under the page's policy (form-action 'self'): a same-origin POST
+    // the cross-site guard lets through, answered with the story page again.
+    await Promise.all([page.waitForURL(/[?&]moved=/), fox.locator('form.nts button').click()]);
+    assert.match(await page.locator('.moved').textContent(), /You took an article out of this story: it is now a story of its own/);
+    assert.equal(await page.locator('.entries > li', { hasText: 'Fox News' }).count(), 0, 'the article is gone from the page');
+    const story = async () => (await (await fetch(`${server.url}/api/v1/stories/${encodeURIComponent(s.id)}`)).json());
+    const after = await story();
+    assert.equal(after.article_count, 2);
+    const moved = new URL(page.url());
+    assert.ok(after.related.some((r) => r.id === moved.searchParams.get('to')), `the article's own story (${moved.searchParams.get('to')}) is related to the one it left: ${JSON.stringify(after.related)}`);
+    assert.equal(await page.locator(`.related a[href="/stories/${moved.searchParams.get('to')}"]`).count(), 1, 'and linked from the page');
+    opened.set('story-moved', moved.pathname + moved.search);
+    await Promise.all([page.waitForURL(`${server.url}${storyPath(s)}`), page.locator('.moved form button').click()]);
+    assert.equal((await story()).article_count, 3, 'the undo put it back');
+    assert.equal(await page.locator('.entries > li', { hasText: 'Fox News' }).count(), 1);
     await page.close();
   });
 

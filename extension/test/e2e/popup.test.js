@@ -428,6 +428,32 @@ describe('extension end to end', { skip, timeout: 170_000 }, () => {
     await popup.close();
   });
 
+  it('"why is this here?" per article, and "not this story" with its undo, against the real server', async () => {
+    await clearCache();
+    const popup = await openPopupPage(ARTICLES.bbc.url, { width: 380, height: 800 });
+    await popup.click('#tab-right');
+    const fox = '#panel-right .entry[data-outlet="Fox News"]';
+    await popup.click(`${fox} .why-summary`);
+    assert.match(await popup.textContent(`${fox} .why-lines`), /It joined with a score of \d\.\d\d; \d\.\d\d is needed to join\./);
+    assert.match(await popup.textContent(`${fox} .why-lines`), /Words in common: \S/);
+    const story = async (id) => (await fetch(`${server.url}/api/v1/stories/${encodeURIComponent(id)}`)).json();
+    const id = bbcAnswer.story.id;
+    const from = recorder.requests.length;
+    await popup.click(`${fox} [data-action="detach"]`);
+    await popup.waitForSelector(`${fox} [data-testid="moved"]`);
+    const foxId = bbcAnswer.story.articles.find((a) => a.url === ARTICLES.fox.url).article_id;
+    const sent = recorder.requests.slice(from).filter((r) => r.method === 'POST');
+    assert.deepEqual(sent.map((r) => r.path), [`/api/v1/stories/${encodeURIComponent(id)}/articles/${foxId}/detach`]);
+    assert.equal(sent[0].headers['content-type'], 'application/json');
+    assert.equal((await story(id)).article_count, 2, 'the server moved it out');
+    await popup.screenshot({ path: join(ARTIFACTS_DIR, 'popup-detached.png') });
+    await popup.click(`${fox} [data-action="undo"]`);
+    await popup.waitForSelector(`${fox} [data-testid="why"]`);
+    assert.equal(recorder.requests.slice(from).filter((r) => r.method === 'POST').at(-1).path, `/api/v1/stories/${encodeURIComponent(id)}/articles/${foxId}/attach`);
+    assert.equal((await story(id)).article_count, 3, 'the undo put it back');
+    await popup.close();
+  });
+
   it('a story with a blindspot: the badge opens by keyboard, and the headlines stay above the fold', async () => {
     // The three fixtures make one outlet per side, which is nobody's blindspot; the
     // pass-through adds what a server sends for a story most of whose rated outlets
