@@ -85,6 +85,17 @@ func toAPIError(err error) *apiError {
 		}
 		return &apiError{http.StatusRequestEntityTooLarge, "page_too_large", msg}
 	}
+	var ce *extract.ComplexityError
+	if errors.As(err, &ce) {
+		// A page within the size limits that would cost more work than one
+		// page may: say which bound, so that a reader (or the extension's
+		// author) knows it is the page's shape, not its size.
+		msg := fmt.Sprintf("The page is too complex to read: it has %s %s; Parallax reads pages of at most %s.", thousands(ce.Got), ce.What, thousands(ce.Limit))
+		if ce.What == extract.CPUTime {
+			msg = fmt.Sprintf("The page is too complex to read: it needs more than %s %s; Parallax spends at most that on one page.", thousands(ce.Limit), ce.What)
+		}
+		return &apiError{http.StatusUnprocessableEntity, "page_too_complex", msg}
+	}
 	for _, m := range errorMap {
 		if errors.Is(err, m.target) {
 			e := m.apiError
