@@ -102,11 +102,12 @@ type Service struct {
 	flights singleflight.Group
 	// work bounds the runs that fetch, extract and match (see gate).
 	work *gate
-	// reads bounds the runs answering from the index, with no queue: they cost
-	// a millisecond or two each, but at twice the rate the cores can serve,
-	// unbounded they pile up by the thousand and every answer takes seconds
-	// (measured with parallax load: p50 4 s, p99 12 s, 367 MiB at 240/s on two
-	// cores), while a bound sheds the excess at once and keeps the rest fast.
+	// reads bounds the runs answering from the index (readsPerWork per work
+	// slot), with no queue: they cost a millisecond or two each, but at twice
+	// the rate the cores can serve, unbounded they pile up by the thousand and
+	// every answer takes seconds (measured with parallax load: p50 4 s, p99
+	// 12 s, 367 MiB at 240/s on two cores), while a bound sheds the excess at
+	// once and keeps the rest fast.
 	reads *gate
 	// cpu bounds the runs extracting and matching, work that is all CPU, to
 	// one less than the cores (at least one): work slots are four per core
@@ -222,6 +223,7 @@ func (s *Service) lookup(ctx context.Context, canonical string, html []byte) (*R
 	if res, err := s.indexed(ctx, canonical); err == nil || !errors.Is(err, store.ErrNotFound) {
 		return res, err
 	}
+	queued := time.Now()
 	release, err := s.work.enter(ctx)
 	if err != nil {
 		return nil, err
@@ -235,9 +237,11 @@ func (s *Service) lookup(ctx context.Context, canonical string, html []byte) (*R
 			return nil, fmt.Errorf("lookup: %w", err)
 		}
 		html, pageURL, outcome = resp.Body, resp.URL, OutcomeFetched
+		queued = time.Now()
 	}
-	// Only lookups holding a work slot wait here, so at most maxWork.
-	releaseCPU, err := s.cpu.enter(ctx)
+	// Only lookups holding a work slot wait here, so at most maxWork; a
+	// posted page waits for a core within the same QueueWait as for its slot.
+	releaseCPU, err := s.cpu.enterBy(ctx, queued.Add(s.cpu.wait))
 	if err != nil {
 		return nil, err
 	}
