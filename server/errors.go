@@ -28,7 +28,7 @@ type apiError struct {
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 
 // busyRetryAfter is the Retry-After of a busy answer, in seconds: a few times the
-// lookup queue's longest wait (0.2 s), so a client that obeys it finds the queue
+// lookup queue's longest wait (0.1 s), so a client that obeys it finds the queue
 // drained.
 const busyRetryAfter = 2
 

@@ -20,12 +20,13 @@ var ErrOverloaded = errors.New("lookup: server busy")
 //
 // The wait was 2 s: at twice the rate two cores sustain, every admitted lookup
 // then waited most of it, and the p99 of accepted lookups went from 0.6 s to
-// 1.9 s (parallax load); at 0.5 s, 0.13 s to 0.8 s; at 0.2 s, 0.14 s to 0.43 s.
-// A lookup that cannot start within a few of its own service times is better
-// told to come back.
+// 1.9 s (parallax load); at 0.5 s, 0.13 s to 0.8 s; at 0.2 s, 0.05 s to 0.2 s,
+// the admitted posts' p99 being the wait plus their own work. A posted page
+// costs 5 to 30 ms of work: one that cannot start within a few of those is
+// better told to come back (Retry-After: 2).
 const (
 	DefaultMaxQueue  = 32
-	DefaultQueueWait = 200 * time.Millisecond
+	DefaultQueueWait = 100 * time.Millisecond
 	// NoQueue as Options.MaxQueue refuses a lookup at once when no slot is free.
 	NoQueue = -1
 	// readsPerWork sizes the gate of lookups answered from the index, as a

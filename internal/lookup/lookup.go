@@ -81,8 +81,10 @@ type Options struct {
 	// core when 0); MaxQueue how many more may wait for one of those slots
 	// (DefaultMaxQueue when 0, none when NoQueue), each for at most QueueWait
 	// (DefaultQueueWait).
-	// Beyond them a lookup fails with ErrOverloaded. Lookups answered from the
-	// index take no slot.
+	// Beyond them a lookup fails with ErrOverloaded. Of the working lookups,
+	// one less than the cores extract and match at a time. Lookups answered
+	// from the index take no slot, but at most readsPerWork×MaxWork run at
+	// once; beyond, ErrOverloaded at once.
 	MaxWork   int
 	MaxQueue  int
 	QueueWait time.Duration
