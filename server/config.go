@@ -82,7 +82,7 @@ var envVars = []struct{ Name, Default, Doc string }{
 	{"PARALLAX_LOG_FORMAT", "text", "text or json"},
 	{"PARALLAX_API_TOKENS", "", "comma-separated bearer tokens; when set, /api/* requires one"},
 	{"PARALLAX_MAX_LOOKUPS", "0", "lookups that may fetch, extract and match at once (0: four per core; up to 1024); answers from the index are not counted"},
-	{"PARALLAX_LOOKUP_QUEUE", "32", "lookups that may wait up to 2s for one of those slots (0 to 4096); beyond, 503 busy with Retry-After"},
+	{"PARALLAX_LOOKUP_QUEUE", "32", "lookups that may wait up to 0.1s for one of those slots (0 to 4096); beyond, 503 busy with Retry-After"},
 	{"PARALLAX_CLIENT_RATE", "5", "lookups and writes per second allowed to one client (per API token, else per address; 0 turns the limit off); beyond, 429 with Retry-After"},
 	{"PARALLAX_CLIENT_BURST", "30", "how many of them one client may send at once before its rate applies (1 to 10000)"},
 	{"PARALLAX_EXTENSION_ORIGINS", "", "comma-separated extension origins allowed to call the API (e.g. chrome-extension://<id>); unset allows any extension"},

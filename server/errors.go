@@ -27,8 +27,9 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 
-// busyRetryAfter is the Retry-After of a busy answer, in seconds: about the
-// lookup queue's longest wait, so a client that obeys it finds the queue drained.
+// busyRetryAfter is the Retry-After of a busy answer, in seconds: a few times the
+// lookup queue's longest wait (0.1 s), so a client that obeys it finds the queue
+// drained.
 const busyRetryAfter = 2
 
 // statusClientClosed is the status recorded for a request whose client went away
@@ -87,6 +88,17 @@ func toAPIError(err error) *apiError {
 			msg = fmt.Sprintf("The page has %s %s; Parallax reads pages of at most %s.", thousands(le.Got), le.What, thousands(le.Limit))
 		}
 		return &apiError{http.StatusRequestEntityTooLarge, "page_too_large", msg}
+	}
+	var ce *extract.ComplexityError
+	if errors.As(err, &ce) {
+		// A page within the size limits that would cost more work than one
+		// page may: say which bound, so that a reader (or the extension's
+		// author) knows it is the page's shape, not its size.
+		msg := fmt.Sprintf("The page is too complex to read: it has %s %s; Parallax reads pages of at most %s.", thousands(ce.Got), ce.What, thousands(ce.Limit))
+		if ce.What == extract.CPUTime {
+			msg = fmt.Sprintf("The page is too complex to read: it needs more than %s %s; Parallax spends at most that on one page.", thousands(ce.Limit), ce.What)
+		}
+		return &apiError{http.StatusUnprocessableEntity, "page_too_complex", msg}
 	}
 	for _, m := range errorMap {
 		if errors.Is(err, m.target) {

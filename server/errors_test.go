@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/parallax-news/parallax/internal/extract"
 	"github.com/parallax-news/parallax/internal/store"
 )
 
@@ -23,6 +24,7 @@ func TestToAPIError(t *testing.T) {
 		{"reader's deadline", fmt.Errorf("lookup: %w", context.DeadlineExceeded), http.StatusGatewayTimeout, "timeout"},
 		{"store down", fmt.Errorf("store: view: %w", store.ErrUnavailable), http.StatusServiceUnavailable, "store_unavailable"},
 		{"unknown", errors.New("boom"), http.StatusInternalServerError, "internal"},
+		{"page over the CPU budget", fmt.Errorf("lookup: %w", &extract.ComplexityError{What: extract.CPUTime, Limit: 50}), http.StatusUnprocessableEntity, "page_too_complex"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@
 //	parallax cluster [--redis URL]      replay JSON Lines articles through the matcher
 //	parallax ingest [--once]            poll the outlets' feeds and index new articles
 //	parallax outlets [--json]           print the outlet registry and its counts
+//	parallax load [-rate N] [-find]     drive a server on this machine and measure it
 //	parallax help                       list commands and configuration
 package main
 
@@ -48,6 +49,7 @@ func commands() []command {
 		{"cluster", "parallax cluster [--redis URL] < in.jsonl", "match a stream of articles into stories, as the server does", runCluster},
 		{"ingest", "parallax ingest [--once]", "poll the outlets' feeds and index new articles", runIngest},
 		{"outlets", "parallax outlets [--json] | import ...", "print the outlet registry, or convert a CSV into records", runOutlets},
+		{"load", "parallax load [-rate N -duration D | -find]", "drive a Parallax server on this machine with lookups and print rates, errors, latency", runLoad},
 		{"help", "parallax help", "show this help", runHelp},
 		{"version", "parallax version", "print the version", func(_ []string, env *environment) int {
 			fmt.Fprintln(env.stdout, "parallax", version)

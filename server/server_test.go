@@ -372,3 +372,22 @@ func TestTooLargeNamesLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestTooComplexNamesBound: a posted page within the size limits whose shape
+// would cost more work than one page may is refused with 422 page_too_complex,
+// naming the bound.
+func TestTooComplexNamesBound(t *testing.T) {
+	t.Parallel()
+	_, ts := startServer(t, testConfig(t, nil))
+	// 3,000 elements with 100-byte class names: 300,000 bytes of names, a
+	// 330 kB page, parsed in milliseconds, over the 262,144 bytes readability
+	// may match its regexps against.
+	page := "<html><body><p>" + strings.Repeat("word ", 100) + "</p>" +
+		strings.Repeat(`<i class="`+strings.Repeat("x", 100)+`">a</i>`, 3000) + "</body></html>"
+	resp, body := postJSON(t, ts.URL+"/api/v1/lookup", map[string]string{"url": bbcURL, "html": page})
+	msg, _ := path(body, "error", "message").(string)
+	if resp.StatusCode != http.StatusUnprocessableEntity || path(body, "error", "code") != "page_too_complex" ||
+		!strings.Contains(msg, "300,000 bytes of class and id names") || !strings.Contains(msg, "262,144") {
+		t.Fatalf("got %d %v, want 422 page_too_complex naming 300,000 bytes of class and id names", resp.StatusCode, body)
+	}
+}

@@ -20,7 +20,8 @@
 //
 // Every step is bounded: input size (MaxHTMLBytes), element count
 // (MaxElemsToParse), nesting depth (512, enforced by golang.org/x/net/html),
-// JSON-LD scripts and depth, and the length of the strings kept.
+// the CPU time one page may cost (MaxCPUTime), text, class names and attributes
+// (budget.go), JSON-LD scripts and depth, and the length of the strings kept.
 package extract
 
 import (
@@ -142,17 +143,31 @@ type Article struct {
 
 // Parse extracts the article from a page's HTML. pageURL (which may be nil)
 // resolves relative URLs. It returns ErrNotArticle when the page has no
-// article and an error wrapping ErrTooLarge when the page is over the limits.
+// article, an error wrapping ErrTooLarge when the page is over the size limits
+// (a LimitError), and one wrapping ErrTooComplex when reading it would cost more
+// than one page's share of work (a ComplexityError; see MaxCPUTime).
 func Parse(page []byte, pageURL *url.URL) (Article, error) {
+	return parse(page, pageURL, MaxCPUTime*raceSlowdown)
+}
+
+// parse is Parse with a CPU budget of its own, so that tests can give one that
+// is always spent (or never).
+func parse(page []byte, pageURL *url.URL, cpu time.Duration) (Article, error) {
 	if len(page) > MaxHTMLBytes {
 		return Article{}, &LimitError{What: "bytes", Got: len(page), Limit: MaxHTMLBytes}
 	}
-	doc, err := parseHTML(page)
+	clock := startClock()
+	defer clock.stop()
+	b := &budget{clock: clock, limit: cpu}
+	doc, err := parseHTMLWithin(page, b)
 	if err != nil {
 		return Article{}, err
 	}
 	if n := countElements(doc); n > MaxElemsToParse {
 		return Article{}, &LimitError{What: "elements", Got: n, Limit: MaxElemsToParse}
+	}
+	if err := bound(doc); err != nil {
+		return Article{}, err
 	}
 
 	// Metadata first: readability rewrites the document it is given.
@@ -161,12 +176,18 @@ func Parse(page []byte, pageURL *url.URL) (Article, error) {
 
 	removeBoilerplate(doc)
 	declareByline(doc)
+	if err := b.checkLeft(readabilityShare); err != nil {
+		return Article{}, err
+	}
 
 	p := readability.NewParser()
 	p.Logger = slog.New(slog.DiscardHandler)
 	ra, err := p.ParseAndMutate(doc, pageURL)
 	if err != nil {
 		return Article{}, fmt.Errorf("extract: readability: %w", err)
+	}
+	if err := b.check(); err != nil {
+		return Article{}, err
 	}
 
 	title := stripSiteName(firstNonEmpty(meta.title, tidy(ra.Title())), meta.siteName, base)
@@ -204,7 +225,10 @@ func Parse(page []byte, pageURL *url.URL) (Article, error) {
 // legacy-encoded text with non-ASCII letters is almost never valid UTF-8 by
 // accident. Other bytes are decoded as the page declares (BOM, <meta>), else
 // as windows-1252, the HTML default (WHATWG Encoding §4.2, HTML §13.2.3.2).
-func parseHTML(page []byte) (*html.Node, error) {
+func parseHTML(page []byte) (*html.Node, error) { return parseHTMLWithin(page, nil) }
+
+// parseHTMLWithin is parseHTML stopping once b (nil: no budget) is spent.
+func parseHTMLWithin(page []byte, b *budget) (*html.Node, error) {
 	if !utf8.Valid(page) {
 		enc, name, _ := charset.DetermineEncoding(page, "")
 		if name != "utf-8" {
@@ -216,10 +240,14 @@ func parseHTML(page []byte) (*html.Node, error) {
 	if !utf8.Valid(page) {
 		page = bytes.ToValidUTF8(page, []byte("\uFFFD"))
 	}
-	doc, err := html.Parse(bytes.NewReader(page))
+	doc, err := html.Parse(&budgetReader{r: bytes.NewReader(page), b: b})
+	var ce *ComplexityError
+	if errors.As(err, &ce) {
+		return nil, err
+	}
 	if err != nil {
-		// The only error html.Parse returns for in-memory input is its
-		// refusal of documents nested deeper than 512 elements.
+		// Besides its reader's errors, the only error html.Parse returns is
+		// its refusal of documents nested deeper than 512 elements.
 		return nil, &LimitError{What: "levels of nesting", Limit: maxNesting}
 	}
 	return doc, nil

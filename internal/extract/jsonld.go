@@ -20,6 +20,12 @@ const maxJSONLDDepth = 6
 // dozen is typical).
 const maxJSONLDObjects = 1000
 
+// maxJSONLDBytes skips a JSON-LD script longer than this: an article's
+// structured data, articleBody included, runs to tens of kilobytes, and
+// decoding a 5 MiB one (then comparing its body with the page's) cost 120 ms,
+// more than MaxCPUTime allows.
+const maxJSONLDBytes = 512 << 10
+
 // articleTypes are the schema.org types of an article (schema.org/Article and
 // its subtypes).
 var articleTypes = map[string]bool{
@@ -52,6 +58,9 @@ func readJSONLD(doc *html.Node) structured {
 		}
 		if scripts++; scripts > maxJSONLDScripts {
 			break
+		}
+		if len(scriptText(n)) > maxJSONLDBytes {
+			continue
 		}
 		var v any
 		if err := json.Unmarshal([]byte(jsonText(n)), &v); err != nil {

@@ -82,3 +82,21 @@ func TestNoQueue(t *testing.T) {
 		t.Fatalf("with no queue: %v, want ErrOverloaded at once", err)
 	}
 }
+
+// TestReadsShedAtOnce: with every slot for answers from the index taken, one
+// more is refused busy at once, before it touches the store (this Service has
+// none: a store call would panic).
+func TestReadsShedAtOnce(t *testing.T) {
+	t.Parallel()
+	s := New(Options{MaxWork: 2})
+	for range readsPerWork * 2 {
+		release, err := s.reads.enter(context.Background())
+		if err != nil {
+			t.Fatalf("taking a read slot: %v", err)
+		}
+		defer release()
+	}
+	if _, err := s.indexed(context.Background(), "https://example.com/a"); !errors.Is(err, ErrOverloaded) {
+		t.Fatalf("answer from the index with every read slot taken: %v, want ErrOverloaded", err)
+	}
+}

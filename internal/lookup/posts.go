@@ -75,6 +75,12 @@ func (s *Service) hold(ctx context.Context, poster, requested string, a stories.
 // when they have none. When the publisher's version has been indexed since, that
 // is the answer.
 func (s *Service) fromPost(ctx context.Context, poster, canonical string) (*Result, error) {
+	// A read like an answer from the index, under the same bound.
+	release, err := s.reads.enter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	p, err := s.store.Post(ctx, poster, canonical)
 	if err != nil {
 		return nil, fmt.Errorf("lookup: %w", err)
@@ -206,6 +212,12 @@ func (s *Service) check(ctx context.Context, j verifyJob) {
 		s.log.Debug("checking a posted page: fetch failed", "err", err)
 		return
 	}
+	releaseCPU, err := s.cpu.enterBy(ctx, time.Now().Add(s.cpu.wait))
+	if err != nil {
+		s.observePost(PostUnconfirmed)
+		return
+	}
+	defer releaseCPU()
 	a, text, _, err := s.extract(resp.URL, resp.Body)
 	if err != nil {
 		s.observePost(PostUnconfirmed)
