@@ -145,3 +145,9 @@ func (r *Redis) UnknownWrites() []string {
 	}
 	return out
 }
+
+// SetCacheClock makes the lookup cache date its entries by now.
+func (r *Redis) SetCacheClock(now func() time.Time) { r.cache.now = now }
+
+// CacheFresh is how long the lookup cache answers an entry without asking Redis.
+const CacheFresh = cacheFresh
