@@ -32,6 +32,8 @@ type api struct {
 	ingest  *ingest.Ingester
 	store   *store.Redis
 	tokens  *tokenSet
+	// answers keeps encoded answers of indexed lookups (answers.go); nil keeps none.
+	answers *answerCache
 }
 
 type lookupRequest struct {
@@ -190,7 +192,13 @@ func (a *api) lookup(c *echo.Context, r lookup.Request) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, lookupResponse{
+	keep := a.answers != nil && cacheable(res)
+	if keep {
+		if body, ok := a.answers.get(r.URL, res); ok {
+			return c.JSONBlob(http.StatusOK, body)
+		}
+	}
+	out := lookupResponse{
 		Article: articleOut{
 			URL:          r.URL,
 			CanonicalURL: res.Article.URL,
@@ -205,7 +213,16 @@ func (a *api) lookup(c *echo.Context, r lookup.Request) error {
 		},
 		Outlet: outletOf(res.Outlet),
 		Story:  a.storyOut(res.Story),
-	})
+	}
+	if !keep {
+		return c.JSON(http.StatusOK, out)
+	}
+	body, err := encodeAnswer(out)
+	if err != nil {
+		return err
+	}
+	a.answers.put(r.URL, res, body)
+	return c.JSONBlob(http.StatusOK, body)
 }
 
 // getStory handles GET /api/v1/stories/{id}.
