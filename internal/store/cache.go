@@ -206,5 +206,3 @@ func (l *lru[V]) remove(key string) {
 		delete(l.items, key)
 	}
 }
-
-func (l *lru[V]) len() int { return len(l.items) }
