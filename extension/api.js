@@ -98,6 +98,31 @@ export function lookupBody(url, html, maxBytes = MAX_BODY_BYTES) {
   return { body: JSON.stringify({ url, html: html.slice(0, i) }), truncated: true };
 }
 
+/**
+ * pageBody is the rendered page as a text/html lookup body: the page itself, cut to
+ * fit maxBytes of UTF-8 when it does not (at the last whole character, never inside
+ * a surrogate pair: TextEncoder.encodeInto stops before a character that does not
+ * fit, and writes a lone surrogate as U+FFFD). Sent raw, the page costs the server
+ * no JSON decoding, which took more of a posted lookup's time than readability.
+ */
+export function pageBody(html, maxBytes = MAX_BODY_BYTES) {
+  // Fast path: a UTF-8 string never has more bytes than 3 per code unit.
+  if (html.length * 3 <= maxBytes) return { body: html, truncated: false };
+  const buf = new Uint8Array(maxBytes);
+  const { read, written } = encoder.encodeInto(html, buf);
+  if (read === html.length) return { body: buf.subarray(0, written), truncated: false };
+  return { body: buf.subarray(0, written), truncated: true };
+}
+
+/**
+ * olderServer says whether a failed text/html lookup met a server from before that
+ * form, which read every body as JSON: it answers 400 invalid_request to a body that
+ * is not JSON, which a server that takes pages never says to a page that is there.
+ */
+function olderServer(err) {
+  return err instanceof ApiError && err.kind === 'server' && err.status === 400 && err.code === 'invalid_request';
+}
+
 /** Api calls one Parallax server. */
 export class Api {
   /**
@@ -113,10 +138,25 @@ export class Api {
 
   /**
    * lookup asks the server for the story of the page at url. html, when given, is the
-   * rendered page; it is cut to fit the server's body limit.
+   * rendered page, posted as the text/html body (in JSON to a server too old for
+   * that); it is cut to fit the server's body limit. Without it the URL goes alone.
    */
   async lookup({ url, html = null }) {
-    const { body, truncated } = lookupBody(url, html);
+    if (html !== null && html !== '') {
+      const { body, truncated } = pageBody(html);
+      if (truncated) this.logger.info?.('parallax: page cut to fit the 5 MiB request limit');
+      try {
+        return await this.call(`/api/v1/lookup?url=${encodeURIComponent(url)}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'text/html; charset=utf-8' },
+          body,
+        }, LOOKUP_TIMEOUT_MS);
+      } catch (err) {
+        if (!olderServer(err)) throw err;
+        this.logger.info?.('parallax: the server takes no text/html lookups; posting the page as JSON');
+      }
+    }
+    const { body, truncated } = lookupBody(url, html === '' ? null : html);
     if (truncated) this.logger.info?.('parallax: page cut to fit the 5 MiB request limit');
     return this.call('/api/v1/lookup', {
       method: 'POST',

@@ -38,6 +38,10 @@ type Config struct {
 	ExtensionOrigins  originPolicy
 	MetricsToken      string
 	AdminToken        string
+
+	// StorePrefix is the key prefix in Redis; store.DefaultPrefix when empty. No
+	// variable sets it: tests and benchmarks on a shared Redis give their own.
+	StorePrefix string
 }
 
 // Bounds on the configurable durations: outside them the server would either give

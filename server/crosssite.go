@@ -134,7 +134,7 @@ func crossSiteGuard(p originPolicy) echo.MiddlewareFunc {
 			}
 			if strings.HasPrefix(r.URL.Path, "/api/") && r.Method != http.MethodGet && simpleContentType(r.Header.Get("Content-Type")) {
 				return &apiError{http.StatusUnsupportedMediaType, "unsupported_media_type",
-					"Send the body as application/json; text/plain and form bodies are refused, since any web page can send them."}
+					"Send the body as application/json (or the page as text/html); text/plain and form bodies are refused, since any web page can send them."}
 			}
 			return next(c)
 		}

@@ -131,7 +131,7 @@ func fromHTTPError(status int) *apiError {
 	case http.StatusRequestEntityTooLarge:
 		return &apiError{status, "body_too_large", "The request body is larger than 5 MiB."}
 	case http.StatusUnsupportedMediaType:
-		return &apiError{status, "unsupported_media_type", "Send the request body as application/json."}
+		return &apiError{status, "unsupported_media_type", "Send the request body as application/json (or the page as text/html)."}
 	case http.StatusUnauthorized:
 		return &apiError{status, "unauthorized", "A valid API token is required."}
 	}

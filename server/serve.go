@@ -64,6 +64,7 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger) (*server, erro
 	m := newMetrics()
 	st, err := store.Open(ctx, store.Options{
 		URL:           cfg.RedisURL,
+		Prefix:        cfg.StorePrefix,
 		DataDir:       cfg.DataDir,
 		Retention:     cfg.Retention,
 		SnapshotEvery: cfg.SnapshotInterval,
@@ -94,7 +95,7 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger) (*server, erro
 	in := newIngester(cfg, log, m, st, svc, fetcher, registry)
 	s := &server{cfg: cfg, log: log, store: st, metrics: m, lookups: svc, ingest: in}
 	tokens := newTokenSet(cfg.APITokens)
-	s.api = &api{lookups: svc, outlets: registry, ingest: in, store: st, tokens: tokens, metrics: m}
+	s.api = &api{lookups: svc, outlets: registry, ingest: in, store: st, tokens: tokens, metrics: m, answers: newAnswerCache()}
 	pagesWeb, err := web.New(registry)
 	if err != nil {
 		st.Close()

@@ -31,9 +31,10 @@ const (
 	NoQueue = -1
 	// readsPerWork sizes the gate of lookups answered from the index, as a
 	// multiple of the work slots: an answer from the index costs a tenth of
-	// an extraction or less, and readers of one article share one answer
-	// (the lookups' singleflight), so 16 at once on two cores keep them busy.
-	readsPerWork = 2
+	// an extraction or less, and while the store's lookup cache holds it no
+	// Redis work at all, so 64 at once on two cores (twice the connections
+	// of the fast-path benchmark) keep the cores busy without a pile-up.
+	readsPerWork = 8
 )
 
 // gate admits at most cap(slots) lookups to work at once and lets at most

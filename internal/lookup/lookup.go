@@ -230,6 +230,22 @@ func (s *Service) Lookup(ctx context.Context, req Request) (*Result, error) {
 			return res, nil
 		}
 	}
+	asked := poster == "" || req.HTML != nil
+	if asked {
+		// The run below asks the index first too; asked here, an indexed article
+		// (most lookups: readers open what others read) costs no goroutine and no
+		// flight, and, while the store's lookup cache holds it, no Redis work.
+		// Lookups of a poster without a page ask their own posts first (above).
+		res, err := s.indexed(ctx, canonical)
+		if err == nil || !errors.Is(err, store.ErrNotFound) {
+			if err != nil {
+				s.observe(OutcomeError)
+				return nil, err
+			}
+			s.observe(res.Outcome)
+			return res, nil
+		}
+	}
 	key := "fetch\x00" + canonical
 	if req.HTML != nil {
 		key = "posted\x00" + poster + "\x00" + canonical
@@ -246,7 +262,7 @@ func (s *Service) Lookup(ctx context.Context, req Request) (*Result, error) {
 		}()
 		runCtx, cancel := context.WithTimeout(detached, s.timeout)
 		defer cancel()
-		return s.lookup(runCtx, canonical, req.HTML, poster)
+		return s.lookup(runCtx, canonical, req.HTML, poster, asked)
 	})
 	select {
 	case <-ctx.Done():
@@ -263,9 +279,15 @@ func (s *Service) Lookup(ctx context.Context, req Request) (*Result, error) {
 	}
 }
 
-func (s *Service) lookup(ctx context.Context, canonical string, html []byte, poster string) (*Result, error) {
-	if res, err := s.indexed(ctx, canonical); err == nil || !errors.Is(err, store.ErrNotFound) {
-		return res, err
+// lookup is one shared run. asked says the index was asked for canonical just
+// before: a posted page is then extracted at once (should another run have indexed
+// it meanwhile, Index finds it and leaves it as it is), while a fetch asks again,
+// since a publisher's page costs far more than a round trip.
+func (s *Service) lookup(ctx context.Context, canonical string, html []byte, poster string, asked bool) (*Result, error) {
+	if html == nil || !asked {
+		if res, err := s.indexed(ctx, canonical); err == nil || !errors.Is(err, store.ErrNotFound) {
+			return res, err
+		}
 	}
 	queued := time.Now()
 	release, err := s.work.enter(ctx)
@@ -411,14 +433,12 @@ func (s *Service) indexed(ctx context.Context, canonical string) (*Result, error
 
 // fromIndex answers from the index; ErrNotFound when the article is not indexed,
 // or only dangling: its story expired before it did, and it is indexed afresh.
+// It reads the index only (never a reader's unverified post), in one round trip or
+// none (store.StoryByArticleURL).
 func (s *Service) fromIndex(ctx context.Context, canonical string) (*Result, error) {
-	a, sid, err := s.store.ArticleByURL(ctx, canonical)
+	a, story, err := s.store.StoryByArticleURL(ctx, canonical, storyArticles)
 	if err != nil {
 		return nil, fmt.Errorf("lookup: %w", err)
-	}
-	story, err := s.store.Story(ctx, sid, storyArticles)
-	if err != nil {
-		return nil, fmt.Errorf("lookup: article's story: %w", err)
 	}
 	return &Result{Article: a, Outlet: s.outlet(a.OutletID), Story: story, Outcome: OutcomeIndexed}, nil
 }

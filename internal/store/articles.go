@@ -208,6 +208,7 @@ func (r *Redis) AddArticle(ctx context.Context, a Add) (res Added, err error) {
 	}
 	out, err := r.addScript.Run(ctx, r.rdb, keys, args...).StringSlice()
 	if err != nil {
+		r.cache.drop(sid, aid) // it may have been applied all the same
 		return Added{}, r.wrap("add article", err)
 	}
 	if len(out) != 2 {
@@ -215,6 +216,7 @@ func (r *Redis) AddArticle(ctx context.Context, a Add) (res Added, err error) {
 	}
 	switch out[0] {
 	case "ok":
+		r.cache.drop(out[1], aid)
 		r.countDocument(a.DocTerms)
 		return Added{StoryID: out[1]}, nil
 	case "exists":
@@ -522,6 +524,7 @@ func (r *Redis) AddAlias(ctx context.Context, requestedURL, articleURL string) (
 	defer cancel()
 	alias, target := ArticleID(requestedURL), ArticleID(articleURL)
 	keys := []string{r.aliasKey(alias), r.articleKey(target)}
+	defer r.cache.drop("", alias)
 	return r.wrap("add alias", r.aliasScript.Run(ctx, r.rdb, keys, target, r.prefix+keyStory, alias).Err())
 }
 

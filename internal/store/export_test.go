@@ -155,3 +155,9 @@ func (r *Redis) MemoryUsage(ctx context.Context, key string) (int64, error) {
 func (r *Redis) ExpireIn(ctx context.Context, key string, d time.Duration) error {
 	return r.rdb.PExpire(ctx, key, d).Err()
 }
+
+// SetCacheClock makes the lookup cache date its entries by now.
+func (r *Redis) SetCacheClock(now func() time.Time) { r.cache.now = now }
+
+// CacheFresh is how long the lookup cache answers an entry without asking Redis.
+const CacheFresh = cacheFresh

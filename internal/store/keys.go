@@ -72,6 +72,7 @@ import "strconv"
 //	P posters             zset    tids with unverified posts, by last post ms         retention
 //	P lease:<name>        string  the token of the process holding a lease            the lease's own TTL
 //	                              (feed polls: name "feed:<fid>")                     (renewed while held)
+//	P probe               string  random bytes a benchmark reads (see SetProbe)       10 minutes
 //
 // aid is the article id: 16 base32 characters of SHA-256 over the canonical URL.
 // sid is the story id: "s" and the aid of the story's first article.
@@ -97,6 +98,7 @@ const (
 	keyPosters  = "posters"
 	// keyCorrections is the correction log (see corrections.go).
 	keyCorrections = "corrections"
+	keyProbe       = "probe"
 )
 
 func (r *Redis) articleKey(aid string) string       { return r.prefix + keyArticle + aid }
@@ -124,3 +126,4 @@ func (r *Redis) postKey(tid, aid string) string { return r.prefix + keyPost + ti
 func (r *Redis) posterKey(tid string) string    { return r.prefix + keyPoster + tid }
 func (r *Redis) postedURLKey(aid string) string { return r.prefix + keyPostURL + aid }
 func (r *Redis) postersKey() string             { return r.prefix + keyPosters }
+func (r *Redis) probeKey() string               { return r.prefix + keyProbe }

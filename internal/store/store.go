@@ -121,6 +121,10 @@ type Redis struct {
 	closeOnce     sync.Once
 	// warned holds the kinds of stored values already reported as unreadable.
 	warned sync.Map
+
+	// storyByArticleScript and cache serve indexed lookups (articlestory.go).
+	storyByArticleScript *redis.Script
+	cache                *lookupCache
 }
 
 // unreadable reports, once per kind of value per process, that the index holds
@@ -152,6 +156,9 @@ func Open(ctx context.Context, opts Options) (*Redis, error) {
 		df:            newDocFreqs(),
 		stopFlush:     make(chan struct{}),
 		flushDone:     make(chan struct{}),
+
+		storyByArticleScript: redis.NewScript(storyByArticleScript),
+		cache:                newLookupCache(),
 	}
 	if r.prefix == "" {
 		r.prefix = DefaultPrefix
@@ -349,6 +356,7 @@ const purgeBatch = 500
 // to leave a shared Redis as they found it.
 func (r *Redis) Purge(ctx context.Context) (err error) {
 	defer r.track("purge", time.Now(), &err)
+	defer r.cache.clear()
 	iter := r.rdb.Scan(ctx, 0, escapeGlob(r.prefix)+"*", purgeBatch).Iterator()
 	batch := make([]string, 0, purgeBatch)
 	flush := func() error {

@@ -105,6 +105,9 @@ export class ParallaxServer {
   }
 }
 
+/** isLookup says whether a request path is the lookup's: the page posted with ?url=, or JSON. */
+const isLookup = (path) => path === '/api/v1/lookup' || path.startsWith('/api/v1/lookup?');
+
 /**
  * Recorder is a pass-through in front of the server that keeps every request the
  * extension makes (method, path, headers, body), so the test can see what left the
@@ -141,7 +144,7 @@ export class Recorder {
         req.socket.destroy();
         return;
       }
-      const rewrite = req.method === 'POST' && req.url === '/api/v1/lookup' ? this.rewrite : null;
+      const rewrite = req.method === 'POST' && isLookup(req.url) ? this.rewrite : null;
       const up = http.request(`${this.target}${req.url}`, { method: req.method, headers: req.headers }, (ur) => {
         if (!rewrite || ur.statusCode !== 200) {
           res.writeHead(ur.statusCode, ur.headers);
@@ -163,7 +166,7 @@ export class Recorder {
 
   /** lookups are the POSTs of /api/v1/lookup seen since `from`. */
   lookups(from = 0) {
-    return this.requests.slice(from).filter((r) => r.method === 'POST' && r.path === '/api/v1/lookup');
+    return this.requests.slice(from).filter((r) => r.method === 'POST' && isLookup(r.path));
   }
 
   async stop() {

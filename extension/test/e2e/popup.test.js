@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { lookupBody, utf8Length, MAX_BODY_BYTES } from '../../api.js';
+import { lookupBody, pageBody, utf8Length, MAX_BODY_BYTES } from '../../api.js';
 import {
   ARTICLES, ARTIFACTS_DIR, CHROMIUM, FRONT_PAGE, ParallaxServer, Publishers, Recorder,
   buildServer, chromiumArgs, selfSignedCert,
@@ -221,11 +221,12 @@ describe('extension end to end', { skip, timeout: 170_000 }, () => {
     assert.equal(await popup.textContent('.state-title'), 'No other coverage yet');
     await popup.screenshot({ path: join(ARTIFACTS_DIR, 'popup-alone.png') });
     const [post] = recorder.lookups(from);
-    const body = JSON.parse(post.body);
-    assert.equal(body.url, ARTICLES.guardian.url);
-    assert.match(body.html, /Kestrel Street Bridge/, 'the rendered page was sent');
-    assert.match(body.html, /application\/ld\+json/, 'article metadata kept');
-    assert.doesNotMatch(body.html, /tok-99812|guardian = \{config/, 'no scripts or form fields sent');
+    // The page itself is the body (text/html), the URL in the query.
+    assert.equal(post.headers['content-type'], 'text/html; charset=utf-8');
+    assert.equal(new URL(post.path, recorder.url).searchParams.get('url'), ARTICLES.guardian.url);
+    assert.match(post.body, /Kestrel Street Bridge/, 'the rendered page was sent');
+    assert.match(post.body, /application\/ld\+json/, 'article metadata kept');
+    assert.doesNotMatch(post.body, /tok-99812|guardian = \{config/, 'no scripts or form fields sent');
     assert.equal(post.headers.origin, `chrome-extension://${extensionId}`);
     await popup.close();
   });
@@ -501,9 +502,16 @@ describe('extension end to end', { skip, timeout: 170_000 }, () => {
   it('the server accepts the largest body the extension sends (cut to 5 MiB)', async () => {
     // Long paragraphs: the server also caps elements (60,000), which this test is not about.
     const html = `<!DOCTYPE html><html><body><article>${`<p>${'The bridge fell into the river. '.repeat(60)}</p>`.repeat(3500)}</article></body></html>`;
-    const { body, truncated } = lookupBody('https://www.example.org/news/big-page', html);
-    assert.ok(truncated && utf8Length(body) <= MAX_BODY_BYTES);
     assert.ok(html.length > 6 * 1024 * 1024);
+    const page = pageBody(html);
+    assert.ok(page.truncated && page.body.length <= MAX_BODY_BYTES);
+    const raw = await fetch(`${server.url}/api/v1/lookup?url=${encodeURIComponent('https://www.example.org/news/big-page')}`, {
+      method: 'POST', headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: page.body,
+    });
+    assert.notEqual(raw.status, 413, await raw.text());
+    // And the JSON form, for servers from before text/html lookups.
+    const { body, truncated } = lookupBody('https://www.example.org/news/big-page-json', html);
+    assert.ok(truncated && utf8Length(body) <= MAX_BODY_BYTES);
     const r = await fetch(`${server.url}/api/v1/lookup`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
     assert.notEqual(r.status, 413, await r.text());
   });

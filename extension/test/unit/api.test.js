@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Api, ApiError, MAX_BODY_BYTES, lookupBody, utf8Length } from '../../api.js';
-import { fakeFetch, json, silent } from './fakes.js';
+import { Api, ApiError, MAX_BODY_BYTES, lookupBody, pageBody, utf8Length } from '../../api.js';
+import { fakeFetch, json, sentLookup, silent } from './fakes.js';
 
 const URL_ = 'https://www.bbc.co.uk/news/articles/c0bridge';
 
@@ -76,22 +76,91 @@ describe('lookupBody', () => {
   });
 });
 
+describe('pageBody', () => {
+  const decode = (b) => (typeof b === 'string' ? b : new TextDecoder('utf-8', { fatal: true }).decode(b));
+
+  it('sends a page that fits as it is', () => {
+    const html = '<html><body><p>Short page — “quoted” 😀</p></body></html>';
+    const { body, truncated } = pageBody(html);
+    assert.equal(truncated, false);
+    assert.equal(decode(body), html);
+  });
+
+  it('cuts a 6 MiB page to the server limit of 5 MiB', () => {
+    const html = `<html><body>${'<p>The bridge fell — 中</p>'.repeat(200_000)}</body></html>`;
+    assert.ok(utf8Length(html) > MAX_BODY_BYTES);
+    const { body, truncated } = pageBody(html);
+    assert.equal(truncated, true);
+    assert.ok(body.length <= MAX_BODY_BYTES && body.length > MAX_BODY_BYTES - 4, `${body.length} bytes`);
+    assert.ok(html.startsWith(decode(body)));
+  });
+
+  it('cuts at the last whole character, never inside a surrogate pair', () => {
+    const rand = prng(7);
+    for (let run = 0; run < 400; run++) {
+      let html = '';
+      const n = 50 + Math.floor(rand() * 400);
+      // Lone surrogates are left out: the browser's serialiser never yields them
+      // from a DOM, and encodeInto writes them as U+FFFD.
+      for (let i = 0; i < n; i++) html += ALPHABET[Math.floor(rand() * (ALPHABET.length - 2))];
+      const max = Math.floor(rand() * 600);
+      const { body, truncated } = pageBody(html, max);
+      const sent = decode(body); // throws on a split character
+      assert.ok(utf8Length(sent) <= max, `run ${run}: ${utf8Length(sent)} > ${max}`);
+      assert.ok(html.startsWith(sent), `run ${run}: not a prefix`);
+      if (!truncated) {
+        assert.equal(sent, html);
+        continue;
+      }
+      const next = html.codePointAt(sent.length);
+      assert.ok(utf8Length(html.slice(0, sent.length + (next > 0xffff ? 2 : 1))) > max, `run ${run}: cut more than needed`);
+    }
+  });
+});
+
 describe('Api', () => {
   const page = { url: URL_, html: '<html></html>' };
 
-  it('posts the lookup as JSON to the server, without cookies', async () => {
+  it('posts the page as text/html with the URL in the query, without cookies', async () => {
     const fetch = fakeFetch(() => json(200, { article: {}, story: {} }));
     const api = new Api({ serverUrl: 'http://localhost:8080/', fetch, logger: silent() });
     await api.lookup(page);
     assert.equal(fetch.calls.length, 1);
     const { url, init } = fetch.calls[0];
-    assert.equal(url, 'http://localhost:8080/api/v1/lookup');
+    assert.equal(url, `http://localhost:8080/api/v1/lookup?url=${encodeURIComponent(URL_)}`);
     assert.equal(init.method, 'POST');
-    assert.equal(init.headers['Content-Type'], 'application/json');
+    assert.equal(init.headers['Content-Type'], 'text/html; charset=utf-8');
     assert.equal(init.credentials, 'omit');
     assert.ok(init.signal instanceof AbortSignal, 'every call is bounded');
-    assert.deepEqual(JSON.parse(init.body), page);
+    assert.equal(init.body, page.html);
     assert.equal('Authorization' in init.headers, false, 'no token, no header');
+  });
+
+  it('posts a lookup without a page as JSON', async () => {
+    const fetch = fakeFetch(() => json(200, { article: {}, story: {} }));
+    await new Api({ serverUrl: 'http://localhost:8080', fetch, logger: silent() }).lookup({ url: URL_ });
+    const { url, init } = fetch.calls[0];
+    assert.equal(url, 'http://localhost:8080/api/v1/lookup');
+    assert.equal(init.headers['Content-Type'], 'application/json');
+    assert.deepEqual(JSON.parse(init.body), { url: URL_ });
+  });
+
+  it('posts the page as JSON to a server too old for text/html', async () => {
+    // Such a server read every body as JSON, and so refused the page.
+    const fetch = fakeFetch((_, init) => (init.headers['Content-Type'] === 'application/json'
+      ? json(200, { article: {}, story: {} })
+      : json(400, { error: { code: 'invalid_request', message: "The body is not valid JSON: invalid character '<' looking for beginning of value at byte 1." } })));
+    await new Api({ serverUrl: 'http://localhost:8080', fetch, logger: silent() }).lookup(page);
+    assert.equal(fetch.calls.length, 2);
+    assert.deepEqual(sentLookup(fetch.calls[0]), page);
+    assert.equal(fetch.calls[1].url, 'http://localhost:8080/api/v1/lookup');
+    assert.deepEqual(JSON.parse(fetch.calls[1].init.body), page);
+  });
+
+  it('does not post the page again for another refusal', async () => {
+    const fetch = fakeFetch(() => json(422, { error: { code: 'not_an_article', message: 'This page does not look like a news article.' } }));
+    await assert.rejects(new Api({ serverUrl: 'http://localhost:8080', fetch, logger: silent() }).lookup(page), { code: 'not_an_article' });
+    assert.equal(fetch.calls.length, 1);
   });
 
   it('keeps a path prefix of the server address', async () => {

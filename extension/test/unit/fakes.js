@@ -85,6 +85,18 @@ export function fakeFetch(respond) {
   return fn;
 }
 
+/**
+ * sentLookup reads back what a recorded lookup call sent, in either form: the page
+ * as a text/html body with the URL in the query, or JSON.
+ */
+export function sentLookup({ url, init }) {
+  if (init.headers['Content-Type'].startsWith('text/html')) {
+    const body = typeof init.body === 'string' ? init.body : new TextDecoder('utf-8', { fatal: true }).decode(init.body);
+    return { url: new URL(url).searchParams.get('url'), html: body };
+  }
+  return JSON.parse(init.body);
+}
+
 /** json builds a JSON Response. */
 export function json(status, body) {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pageHTML } from '../../capture.js';
 import { PageLookup } from '../../lookup.js';
-import { answer, fakeBrowser, fakeFetch, json, permissionsArea, silent } from './fakes.js';
+import { answer, fakeBrowser, fakeFetch, json, permissionsArea, sentLookup, silent } from './fakes.js';
 
 const PAGE = 'https://www.theguardian.com/world/2025/mar/01/bridge';
 const HTML = '<!DOCTYPE html><html><body><article>The bridge fell.</article></body></html>';
@@ -28,7 +28,7 @@ function setup({ respond = () => json(200, story()), sendPage, granted = ['http:
   return { browser, fetch, lookup };
 }
 
-const sent = (fetch, i = 0) => JSON.parse(fetch.calls[i].init.body);
+const sent = (fetch, i = 0) => sentLookup(fetch.calls[i]);
 
 describe('PageLookup', () => {
   it('captures the page and posts it with the URL, then caches the answer', async () => {
