@@ -561,42 +561,21 @@ func (s *Service) Index(ctx context.Context, a stories.Article, text string) (st
 			case <-time.After(pause):
 			}
 		}
-		// The lookup terms depend on document frequencies the view returns; guessed
-		// from the process's own counts they are nearly always the same, and their
-		// posting lists then come with the view, a round trip saved. Only a known
-		// publication time takes part in the time term: when Parallax first saw an
-		// article says nothing about when the event happened.
-		guess := s.store.GuessDocFreq(docTerms)
-		p := s.matcher.Prepare(f, guess.DocFreq, a.Published)
-		lookupTerms := s.matcher.Keys(p)
-		view, err := s.store.View(ctx, a.URL, guess, lookupTerms)
+		m, err := s.nearest(ctx, a, f, docTerms)
 		if err != nil {
 			return "", fmt.Errorf("lookup: index: %w", err)
 		}
-		if view.StoryID != "" {
-			return view.StoryID, nil
+		if m.view.StoryID != "" {
+			return m.view.StoryID, nil
 		}
-		// The decision uses the view's counts: weighed again only when they differ.
-		if !view.GuessHeld {
-			p = s.matcher.Prepare(f, view.DocFreq, a.Published)
-			lookupTerms = s.matcher.Keys(p)
-		}
-		cands, err := s.store.CandidatesFor(ctx, store.ArticleID(a.URL), lookupTerms, view.Postings)
-		if err != nil {
-			return "", fmt.Errorf("lookup: index: %w", err)
-		}
-		centroids := make([]*stories.Centroid, len(cands))
-		for i := range cands {
-			centroids[i] = &cands[i].Centroid
-		}
-		add := store.Add{Article: a, Seen: view.Seen, LookupTerms: lookupTerms, DocTerms: docTerms, SimHash: p.SimHash}
-		best, score := s.matcher.Match(p, centroids)
+		p := m.prepared
+		add := store.Add{Article: a, Seen: m.view.Seen, LookupTerms: m.lookupTerms, DocTerms: docTerms, SimHash: p.SimHash}
 		cent := &stories.Centroid{}
-		ev := s.matcher.StartedEvidence(score)
-		if best >= 0 {
-			cent = centroids[best]
-			ev = s.matcher.Explain(p, cent, score)
-			add.StoryID, add.Version = cands[best].ID, cands[best].Version
+		ev := s.matcher.StartedEvidence(m.score)
+		if m.best >= 0 {
+			cent = m.centroids[m.best]
+			ev = s.matcher.Explain(p, cent, m.score)
+			add.StoryID, add.Version = m.cands[m.best].ID, m.cands[m.best].Version
 			add.Article.DuplicateOf = s.original(ctx, p, cent)
 		}
 		add.Article.Match = &ev
@@ -616,6 +595,58 @@ func (s *Service) Index(ctx context.Context, a stories.Article, text string) (st
 		return added.StoryID, nil
 	}
 	return "", fmt.Errorf("%w: gave up after %d attempts", ErrBusy, maxAttempts)
+}
+
+// nearness is what the matcher reads and decides of an article before writing:
+// its weighed terms, the view of the index, the candidate stories and the best
+// of them (best -1 when none is close enough).
+type nearness struct {
+	prepared    stories.Prepared
+	lookupTerms []string
+	view        store.View
+	cands       []store.Candidate
+	centroids   []*stories.Centroid
+	best        int
+	score       float64
+}
+
+// nearest reads the index for an analysed article and finds the story it would
+// join, writing nothing: the read half of Index, and all of what a held post
+// needs (see place). When view.StoryID is set the article is indexed already
+// and nothing else is filled in.
+func (s *Service) nearest(ctx context.Context, a stories.Article, f stories.Features, docTerms []string) (nearness, error) {
+	// The lookup terms depend on document frequencies the view returns; guessed
+	// from the process's own counts they are nearly always the same, and their
+	// posting lists then come with the view, a round trip saved. Only a known
+	// publication time takes part in the time term: when Parallax first saw an
+	// article says nothing about when the event happened.
+	guess := s.store.GuessDocFreq(docTerms)
+	m := nearness{best: -1}
+	m.prepared = s.matcher.Prepare(f, guess.DocFreq, a.Published)
+	m.lookupTerms = s.matcher.Keys(m.prepared)
+	view, err := s.store.View(ctx, a.URL, guess, m.lookupTerms)
+	if err != nil {
+		return nearness{}, err
+	}
+	m.view = view
+	if view.StoryID != "" {
+		return m, nil
+	}
+	// The decision uses the view's counts: weighed again only when they differ.
+	if !view.GuessHeld {
+		m.prepared = s.matcher.Prepare(f, view.DocFreq, a.Published)
+		m.lookupTerms = s.matcher.Keys(m.prepared)
+	}
+	m.cands, err = s.store.CandidatesFor(ctx, store.ArticleID(a.URL), m.lookupTerms, view.Postings)
+	if err != nil {
+		return nearness{}, err
+	}
+	m.centroids = make([]*stories.Centroid, len(m.cands))
+	for i := range m.cands {
+		m.centroids[i] = &m.cands[i].Centroid
+	}
+	m.best, m.score = s.matcher.Match(m.prepared, m.centroids)
+	return m, nil
 }
 
 // Load reports how many lookups are working and how many wait for a slot.

@@ -112,29 +112,14 @@ func (s *Service) unverified(ctx context.Context, p store.Post) (*Result, error)
 // start its own, reading the index and writing nothing.
 func (s *Service) place(ctx context.Context, a stories.Article, text string) (string, error) {
 	f := stories.Analyze(stories.Doc{Title: a.Title, Text: text, Lang: a.Lang, Published: a.Published})
-	guess := s.store.GuessDocFreq(f.Keys())
-	p := s.matcher.Prepare(f, guess.DocFreq, a.Published)
-	terms := s.matcher.Keys(p)
-	view, err := s.store.View(ctx, a.URL, guess, terms)
+	m, err := s.nearest(ctx, a, f, f.Keys())
 	if err != nil {
 		return "", fmt.Errorf("lookup: place: %w", err)
 	}
-	if !view.GuessHeld {
-		p = s.matcher.Prepare(f, view.DocFreq, a.Published)
-		terms = s.matcher.Keys(p)
+	if m.view.StoryID != "" || m.best < 0 {
+		return m.view.StoryID, nil
 	}
-	cands, err := s.store.Candidates(ctx, terms, view.Postings)
-	if err != nil {
-		return "", fmt.Errorf("lookup: place: %w", err)
-	}
-	centroids := make([]*stories.Centroid, len(cands))
-	for i := range cands {
-		centroids[i] = &cands[i].Centroid
-	}
-	if best, _ := s.matcher.Match(p, centroids); best >= 0 {
-		return cands[best].ID, nil
-	}
-	return "", nil
+	return m.cands[m.best].ID, nil
 }
 
 // settle replaces the unverified posts of a URL by the version the index now
