@@ -470,11 +470,14 @@ func (s *Service) outlet(id string) *outlets.Outlet {
 // correction re-weighing it from its excerpt, the summary) then reads it alike.
 func (s *Service) analyze(a *stories.Article, text string) stories.Features {
 	doc := stories.Doc{Title: a.Title, Text: text, Lang: a.Lang, Published: a.Published}
-	f := stories.Analyze(doc)
+	f := s.matcher.Analyze(doc)
+	if s.matcher.EnglishOnly {
+		return f
+	}
 	if f.Lang == "" && a.Lang == "" {
 		if o := s.outlet(a.OutletID); o != nil && len(o.Languages) == 1 && o.Languages[0] != "en" {
 			doc.Lang = o.Languages[0]
-			f = stories.Analyze(doc)
+			f = s.matcher.Analyze(doc)
 		}
 	}
 	if f.Lang != "" && f.Lang != stories.Language(stories.Doc{Lang: a.Lang}) {

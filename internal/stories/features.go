@@ -66,12 +66,25 @@ func (f Features) Keys() []string {
 
 // Analyze computes the features of d, in its language (see Language).
 func Analyze(d Doc) Features {
+	return analyze(d, false)
+}
+
+// Analyze is the package's Analyze, or, when c.EnglishOnly, the same reading every
+// text as English.
+func (c Config) Analyze(d Doc) Features {
+	return analyze(d, c.EnglishOnly)
+}
+
+func analyze(d Doc, englishOnly bool) Features {
 	title := truncateBytes(d.Title, maxTitleBytes)
 	body := firstWords(d.Text, bodyWords)
-	lang := Language(Doc{Title: title, Text: body, Lang: d.Lang})
+	lang := "en"
+	if !englishOnly {
+		lang = Language(Doc{Title: title, Text: body, Lang: d.Lang})
+	}
 	an := analyzerFor(lang)
 	titleToks, bodyToks := an.tokenize(title), an.tokenize(body)
-	if d.Lang != "" && !an.plausible(bodyToks) {
+	if d.Lang != "" && !englishOnly && !an.plausible(bodyToks) {
 		// The page declares a language its text is not in: the detector decides.
 		if det := detect(title, body); det != "" && det != an.lang {
 			lang, an = det, analyzerFor(det)

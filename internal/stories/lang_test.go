@@ -290,3 +290,25 @@ func TestRealPages(t *testing.T) {
 		}
 	}
 }
+
+// TestEnglishOnly: the switch reads a German text as matching did before it knew
+// languages (English stop list and stemmer, no tags).
+func TestEnglishOnly(t *testing.T) {
+	t.Parallel()
+	de := sampleTexts["de"]
+	cfg := DefaultConfig()
+	cfg.EnglishOnly = true
+	f := cfg.Analyze(Doc{Title: de.title, Text: de.text, Lang: "de"})
+	if f.Lang != "en" {
+		t.Errorf("read as %q, want en", f.Lang)
+	}
+	if _, ok := f.Body["polizei"]; !ok {
+		t.Errorf("no untagged term polizei among %v", terms(f))
+	}
+	if _, ok := f.Entities["e:polizei"]; !ok {
+		t.Errorf("English rules make a German noun an entity; got %v", keysOf(f.Entities))
+	}
+	if g := DefaultConfig().Analyze(Doc{Title: de.title, Text: de.text, Lang: "de"}); g.Lang != "de" {
+		t.Errorf("the default reads it as %q, want de", g.Lang)
+	}
+}
