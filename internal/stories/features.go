@@ -85,8 +85,11 @@ func analyze(d Doc, englishOnly bool) Features {
 	an := analyzerFor(lang)
 	titleToks, bodyToks := an.tokenize(title), an.tokenize(body)
 	if d.Lang != "" && !englishOnly && !an.plausible(bodyToks) {
-		// The page declares a language its text is not in: the detector decides.
-		if det := detect(title, body); det != "" && det != an.lang {
+		// The page declares a language its text is not in. Only the stop-word
+		// vote may overrule it: it is cheap, and it names a language only for
+		// running text with many stop words of one list, where a table, a
+		// list of names or made-up words (the benchmarks' text) have none.
+		if det := stopVote(bodyToks, minVoteShare, voteMargin); det != "" && det != an.lang {
 			lang, an = det, analyzerFor(det)
 			titleToks, bodyToks = an.tokenize(title), an.tokenize(body)
 		}

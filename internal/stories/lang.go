@@ -204,8 +204,8 @@ var scriptTables = map[string]*unicode.RangeTable{"Cyrl": unicode.Cyrillic, "Ara
 // in the article-extraction set, the first plausibleTokens words of a body are
 // 25–65% stop words of the language the page declares, but 4% for a German page
 // declaring "en" and 2% for an English page declaring "de" (a CMS's default), and
-// 1% for a table of scores. Under minStopShare the detector decides, and keeps the
-// declared language when it cannot tell.
+// 1% for a table of scores. Under minStopShare the stop-word vote decides (see
+// Analyze), and the declared language stays when it cannot tell.
 const (
 	minPlausibleTokens = 60
 	plausibleTokens    = 200
