@@ -187,7 +187,7 @@ func (s *Service) planAttach(ctx context.Context, sid, aid string) (m store.Move
 // approximate weighs what the index keeps of an article (title and excerpt) as the
 // matcher would: the closest it can come to the vectors the article was added with.
 func (s *Service) approximate(a stories.Article) stories.Prepared {
-	f := stories.Analyze(stories.Doc{Title: a.Title, Text: a.Excerpt, Lang: a.Lang, Published: a.Published})
+	f := s.matcher.Analyze(stories.Doc{Title: a.Title, Text: a.Excerpt, Lang: a.Lang, Published: a.Published})
 	return s.matcher.Prepare(f, s.store.GuessDocFreq(f.Keys()).DocFreq, a.Published)
 }
 

@@ -463,6 +463,29 @@ func (s *Service) outlet(id string) *outlets.Outlet {
 	return &o
 }
 
+// analyze reads an article for matching and settles its language. A page that
+// declares none, or one its text is not in, keeps the language it was read in;
+// one too short to tell takes its outlet's, when the outlet publishes in one
+// language only (the registry says). Every later reading of the article (a
+// correction re-weighing it from its excerpt, the summary) then reads it alike.
+func (s *Service) analyze(a *stories.Article, text string) stories.Features {
+	doc := stories.Doc{Title: a.Title, Text: text, Lang: a.Lang, Published: a.Published}
+	f := s.matcher.Analyze(doc)
+	if s.matcher.EnglishOnly {
+		return f
+	}
+	if f.Lang == "" && a.Lang == "" {
+		if o := s.outlet(a.OutletID); o != nil && len(o.Languages) == 1 && o.Languages[0] != "en" {
+			doc.Lang = o.Languages[0]
+			f = s.matcher.Analyze(doc)
+		}
+	}
+	if f.Lang != "" && f.Lang != stories.Language(stories.Doc{Lang: a.Lang}) {
+		a.Lang = f.Lang
+	}
+	return f
+}
+
 // Describe turns an extracted page at a canonical URL into the article the index
 // keeps: outlet and registrable domain resolved, excerpt bounded.
 func (s *Service) Describe(canonicalURL string, art extract.Article) stories.Article {
@@ -547,10 +570,10 @@ func (s *Service) Index(ctx context.Context, a stories.Article, text string) (st
 	if a.Added.IsZero() {
 		a.Added = time.Now().UTC()
 	}
+	f := s.analyze(&a, text)
 	if a.Candidates == nil {
 		a.Candidates = stories.Candidates(text, a.Lang)
 	}
-	f := stories.Analyze(stories.Doc{Title: a.Title, Text: text, Lang: a.Lang, Published: a.Published})
 	docTerms := f.Keys()
 	for attempt := range maxAttempts {
 		if attempt > 0 {

@@ -76,16 +76,13 @@ func (c Config) shared(s *Centroid, i int, doc Vector, into Vector) {
 }
 
 // shown returns the EvidenceTerms heaviest terms of v as a reader reads them:
-// entity terms without their kind prefix ("e:", "q:", "n:").
+// entity terms without their kind prefix ("e:", "q:", "n:"), any term without its
+// language tag ("de:").
 func shown(v Vector) []string {
 	top := v.top(EvidenceTerms)
 	out := make([]string, 0, len(top))
 	for _, tw := range top {
-		t := tw.term
-		if len(t) > 2 && t[1] == ':' {
-			t = t[2:]
-		}
-		t = truncateBytes(t, evidenceTermBytes)
+		t := truncateBytes(displayTerm(tw.term), evidenceTermBytes)
 		if t != "" && !slices.Contains(out, t) {
 			out = append(out, t)
 		}

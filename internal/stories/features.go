@@ -39,6 +39,10 @@ type Features struct {
 	Body     map[string]float64 // words of the first bodyWords of text
 	Entities map[string]float64 // names, quoted phrases, numbers with their unit
 	SimHash  uint64             // fingerprint of the body's word 3-shingles; 0 when too short
+	// Lang is the language the document was read in (see Language): an ISO 639
+	// code, "und-" and a script for a short text of a script with many
+	// languages, "" when undetermined (read as English).
+	Lang string
 }
 
 // Keys returns every distinct term of f once: what a document adds to the
@@ -60,12 +64,36 @@ func (f Features) Keys() []string {
 	return keys
 }
 
-// Analyze computes the features of d.
+// Analyze computes the features of d, in its language (see Language).
 func Analyze(d Doc) Features {
-	an := analyzerFor(d.Lang)
+	return analyze(d, false)
+}
+
+// Analyze is the package's Analyze, or, when c.EnglishOnly, the same reading every
+// text as English.
+func (c Config) Analyze(d Doc) Features {
+	return analyze(d, c.EnglishOnly)
+}
+
+func analyze(d Doc, englishOnly bool) Features {
 	title := truncateBytes(d.Title, maxTitleBytes)
 	body := firstWords(d.Text, bodyWords)
-	titleToks, bodyToks := tokenize(title), tokenize(body)
+	lang := "en"
+	if !englishOnly {
+		lang = Language(Doc{Title: title, Text: body, Lang: d.Lang})
+	}
+	an := analyzerFor(lang)
+	titleToks, bodyToks := an.tokenize(title), an.tokenize(body)
+	if d.Lang != "" && !englishOnly && !an.plausible(bodyToks) {
+		// The page declares a language its text is not in. Only the stop-word
+		// vote may overrule it: it is cheap, and it names a language only for
+		// running text with many stop words of one list, where a table, a
+		// list of names or made-up words (the benchmarks' text) have none.
+		if det := stopVote(bodyToks, minVoteShare, voteMargin); det != "" && det != an.lang {
+			lang, an = det, analyzerFor(det)
+			titleToks, bodyToks = an.tokenize(title), an.tokenize(body)
+		}
+	}
 	// Sized for the usual share of distinct terms, so the maps rarely grow.
 	f := Features{
 		Title:    make(map[string]float64, len(titleToks)),
@@ -80,6 +108,7 @@ func Analyze(d Doc) Features {
 	an.entities(body, bodyToks, f.Entities)
 	f.Entities = shortKeys(f.Entities)
 	f.SimHash = simhash(bodyToks)
+	f.Lang = lang
 	return f
 }
 
@@ -118,15 +147,34 @@ func (a *Analyzer) entities(text string, toks []token, m map[string]float64) {
 			lowerUsed[tok.text] = true
 		}
 	}
+	var articled map[string]bool
+	if a.nounCaps {
+		articled = a.articledNouns(toks)
+	}
 	var run []token
 	flush := func() {
 		// Drop connector words at the end ("Bank of").
 		// and stop words at the start ("The Yakima County", "A Detroit man").
-		for len(run) > 0 && connector[run[len(run)-1].lower] {
+		for len(run) > 0 && a.connector[run[len(run)-1].lower] {
 			run = run[:len(run)-1]
 		}
 		for len(run) > 0 && a.stop[run[0].lower] {
 			run = run[1:]
+		}
+		if a.nounCaps {
+			// Common nouns around a name are its title or context ("Kanzler
+			// Olaf Scholz", "Regierung Merkel"); a run that is nothing else is
+			// no name, nor is a lone capitalised word opening a sentence, which
+			// in German is as often a noun or an adverb as a name.
+			for len(run) > 0 && (a.isCommonNoun(run[0].lower, articled) || a.stop[run[0].lower]) {
+				run = run[1:]
+			}
+			for len(run) > 0 && (a.isCommonNoun(run[len(run)-1].lower, articled) || a.connector[run[len(run)-1].lower]) {
+				run = run[:len(run)-1]
+			}
+			if len(run) == 1 && run[0].sentence {
+				run = run[:0]
+			}
 		}
 		if len(run) > 0 && len(run) <= maxEntityWords {
 			words := make([]string, len(run))
@@ -134,10 +182,10 @@ func (a *Analyzer) entities(text string, toks []token, m map[string]float64) {
 				words[i] = w.lower
 			}
 			if a.nameLike(words) && !(len(words) == 1 && lowerUsed[words[0]]) {
-				m["e:"+strings.Join(words, " ")]++
+				m["e:"+a.tag+strings.Join(words, " ")]++
 			}
 			if last := words[len(words)-1]; len(words) > 1 && a.nameLike(words[len(words)-1:]) && !lowerUsed[last] {
-				m["e:"+last]++
+				m["e:"+a.tag+last]++
 			}
 		}
 		run = run[:0]
@@ -146,8 +194,8 @@ func (a *Analyzer) entities(text string, toks []token, m map[string]float64) {
 	for _, tok := range toks {
 		lower := tok.lower
 		if prevNum != "" {
-			if !isNumber(lower) && !glue[lower] && len(lower) <= maxTermBytes {
-				m["n:"+prevNum+" "+a.stem(lower)]++
+			if !isNumber(lower) && !a.isGlue(lower) && len(lower) <= maxTermBytes {
+				m["n:"+a.tag+prevNum+" "+a.stem(lower)]++
 			}
 			prevNum = ""
 		}
@@ -155,7 +203,7 @@ func (a *Analyzer) entities(text string, toks []token, m map[string]float64) {
 			flush()
 			prevNum = tok.text
 			if isYear(tok.text) {
-				m["y:"+tok.text]++
+				m["y:"+a.tag+tok.text]++
 			}
 			continue
 		}
@@ -169,7 +217,7 @@ func (a *Analyzer) entities(text string, toks []token, m map[string]float64) {
 				flush()
 			}
 			run = append(run, tok)
-		case len(run) > 0 && connector[lower]:
+		case len(run) > 0 && a.connector[lower]:
 			run = append(run, tok)
 		default:
 			flush()
@@ -177,7 +225,7 @@ func (a *Analyzer) entities(text string, toks []token, m map[string]float64) {
 	}
 	flush()
 	for _, q := range quoted(text) {
-		m["q:"+q]++
+		m["q:"+a.tag+q]++
 	}
 }
 
@@ -199,12 +247,109 @@ func (a *Analyzer) nameLike(words []string) bool {
 	return utf8.RuneCountInString(w) > 2 && !a.stop[w]
 }
 
-// glue words never make a number's unit ("4 of", "10 and"); other stop words may
-// ("58 year", "3 people").
-var glue = map[string]bool{"a": true, "an": true, "the": true, "of": true, "and": true, "or": true, "in": true, "on": true, "at": true, "to": true, "for": true, "by": true, "from": true, "with": true, "as": true, "is": true, "was": true, "were": true, "be": true, "am": true, "pm": true, "s": true}
+// englishGlue words never make a number's unit ("4 of", "10 and"); other stop
+// words may ("58 year", "3 people").
+var englishGlue = map[string]bool{"a": true, "an": true, "the": true, "of": true, "and": true, "or": true, "in": true, "on": true, "at": true, "to": true, "for": true, "by": true, "from": true, "with": true, "as": true, "is": true, "was": true, "were": true, "be": true, "am": true, "pm": true, "s": true}
 
-// connector words may sit inside a name: "Bank of America", "Charles de Gaulle".
-var connector = map[string]bool{"of": true, "de": true, "la": true, "van": true, "von": true, "al": true, "bin": true, "del": true, "da": true, "du": true, "le": true}
+// nameConnectors may sit inside a name in any language's text: "Bank of America",
+// "Charles de Gaulle", "Ursula von der Leyen", "Osama bin Laden".
+var nameConnectors = map[string]bool{"of": true, "de": true, "la": true, "van": true, "von": true, "al": true, "bin": true, "del": true, "da": true, "du": true, "le": true}
+
+// withConnectors returns nameConnectors with a language's own (space-separated):
+// Portuguese "Luiz Inácio Lula da Silva", Dutch "Frans van der Ven".
+func withConnectors(words string) map[string]bool {
+	m := wordSet(words)
+	for w := range nameConnectors {
+		m[w] = true
+	}
+	return m
+}
+
+// articledNouns returns the capitalised words of a German text (lower case) that
+// the text itself uses as common nouns:
+//   - after a determiner, directly or past at most two lower-case words ("die
+//     Regierung", "der neue Kanzler");
+//   - directly after an inflected adjective ("analoge Prozesse", "neuen Regeln"):
+//     a lower-case word ending in -e, -en, -er, -es or -em that is not a stop word
+//     nor a past-tense verb (-te, -ten: "betonte Scholz");
+//   - in two inflections besides a genitive -s ("Prozesse", "Prozessen"): nouns
+//     decline, names rarely do.
+func (a *Analyzer) articledNouns(toks []token) map[string]bool {
+	out := map[string]bool{}
+	forms := map[string]string{} // stem → a capitalised form seen
+	left := 0                    // words still allowed before the noun
+	for i, tok := range toks {
+		upper := firstUpper(tok.text)
+		switch {
+		case a.determiners[tok.lower]:
+			left = 3
+		case left > 0 && upper:
+			out[tok.lower] = true
+			left = 0
+		case left > 0:
+			left--
+		}
+		if !upper {
+			continue
+		}
+		if i > 0 {
+			if prev := toks[i-1]; !firstUpper(prev.text) && adjectiveLike(prev.lower) && !a.stop[prev.lower] {
+				out[tok.lower] = true
+			}
+		}
+		stem := a.stem(tok.lower)
+		if seen, ok := forms[stem]; !ok {
+			forms[stem] = tok.lower
+		} else if seen != tok.lower && seen+"s" != tok.lower && tok.lower+"s" != seen {
+			out[seen], out[tok.lower] = true, true
+		}
+	}
+	return out
+}
+
+// adjectiveLike reports whether a German lower-case word ends as an inflected
+// adjective does and not as a past-tense verb.
+func adjectiveLike(w string) bool {
+	if strings.HasSuffix(w, "te") || strings.HasSuffix(w, "ten") {
+		return false
+	}
+	for _, suf := range []string{"e", "en", "er", "es", "em"} {
+		if len(w) > len(suf)+2 && strings.HasSuffix(w, suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// isCommonNoun reports whether a capitalised German word (lower case) is a common
+// noun rather than a name: a frequent noun of news, a noun by its suffix, or one the
+// text puts after a determiner. Names with an article ("die Schweiz", "der
+// Bundestag") are lost with them; the measured trade is in lang_test.go.
+func (a *Analyzer) isCommonNoun(w string, articled map[string]bool) bool {
+	if a.nouns[w] || articled[w] {
+		return true
+	}
+	if utf8.RuneCountInString(w) >= minCompoundRunes {
+		return true
+	}
+	for _, suf := range nounSuffixes {
+		if len(w) > len(suf)+2 && strings.HasSuffix(w, suf) {
+			return true
+		}
+	}
+	for _, in := range nounInfixes {
+		if i := strings.Index(w, in); i > 0 && i+len(in) < len(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// firstUpper reports whether w starts with an upper-case letter.
+func firstUpper(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return unicode.IsUpper(r)
+}
 
 // maxQuotedWords bounds what counts as a quoted name rather than a quotation.
 const maxQuotedWords = 4
