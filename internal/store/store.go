@@ -357,34 +357,49 @@ const purgeBatch = 500
 func (r *Redis) Purge(ctx context.Context) (err error) {
 	defer r.track("purge", time.Now(), &err)
 	defer r.cache.clear()
-	iter := r.rdb.Scan(ctx, 0, escapeGlob(r.prefix)+"*", purgeBatch).Iterator()
-	batch := make([]string, 0, purgeBatch)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+	return r.wrap("purge", r.forEachShard(ctx, func(ctx context.Context, shard redis.Cmdable) error {
+		iter := shard.Scan(ctx, 0, escapeGlob(r.prefix)+"*", purgeBatch).Iterator()
+		batch := make([]string, 0, purgeBatch)
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			// One key per DEL: on Cluster a multi-key DEL must stay in one slot,
+			// which a custom prefix without a hash tag would not. Through the
+			// cluster client, so each key goes to the node serving it even if its
+			// slot moved since the scan.
+			pipe := r.rdb.Pipeline()
+			for _, k := range batch {
+				pipe.Del(ctx, k)
+			}
+			batch = batch[:0]
+			_, err := pipe.Exec(ctx)
+			return err
 		}
-		// One key per DEL: on Cluster a multi-key DEL must stay in one slot, which
-		// the hash tag guarantees, but a custom prefix without one would not.
-		pipe := r.rdb.Pipeline()
-		for _, k := range batch {
-			pipe.Del(ctx, k)
-		}
-		batch = batch[:0]
-		_, err := pipe.Exec(ctx)
-		return err
-	}
-	for iter.Next(ctx) {
-		batch = append(batch, iter.Val())
-		if len(batch) == purgeBatch {
-			if err := flush(); err != nil {
-				return r.wrap("purge", err)
+		for iter.Next(ctx) {
+			batch = append(batch, iter.Val())
+			if len(batch) == purgeBatch {
+				if err := flush(); err != nil {
+					return err
+				}
 			}
 		}
+		if err := iter.Err(); err != nil {
+			return err
+		}
+		return flush()
+	}))
+}
+
+// forEachShard calls fn with every node that holds a part of the keyspace: each
+// master of a Redis Cluster (concurrently), else the one server. Commands without a
+// key (SCAN, KEYS, INFO) see only the node they are sent to, and a cluster client
+// sends them to any one node.
+func (r *Redis) forEachShard(ctx context.Context, fn func(ctx context.Context, shard redis.Cmdable) error) error {
+	if c, ok := r.rdb.(*redis.ClusterClient); ok {
+		return c.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error { return fn(ctx, node) })
 	}
-	if err := iter.Err(); err != nil {
-		return r.wrap("purge", err)
-	}
-	return r.wrap("purge", flush())
+	return fn(ctx, r.rdb)
 }
 
 // escapeGlob escapes the glob characters of SCAN MATCH patterns, which the default
@@ -412,16 +427,28 @@ func (d driverLog) Printf(ctx context.Context, format string, v ...any) {
 // driver's logger is process-wide, so main calls this once.
 func RouteDriverLogs(log *slog.Logger) { redis.SetLogger(driverLog{log}) }
 
-// UsedMemory returns Redis's used_memory (INFO memory), for benchmarks.
+// UsedMemory returns Redis's used_memory (INFO memory), for benchmarks: on a
+// Redis Cluster, the sum over the masters.
 func (r *Redis) UsedMemory(ctx context.Context) (n int64, err error) {
-	info, err := r.rdb.Info(ctx, "memory").Result()
-	if err != nil {
-		return 0, r.wrap("info", err)
-	}
-	for _, line := range strings.Split(info, "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "used_memory:"); ok {
-			return strconv.ParseInt(v, 10, 64)
+	var mu sync.Mutex
+	err = r.forEachShard(ctx, func(ctx context.Context, shard redis.Cmdable) error {
+		info, err := shard.Info(ctx, "memory").Result()
+		if err != nil {
+			return r.wrap("info", err)
 		}
-	}
-	return 0, errors.New("store: info: no used_memory")
+		for _, line := range strings.Split(info, "\n") {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "used_memory:"); ok {
+				m, err := strconv.ParseInt(v, 10, 64)
+				if err != nil {
+					return fmt.Errorf("store: info: used_memory: %w", err)
+				}
+				mu.Lock()
+				n += m
+				mu.Unlock()
+				return nil
+			}
+		}
+		return errors.New("store: info: no used_memory")
+	})
+	return n, err
 }
