@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/url"
@@ -77,8 +78,10 @@ const (
 type Options struct {
 	// URL of the Redis server: redis://[user:password@]host:port[/db] or rediss://
 	// (TLS). Extra query parameters: addr=host:port (repeatable; more than one
-	// address, or cluster=true, means Redis Cluster) and master_name=NAME (Sentinel:
-	// the addresses are the sentinels). Empty starts the embedded store.
+	// address, or cluster=true, means Redis Cluster, the addresses being seeds) and
+	// master_name=NAME (Sentinel: the addresses are the sentinels, and
+	// sentinel_username / sentinel_password their own credentials, the URL's being
+	// the data nodes'). Empty starts the embedded store.
 	URL string
 	// Prefix of every key; DefaultPrefix when empty.
 	Prefix string
@@ -191,7 +194,7 @@ func Open(ctx context.Context, opts Options) (*Redis, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.rdb = redis.NewUniversalClient(uopts)
+	r.rdb = newClient(uopts)
 	go r.runDocFreqFlusher(r.stopFlush, r.flushDone)
 	return r, nil
 }
@@ -210,9 +213,13 @@ func parseURL(raw string) (*redis.UniversalOptions, error) {
 	extra := q["addr"]
 	master := q.Get("master_name")
 	cluster := q.Get("cluster") == "true"
-	q.Del("addr")
-	q.Del("master_name")
-	q.Del("cluster")
+	sentinelUser, sentinelPassword := q.Get("sentinel_username"), q.Get("sentinel_password")
+	if master == "" && (sentinelUser != "" || sentinelPassword != "") {
+		return nil, fmt.Errorf("%w: redis URL: sentinel_username and sentinel_password need master_name (Sentinel)", ErrConfig)
+	}
+	for _, k := range []string{"addr", "master_name", "cluster", "sentinel_username", "sentinel_password"} {
+		q.Del(k)
+	}
 	u.RawQuery = q.Encode()
 	o, err := redis.ParseURL(u.String())
 	if err != nil {
@@ -226,13 +233,123 @@ func parseURL(raw string) (*redis.UniversalOptions, error) {
 		TLSConfig:     o.TLSConfig,
 		MasterName:    master,
 		IsClusterMode: cluster,
-		DialTimeout:   2 * time.Second,
-		ReadTimeout:   3 * time.Second,
-		WriteTimeout:  3 * time.Second,
+		// Sentinels keep credentials of their own (requirepass in sentinel.conf);
+		// go-redis does not send the data nodes' to them.
+		SentinelUsername: sentinelUser,
+		SentinelPassword: sentinelPassword,
+		DialTimeout:      2 * time.Second,
+		ReadTimeout:      3 * time.Second,
+		WriteTimeout:     3 * time.Second,
 		// go-redis retries a failed command this many times; keep it low so a dead
 		// Redis turns into a fast 503 instead of a slow one.
 		MaxRetries: 1,
 	}, nil
+}
+
+// Redis Cluster client settings: how a dead master's slots are found again.
+// go-redis re-reads the slot map only on MOVED/ASK/READONLY replies and every
+// ClusterStateReloadInterval (60 s by default), and a dead master answers
+// nothing, so with its defaults calls kept dialling the dead node until the next
+// periodic reload: TestFailover measured errors for 51 s after the replica's
+// promotion. With the settings below, every connection-level error on a node
+// re-reads the slot map at once (reloadOnError), and a call retries, with
+// backoff, long enough to meet the map that names the new master.
+const (
+	// clusterReloadEvery bounds how stale the slot map gets when nothing fails.
+	clusterReloadEvery = 10 * time.Second
+	// clusterAttempts is go-redis's MaxRedirects: the retries of one call (on
+	// MOVED/ASK, connection errors, CLUSTERDOWN, TRYAGAIN), the first one against
+	// the same node, the next against the node the slot map then names.
+	clusterAttempts = 6
+	// clusterMinBackoff and clusterMaxBackoff space those retries: attempt n waits
+	// between clusterMinBackoff and clusterMinBackoff<<n, at most clusterMaxBackoff,
+	// so the six waits add up to under 2 s, well inside callTimeout, and a call that
+	// starts while no master serves its slot fails after about 1 s with
+	// ErrUnavailable rather than hang.
+	clusterMinBackoff = 25 * time.Millisecond
+	clusterMaxBackoff = 500 * time.Millisecond
+)
+
+// newClient builds the go-redis client for parsed URL options: Sentinel when a
+// master name is given, Redis Cluster for several addresses or cluster=true, else
+// a single server.
+func newClient(o *redis.UniversalOptions) redis.UniversalClient {
+	switch {
+	case o.MasterName != "":
+		return redis.NewFailoverClient(o.Failover())
+	case o.IsClusterMode || len(o.Addrs) > 1:
+		return newClusterClient(o.Cluster())
+	}
+	return redis.NewClient(o.Simple())
+}
+
+// newClusterClient builds a Redis Cluster client that finds a failed-over
+// master's replacement within a call or two of its promotion (see the
+// constants above).
+func newClusterClient(co *redis.ClusterOptions) *redis.ClusterClient {
+	co.ClusterStateReloadInterval = clusterReloadEvery
+	co.MaxRedirects = clusterAttempts
+	co.MinRetryBackoff, co.MaxRetryBackoff = clusterMinBackoff, clusterMaxBackoff
+	// Retries belong to the cluster client, which picks the node again from the
+	// slot map each time; a node client retrying on its own would dial the dead
+	// node twice per attempt. One dial per attempt for the same reason (go-redis
+	// dials 5 times, 100 ms apart, by default).
+	co.MaxRetries = -1
+	co.DialerRetries = 1
+	c := redis.NewClusterClient(co)
+	c.OnNewNode(func(node *redis.Client) { node.AddHook(reloadOnError{c}) })
+	return c
+}
+
+// reloadOnError is a hook on every node of a cluster client: a call to the node
+// that fails for want of the node (refused, reset, timed out) or of the cluster
+// (CLUSTERDOWN, TRYAGAIN) asks the client to re-read the slot map. go-redis does
+// that in the background, at most once per 200 ms however many calls ask, so an
+// outage costs a few CLUSTER SLOTS per second.
+type reloadOnError struct{ c *redis.ClusterClient }
+
+func (h reloadOnError) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h reloadOnError) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		// Not for CLUSTER SLOTS itself: the reload's own failure on the dead
+		// node would ask for another reload.
+		if cmd.Name() != "cluster" && topologyError(ctx, err) {
+			h.c.ReloadState(ctx)
+		}
+		return err
+	}
+}
+
+func (h reloadOnError) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		err := next(ctx, cmds)
+		if topologyError(ctx, err) {
+			h.c.ReloadState(ctx)
+		}
+		return err
+	}
+}
+
+// topologyError reports whether err may mean the slot map is out of date: the
+// node is unreachable (refused, reset, or timed out: a dial or read timeout is a
+// net.Error, which a dead host behind a firewall gives instead of a refusal) or
+// the cluster is reconfiguring. A call that failed because its caller gave up
+// (ctx done) says nothing about the node.
+func topologyError(ctx context.Context, err error) bool {
+	if err == nil || ctx.Err() != nil {
+		return false
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	var nerr net.Error
+	if errors.As(err, &nerr) {
+		return true
+	}
+	msg := err.Error()
+	return strings.HasPrefix(msg, "CLUSTERDOWN") || strings.HasPrefix(msg, "TRYAGAIN")
 }
 
 // Close writes the pending document counts, stops the embedded store after a final
