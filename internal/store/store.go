@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -44,6 +45,10 @@ var (
 	// ErrNotDurable means the embedded store cannot write its snapshot: it works,
 	// but a restart would lose what changed since the last one written.
 	ErrNotDurable = errors.New("store: snapshots failing")
+	// ErrClusterDown means a Redis Cluster cannot serve every hash slot: a master
+	// does not answer, or the cluster reports cluster_state:fail (a master is
+	// down and no replica has taken over yet). It wraps ErrUnavailable.
+	ErrClusterDown = fmt.Errorf("store: a cluster hash slot has no reachable master: %w", ErrUnavailable)
 )
 
 // Defaults and bounds.
@@ -396,12 +401,54 @@ func (r *Redis) Durable() error {
 	return nil
 }
 
-// Ping checks that Redis answers.
+// Ping checks that Redis answers. On a Redis Cluster it asks every master the
+// client routes to for CLUSTER INFO: one that does not answer, or a cluster that
+// is not cluster_state:ok, is ErrClusterDown. A PING would reach any one node and
+// say nothing of the slots the others serve.
 func (r *Redis) Ping(ctx context.Context) (err error) {
 	defer r.track("ping", time.Now(), &err)
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	return r.wrap("ping", r.rdb.Ping(ctx).Err())
+	c, ok := r.rdb.(*redis.ClusterClient)
+	if !ok {
+		return r.wrap("ping", r.rdb.Ping(ctx).Err())
+	}
+	var masters atomic.Int32
+	err = c.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+		masters.Add(1)
+		info, err := node.ClusterInfo(ctx).Result()
+		if err != nil {
+			if ctx.Err() != nil {
+				return err // the caller's deadline: a slow answer, not a dead master
+			}
+			return fmt.Errorf("%w: master %s: %w", ErrClusterDown, node.Options().Addr, err)
+		}
+		if state := infoField(info, "cluster_state"); state != "ok" {
+			return fmt.Errorf("%w: master %s reports cluster_state:%s", ErrClusterDown, node.Options().Addr, state)
+		}
+		return nil
+	})
+	if err == nil && masters.Load() == 0 {
+		// A slot map without masters (a cluster not yet set up, or read from a
+		// node that lost its slots): nothing would fail on its own to ask for a
+		// fresh one before the periodic reload.
+		c.ReloadState(ctx)
+		err = fmt.Errorf("%w: no master serves any slot", ErrClusterDown)
+	}
+	if errors.Is(err, ErrClusterDown) {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return r.wrap("ping", err)
+}
+
+// infoField reads one field of an INFO-style reply (lines of name:value).
+func infoField(info, name string) string {
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), name+":"); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // Prefix returns the key prefix.
@@ -553,19 +600,18 @@ func (r *Redis) UsedMemory(ctx context.Context) (n int64, err error) {
 		if err != nil {
 			return r.wrap("info", err)
 		}
-		for _, line := range strings.Split(info, "\n") {
-			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "used_memory:"); ok {
-				m, err := strconv.ParseInt(v, 10, 64)
-				if err != nil {
-					return fmt.Errorf("store: info: used_memory: %w", err)
-				}
-				mu.Lock()
-				n += m
-				mu.Unlock()
-				return nil
-			}
+		v := infoField(info, "used_memory")
+		if v == "" {
+			return errors.New("store: info: no used_memory")
 		}
-		return errors.New("store: info: no used_memory")
+		m, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("store: info: used_memory: %w", err)
+		}
+		mu.Lock()
+		n += m
+		mu.Unlock()
+		return nil
 	})
 	return n, err
 }
