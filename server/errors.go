@@ -59,6 +59,7 @@ var errorMap = []struct {
 	{fetch.ErrTimeout, apiError{http.StatusGatewayTimeout, "publisher_timeout", "The publisher did not answer in time."}},
 	{fetch.ErrUnreachable, apiError{http.StatusBadGateway, "publisher_unreachable", "The publisher's site could not be reached."}},
 	{lookup.ErrOverloaded, apiError{http.StatusServiceUnavailable, "busy", "The server is busy with other lookups; try again in a few seconds."}},
+	{store.ErrClusterDown, apiError{http.StatusServiceUnavailable, "cluster_down", "Part of the story index has no reachable Redis master (a failover may be under way); try again shortly."}},
 	{store.ErrTimeout, apiError{http.StatusServiceUnavailable, "busy", "The server is too busy to answer in time; try again in a few seconds."}},
 	{store.ErrUnavailable, apiError{http.StatusServiceUnavailable, "store_unavailable", "The story index is unavailable; try again shortly."}},
 	{store.ErrNotDurable, apiError{http.StatusServiceUnavailable, "snapshot_failing", "The embedded store cannot write its snapshot to disk (see the server log): a restart would lose recent changes."}},

@@ -23,6 +23,7 @@ func TestToAPIError(t *testing.T) {
 		{"reader went away", fmt.Errorf("lookup: stopped waiting: %w", context.Canceled), statusClientClosed, "canceled"},
 		{"reader's deadline", fmt.Errorf("lookup: %w", context.DeadlineExceeded), http.StatusGatewayTimeout, "timeout"},
 		{"store down", fmt.Errorf("store: view: %w", store.ErrUnavailable), http.StatusServiceUnavailable, "store_unavailable"},
+		{"a slot without a master", fmt.Errorf("store: ping: %w: master 127.0.0.1:7000: connection refused", store.ErrClusterDown), http.StatusServiceUnavailable, "cluster_down"},
 		{"unknown", errors.New("boom"), http.StatusInternalServerError, "internal"},
 		{"page over the CPU budget", fmt.Errorf("lookup: %w", &extract.ComplexityError{What: extract.CPUTime, Limit: 50}), http.StatusUnprocessableEntity, "page_too_complex"},
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -16,8 +17,20 @@ const SnapshotFile = snapshotFile
 
 var ParseURL = parseURL
 
+// Keys lists the store's keys on every node that holds a part of the keyspace.
 func (r *Redis) Keys(ctx context.Context) ([]string, error) {
-	return r.rdb.Keys(ctx, escapeGlob(r.prefix)+"*").Result()
+	var (
+		mu  sync.Mutex
+		all []string
+	)
+	err := r.forEachShard(ctx, func(ctx context.Context, shard redis.Cmdable) error {
+		keys, err := shard.Keys(ctx, escapeGlob(r.prefix)+"*").Result()
+		mu.Lock()
+		all = append(all, keys...)
+		mu.Unlock()
+		return err
+	})
+	return all, err
 }
 
 func (r *Redis) PTTL(ctx context.Context, key string) (time.Duration, error) {

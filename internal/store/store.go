@@ -14,12 +14,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -43,6 +45,10 @@ var (
 	// ErrNotDurable means the embedded store cannot write its snapshot: it works,
 	// but a restart would lose what changed since the last one written.
 	ErrNotDurable = errors.New("store: snapshots failing")
+	// ErrClusterDown means a Redis Cluster cannot serve every hash slot: a master
+	// does not answer, or the cluster reports cluster_state:fail (a master is
+	// down and no replica has taken over yet). It wraps ErrUnavailable.
+	ErrClusterDown = fmt.Errorf("store: a cluster hash slot has no reachable master: %w", ErrUnavailable)
 )
 
 // Defaults and bounds.
@@ -77,8 +83,10 @@ const (
 type Options struct {
 	// URL of the Redis server: redis://[user:password@]host:port[/db] or rediss://
 	// (TLS). Extra query parameters: addr=host:port (repeatable; more than one
-	// address, or cluster=true, means Redis Cluster) and master_name=NAME (Sentinel:
-	// the addresses are the sentinels). Empty starts the embedded store.
+	// address, or cluster=true, means Redis Cluster, the addresses being seeds) and
+	// master_name=NAME (Sentinel: the addresses are the sentinels, and
+	// sentinel_username / sentinel_password their own credentials, the URL's being
+	// the data nodes'). Empty starts the embedded store.
 	URL string
 	// Prefix of every key; DefaultPrefix when empty.
 	Prefix string
@@ -191,7 +199,7 @@ func Open(ctx context.Context, opts Options) (*Redis, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.rdb = redis.NewUniversalClient(uopts)
+	r.rdb = newClient(uopts)
 	go r.runDocFreqFlusher(r.stopFlush, r.flushDone)
 	return r, nil
 }
@@ -210,9 +218,13 @@ func parseURL(raw string) (*redis.UniversalOptions, error) {
 	extra := q["addr"]
 	master := q.Get("master_name")
 	cluster := q.Get("cluster") == "true"
-	q.Del("addr")
-	q.Del("master_name")
-	q.Del("cluster")
+	sentinelUser, sentinelPassword := q.Get("sentinel_username"), q.Get("sentinel_password")
+	if master == "" && (sentinelUser != "" || sentinelPassword != "") {
+		return nil, fmt.Errorf("%w: redis URL: sentinel_username and sentinel_password need master_name (Sentinel)", ErrConfig)
+	}
+	for _, k := range []string{"addr", "master_name", "cluster", "sentinel_username", "sentinel_password"} {
+		q.Del(k)
+	}
 	u.RawQuery = q.Encode()
 	o, err := redis.ParseURL(u.String())
 	if err != nil {
@@ -226,13 +238,123 @@ func parseURL(raw string) (*redis.UniversalOptions, error) {
 		TLSConfig:     o.TLSConfig,
 		MasterName:    master,
 		IsClusterMode: cluster,
-		DialTimeout:   2 * time.Second,
-		ReadTimeout:   3 * time.Second,
-		WriteTimeout:  3 * time.Second,
+		// Sentinels keep credentials of their own (requirepass in sentinel.conf);
+		// go-redis does not send the data nodes' to them.
+		SentinelUsername: sentinelUser,
+		SentinelPassword: sentinelPassword,
+		DialTimeout:      2 * time.Second,
+		ReadTimeout:      3 * time.Second,
+		WriteTimeout:     3 * time.Second,
 		// go-redis retries a failed command this many times; keep it low so a dead
 		// Redis turns into a fast 503 instead of a slow one.
 		MaxRetries: 1,
 	}, nil
+}
+
+// Redis Cluster client settings: how a dead master's slots are found again.
+// go-redis re-reads the slot map only on MOVED/ASK/READONLY replies and every
+// ClusterStateReloadInterval (60 s by default), and a dead master answers
+// nothing, so with its defaults calls kept dialling the dead node until the next
+// periodic reload: TestFailover measured errors for 51 s after the replica's
+// promotion. With the settings below, every connection-level error on a node
+// re-reads the slot map at once (reloadOnError), and a call retries, with
+// backoff, long enough to meet the map that names the new master.
+const (
+	// clusterReloadEvery bounds how stale the slot map gets when nothing fails.
+	clusterReloadEvery = 10 * time.Second
+	// clusterAttempts is go-redis's MaxRedirects: the retries of one call (on
+	// MOVED/ASK, connection errors, CLUSTERDOWN, TRYAGAIN), the first one against
+	// the same node, the next against the node the slot map then names.
+	clusterAttempts = 6
+	// clusterMinBackoff and clusterMaxBackoff space those retries: attempt n waits
+	// between clusterMinBackoff and clusterMinBackoff<<n, at most clusterMaxBackoff,
+	// so the six waits add up to under 2 s, well inside callTimeout, and a call that
+	// starts while no master serves its slot fails after about 1 s with
+	// ErrUnavailable rather than hang.
+	clusterMinBackoff = 25 * time.Millisecond
+	clusterMaxBackoff = 500 * time.Millisecond
+)
+
+// newClient builds the go-redis client for parsed URL options: Sentinel when a
+// master name is given, Redis Cluster for several addresses or cluster=true, else
+// a single server.
+func newClient(o *redis.UniversalOptions) redis.UniversalClient {
+	switch {
+	case o.MasterName != "":
+		return redis.NewFailoverClient(o.Failover())
+	case o.IsClusterMode || len(o.Addrs) > 1:
+		return newClusterClient(o.Cluster())
+	}
+	return redis.NewClient(o.Simple())
+}
+
+// newClusterClient builds a Redis Cluster client that finds a failed-over
+// master's replacement within a call or two of its promotion (see the
+// constants above).
+func newClusterClient(co *redis.ClusterOptions) *redis.ClusterClient {
+	co.ClusterStateReloadInterval = clusterReloadEvery
+	co.MaxRedirects = clusterAttempts
+	co.MinRetryBackoff, co.MaxRetryBackoff = clusterMinBackoff, clusterMaxBackoff
+	// Retries belong to the cluster client, which picks the node again from the
+	// slot map each time; a node client retrying on its own would dial the dead
+	// node twice per attempt. One dial per attempt for the same reason (go-redis
+	// dials 5 times, 100 ms apart, by default).
+	co.MaxRetries = -1
+	co.DialerRetries = 1
+	c := redis.NewClusterClient(co)
+	c.OnNewNode(func(node *redis.Client) { node.AddHook(reloadOnError{c}) })
+	return c
+}
+
+// reloadOnError is a hook on every node of a cluster client: a call to the node
+// that fails for want of the node (refused, reset, timed out) or of the cluster
+// (CLUSTERDOWN, TRYAGAIN) asks the client to re-read the slot map. go-redis does
+// that in the background, at most once per 200 ms however many calls ask, so an
+// outage costs a few CLUSTER SLOTS per second.
+type reloadOnError struct{ c *redis.ClusterClient }
+
+func (h reloadOnError) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h reloadOnError) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		// Not for CLUSTER SLOTS itself: the reload's own failure on the dead
+		// node would ask for another reload.
+		if cmd.Name() != "cluster" && topologyError(ctx, err) {
+			h.c.ReloadState(ctx)
+		}
+		return err
+	}
+}
+
+func (h reloadOnError) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		err := next(ctx, cmds)
+		if topologyError(ctx, err) {
+			h.c.ReloadState(ctx)
+		}
+		return err
+	}
+}
+
+// topologyError reports whether err may mean the slot map is out of date: the
+// node is unreachable (refused, reset, or timed out: a dial or read timeout is a
+// net.Error, which a dead host behind a firewall gives instead of a refusal) or
+// the cluster is reconfiguring. A call that failed because its caller gave up
+// (ctx done) says nothing about the node.
+func topologyError(ctx context.Context, err error) bool {
+	if err == nil || ctx.Err() != nil {
+		return false
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	var nerr net.Error
+	if errors.As(err, &nerr) {
+		return true
+	}
+	msg := err.Error()
+	return strings.HasPrefix(msg, "CLUSTERDOWN") || strings.HasPrefix(msg, "TRYAGAIN")
 }
 
 // Close writes the pending document counts, stops the embedded store after a final
@@ -279,12 +401,54 @@ func (r *Redis) Durable() error {
 	return nil
 }
 
-// Ping checks that Redis answers.
+// Ping checks that Redis answers. On a Redis Cluster it asks every master the
+// client routes to for CLUSTER INFO: one that does not answer, or a cluster that
+// is not cluster_state:ok, is ErrClusterDown. A PING would reach any one node and
+// say nothing of the slots the others serve.
 func (r *Redis) Ping(ctx context.Context) (err error) {
 	defer r.track("ping", time.Now(), &err)
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	return r.wrap("ping", r.rdb.Ping(ctx).Err())
+	c, ok := r.rdb.(*redis.ClusterClient)
+	if !ok {
+		return r.wrap("ping", r.rdb.Ping(ctx).Err())
+	}
+	var masters atomic.Int32
+	err = c.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+		masters.Add(1)
+		info, err := node.ClusterInfo(ctx).Result()
+		if err != nil {
+			if ctx.Err() != nil {
+				return err // the caller's deadline: a slow answer, not a dead master
+			}
+			return fmt.Errorf("%w: master %s: %w", ErrClusterDown, node.Options().Addr, err)
+		}
+		if state := infoField(info, "cluster_state"); state != "ok" {
+			return fmt.Errorf("%w: master %s reports cluster_state:%s", ErrClusterDown, node.Options().Addr, state)
+		}
+		return nil
+	})
+	if err == nil && masters.Load() == 0 {
+		// A slot map without masters (a cluster not yet set up, or read from a
+		// node that lost its slots): nothing would fail on its own to ask for a
+		// fresh one before the periodic reload.
+		c.ReloadState(ctx)
+		err = fmt.Errorf("%w: no master serves any slot", ErrClusterDown)
+	}
+	if errors.Is(err, ErrClusterDown) {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return r.wrap("ping", err)
+}
+
+// infoField reads one field of an INFO-style reply (lines of name:value).
+func infoField(info, name string) string {
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), name+":"); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // Prefix returns the key prefix.
@@ -357,34 +521,49 @@ const purgeBatch = 500
 func (r *Redis) Purge(ctx context.Context) (err error) {
 	defer r.track("purge", time.Now(), &err)
 	defer r.cache.clear()
-	iter := r.rdb.Scan(ctx, 0, escapeGlob(r.prefix)+"*", purgeBatch).Iterator()
-	batch := make([]string, 0, purgeBatch)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+	return r.wrap("purge", r.forEachShard(ctx, func(ctx context.Context, shard redis.Cmdable) error {
+		iter := shard.Scan(ctx, 0, escapeGlob(r.prefix)+"*", purgeBatch).Iterator()
+		batch := make([]string, 0, purgeBatch)
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			// One key per DEL: on Cluster a multi-key DEL must stay in one slot,
+			// which a custom prefix without a hash tag would not. Through the
+			// cluster client, so each key goes to the node serving it even if its
+			// slot moved since the scan.
+			pipe := r.rdb.Pipeline()
+			for _, k := range batch {
+				pipe.Del(ctx, k)
+			}
+			batch = batch[:0]
+			_, err := pipe.Exec(ctx)
+			return err
 		}
-		// One key per DEL: on Cluster a multi-key DEL must stay in one slot, which
-		// the hash tag guarantees, but a custom prefix without one would not.
-		pipe := r.rdb.Pipeline()
-		for _, k := range batch {
-			pipe.Del(ctx, k)
-		}
-		batch = batch[:0]
-		_, err := pipe.Exec(ctx)
-		return err
-	}
-	for iter.Next(ctx) {
-		batch = append(batch, iter.Val())
-		if len(batch) == purgeBatch {
-			if err := flush(); err != nil {
-				return r.wrap("purge", err)
+		for iter.Next(ctx) {
+			batch = append(batch, iter.Val())
+			if len(batch) == purgeBatch {
+				if err := flush(); err != nil {
+					return err
+				}
 			}
 		}
+		if err := iter.Err(); err != nil {
+			return err
+		}
+		return flush()
+	}))
+}
+
+// forEachShard calls fn with every node that holds a part of the keyspace: each
+// master of a Redis Cluster (concurrently), else the one server. Commands without a
+// key (SCAN, KEYS, INFO) see only the node they are sent to, and a cluster client
+// sends them to any one node.
+func (r *Redis) forEachShard(ctx context.Context, fn func(ctx context.Context, shard redis.Cmdable) error) error {
+	if c, ok := r.rdb.(*redis.ClusterClient); ok {
+		return c.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error { return fn(ctx, node) })
 	}
-	if err := iter.Err(); err != nil {
-		return r.wrap("purge", err)
-	}
-	return r.wrap("purge", flush())
+	return fn(ctx, r.rdb)
 }
 
 // escapeGlob escapes the glob characters of SCAN MATCH patterns, which the default
@@ -412,16 +591,27 @@ func (d driverLog) Printf(ctx context.Context, format string, v ...any) {
 // driver's logger is process-wide, so main calls this once.
 func RouteDriverLogs(log *slog.Logger) { redis.SetLogger(driverLog{log}) }
 
-// UsedMemory returns Redis's used_memory (INFO memory), for benchmarks.
+// UsedMemory returns Redis's used_memory (INFO memory), for benchmarks: on a
+// Redis Cluster, the sum over the masters.
 func (r *Redis) UsedMemory(ctx context.Context) (n int64, err error) {
-	info, err := r.rdb.Info(ctx, "memory").Result()
-	if err != nil {
-		return 0, r.wrap("info", err)
-	}
-	for _, line := range strings.Split(info, "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "used_memory:"); ok {
-			return strconv.ParseInt(v, 10, 64)
+	var mu sync.Mutex
+	err = r.forEachShard(ctx, func(ctx context.Context, shard redis.Cmdable) error {
+		info, err := shard.Info(ctx, "memory").Result()
+		if err != nil {
+			return r.wrap("info", err)
 		}
-	}
-	return 0, errors.New("store: info: no used_memory")
+		v := infoField(info, "used_memory")
+		if v == "" {
+			return errors.New("store: info: no used_memory")
+		}
+		m, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("store: info: used_memory: %w", err)
+		}
+		mu.Lock()
+		n += m
+		mu.Unlock()
+		return nil
+	})
+	return n, err
 }

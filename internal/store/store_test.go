@@ -476,15 +476,22 @@ func TestParseURL(t *testing.T) {
 		tls     bool
 		db      int
 		wantErr bool
+		// The credentials: the data nodes' and, with Sentinel, the sentinels'.
+		password, sentinelUser, sentinelPassword string
 	}{
-		{"single", "redis://localhost:6379/2", []string{"localhost:6379"}, "", false, false, 2, false},
-		{"default port", "redis://redis", []string{"redis:6379"}, "", false, false, 0, false},
-		{"tls with password", "rediss://:secret@cache.example:6380", []string{"cache.example:6380"}, "", false, true, 0, false},
-		{"cluster by addresses", "redis://a:7000?addr=b:7001&addr=c:7002", []string{"a:7000", "b:7001", "c:7002"}, "", false, false, 0, false},
-		{"cluster endpoint", "redis://cfg.example:6379?cluster=true", []string{"cfg.example:6379"}, "", true, false, 0, false},
-		{"sentinel", "redis://s1:26379?addr=s2:26379&master_name=mymaster", []string{"s1:26379", "s2:26379"}, "mymaster", false, false, 0, false},
-		{"wrong scheme", "http://localhost:6379", nil, "", false, false, 0, true},
-		{"bad db", "redis://localhost:6379/x", nil, "", false, false, 0, true},
+		{name: "single", url: "redis://localhost:6379/2", addrs: []string{"localhost:6379"}, db: 2},
+		{name: "default port", url: "redis://redis", addrs: []string{"redis:6379"}},
+		{name: "tls with password", url: "rediss://:secret@cache.example:6380", addrs: []string{"cache.example:6380"}, tls: true, password: "secret"},
+		{name: "cluster by addresses", url: "redis://a:7000?addr=b:7001&addr=c:7002", addrs: []string{"a:7000", "b:7001", "c:7002"}},
+		{name: "cluster endpoint", url: "redis://cfg.example:6379?cluster=true", addrs: []string{"cfg.example:6379"}, cluster: true},
+		{name: "sentinel", url: "redis://s1:26379?addr=s2:26379&master_name=mymaster", addrs: []string{"s1:26379", "s2:26379"}, master: "mymaster"},
+		{name: "sentinel with its own password", url: "redis://:data@s1:26379?master_name=mymaster&sentinel_password=sent",
+			addrs: []string{"s1:26379"}, master: "mymaster", password: "data", sentinelPassword: "sent"},
+		{name: "sentinel with an ACL user", url: "redis://s1:26379?master_name=m&sentinel_username=px&sentinel_password=p%40ss",
+			addrs: []string{"s1:26379"}, master: "m", sentinelUser: "px", sentinelPassword: "p@ss"},
+		{name: "sentinel password without sentinel", url: "redis://localhost:6379?sentinel_password=x", wantErr: true},
+		{name: "wrong scheme", url: "http://localhost:6379", wantErr: true},
+		{name: "bad db", url: "redis://localhost:6379/x", wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -500,6 +507,10 @@ func TestParseURL(t *testing.T) {
 			}
 			if fmt.Sprint(o.Addrs) != fmt.Sprint(tt.addrs) || o.MasterName != tt.master || o.IsClusterMode != tt.cluster || (o.TLSConfig != nil) != tt.tls || o.DB != tt.db {
 				t.Errorf("options = addrs %v master %q cluster %v tls %v db %d", o.Addrs, o.MasterName, o.IsClusterMode, o.TLSConfig != nil, o.DB)
+			}
+			if o.Password != tt.password || o.SentinelUsername != tt.sentinelUser || o.SentinelPassword != tt.sentinelPassword {
+				t.Errorf("credentials = password %q sentinel %q/%q, want %q sentinel %q/%q",
+					o.Password, o.SentinelUsername, o.SentinelPassword, tt.password, tt.sentinelUser, tt.sentinelPassword)
 			}
 		})
 	}
