@@ -204,6 +204,7 @@ func TestNumbers(t *testing.T) {
 // decides and the floor stays out of it.
 func TestEntityFloor(t *testing.T) {
 	cfg := DefaultConfig()
+	cfg.EventFloor = 0 // TestEventFloor's
 	unit := func(terms ...string) Vector {
 		v := Vector{}
 		for _, t := range terms {
@@ -237,6 +238,65 @@ func TestEntityFloor(t *testing.T) {
 	story.reset()
 	if a, b := cfg.Score(doc, story), off.Score(doc, story); a != b {
 		t.Errorf("fewer than EntityMin names: score %.3f with the floor, %.3f without; want equal", a, b)
+	}
+}
+
+// TestEventFloor: a document published within TimeGrace of a story joins it on
+// topic vocabulary only with event-specific evidence: entity terms in common, or a
+// number that agrees. Documents or stories naming fewer than EventMin entity
+// terms (headlines), and comparisons the time term judges, are left alone.
+func TestEventFloor(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.EntityFloor = 0  // TestEntityFloor's
+	cfg.EventFloor = 0.3 // off by default (see Config): the rule at a value it was measured at
+	unit := func(terms ...string) Vector {
+		v := Vector{}
+		for _, t := range terms {
+			v[t] = 1
+		}
+		return v.normalize()
+	}
+	names := func(first string, extra ...string) Vector {
+		terms := []string{"e:nasa"}
+		for i := range cfg.EventMin {
+			terms = append(terms, fmt.Sprintf("e:%s%d", first, i))
+		}
+		return unit(append(terms, extra...)...)
+	}
+	day := time.Date(2019, 11, 18, 9, 0, 0, 0, time.UTC)
+	body := unit("nasa", "moon", "water", "surfac", "mission", "space")
+	tests := []struct {
+		name       string
+		doc, story Vector
+		gap        time.Duration
+		undated    bool
+		lower      bool // the floor lowers the score
+	}{
+		{"same day, other names", names("europa"), names("lander"), time.Hour, false, true},
+		{"undated, other names", names("europa"), names("lander"), 0, true, true},
+		{"same day, same names", names("europa"), names("europa"), time.Hour, false, false},
+		{"same day, a number agrees", names("europa", "n:5 compani"), names("lander", "n:5 compani"), time.Hour, false, false},
+		{"days apart: the time term's", names("europa"), names("lander"), 5 * 24 * time.Hour, false, false},
+		{"headlines: no entity terms", nil, nil, time.Hour, false, false},
+		{"too few names", unit("e:nasa", "e:europa"), unit("e:nasa", "e:lander"), time.Hour, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := Prepared{Body: body, Entities: tt.doc, numbers: numbersOf(tt.doc)}
+			story := &Centroid{Body: body.trim(100), Entities: tt.story}
+			if !tt.undated {
+				doc.When, story.Newest = day.Add(tt.gap), day
+			}
+			off := cfg
+			off.EventFloor = 0
+			floored, plain := cfg.Score(doc, story), off.Score(doc, story)
+			if tt.lower && floored >= plain {
+				t.Errorf("score %.3f with the floor, %.3f without; want lower", floored, plain)
+			}
+			if !tt.lower && floored != plain {
+				t.Errorf("score %.3f with the floor, %.3f without; want equal", floored, plain)
+			}
+		})
 	}
 }
 
