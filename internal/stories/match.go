@@ -68,6 +68,12 @@ type Config struct {
 	// DuplicateBits is the most SimHash bits in which two bodies may differ and still
 	// be one text (Manku et al., WWW 2007, use 3 of 64 for near-duplicate pages).
 	DuplicateBits int
+	// The merge pass (see merge.go): two mutually nearest stories whose centroids
+	// score at least MergeThreshold against each other become one, full-text
+	// stories only when their entity cosine reaches MergeEntityFloor (and no
+	// number conflicts); headline-only stories at MergeHeadlineThreshold (0: they
+	// never merge). MergeThreshold 0 turns the pass off.
+	MergeThreshold, MergeHeadlineThreshold, MergeEntityFloor float64
 }
 
 // DefaultConfig returns the configuration Parallax runs with (see Config for how it
