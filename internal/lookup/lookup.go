@@ -546,8 +546,9 @@ func (s *Service) Facts(outletID string) (stories.OutletFacts, bool) {
 
 // Index matches an article into a story and stores it; text is its body (it is not
 // stored, only read for matching and for the few sentences the story's summary may
-// quote). It returns the story id. An article already in the index is left as it
-// is and its story returned.
+// quote). It returns the story id: after the merge pass (see mergeFragments), the
+// story the article's was merged into. An article already in the index is left as
+// it is and its story returned.
 func (s *Service) Index(ctx context.Context, a stories.Article, text string) (string, error) {
 	if a.Added.IsZero() {
 		a.Added = time.Now().UTC()
