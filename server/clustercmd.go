@@ -111,8 +111,13 @@ per input line. Progress goes to standard error when it is a terminal.
 			return 2
 		}
 	}
-	svc := lookup.New(lookup.Options{Store: st, Outlets: registry, Matcher: cfg, Logger: log})
-	c := &clusterer{svc: svc, out: env.stdout, progress: newProgress(env.stderr), inputSize: fileSize(env.stdin)}
+	c := &clusterer{out: env.stdout, progress: newProgress(env.stderr), inputSize: fileSize(env.stdin)}
+	lo := lookup.Options{Store: st, Outlets: registry, Matcher: cfg, Logger: log}
+	if cfg.MergeThreshold > 0 {
+		c.merged = map[string]string{}
+		lo.Merged = c.merge
+	}
+	c.svc = lookup.New(lo)
 	if err := c.run(ctx, env.stdin); err != nil {
 		fmt.Fprintln(env.stderr, "parallax cluster:", err)
 		return 1
@@ -126,6 +131,29 @@ type clusterer struct {
 	out       io.Writer
 	progress  *progress
 	inputSize int64 // bytes, 0 when unknown (a pipe)
+	// merged maps a story folded into another by the merge pass to the one it
+	// was folded into (nil when the pass is off). A line's story is known only
+	// when the replay ends, since a later article can merge it: the output is
+	// then held until the end (some 60 bytes a line).
+	merged map[string]string
+	held   []clusterOut
+}
+
+// merge is told of each merge of the pass (lookup.Options.Merged).
+func (c *clusterer) merge(from, into string) { c.merged[from] = into }
+
+// final returns the story sid's articles are in at the end of the replay.
+func (c *clusterer) final(sid string) string {
+	// Each merge folds a story into one that exists, so the chain ends; it is
+	// at most as long as the merges.
+	for i := 0; i <= len(c.merged); i++ {
+		to, ok := c.merged[sid]
+		if !ok {
+			return sid
+		}
+		sid = to
+	}
+	return sid
 }
 
 func (c *clusterer) run(ctx context.Context, in io.Reader) error {
@@ -184,7 +212,9 @@ func (c *clusterer) run(ctx context.Context, in io.Reader) error {
 		if err != nil {
 			return fmt.Errorf("line %d: %w", line, err)
 		}
-		if err := enc.Encode(clusterOut{ID: in.ID, Story: sid}); err != nil {
+		if c.merged != nil {
+			c.held = append(c.held, clusterOut{ID: in.ID, Story: sid})
+		} else if err := enc.Encode(clusterOut{ID: in.ID, Story: sid}); err != nil {
 			return fmt.Errorf("write: %w", err)
 		}
 		n++
@@ -201,6 +231,15 @@ func (c *clusterer) run(ctx context.Context, in io.Reader) error {
 			return fmt.Errorf("an input line is longer than %d bytes", maxClusterLine)
 		}
 		return fmt.Errorf("read: %w", err)
+	}
+	for _, o := range c.held {
+		o.Story = c.final(o.Story)
+		if err := enc.Encode(o); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+	}
+	for from := range c.merged {
+		delete(storiesSeen, from)
 	}
 	c.progress.done()
 	took := time.Since(start)

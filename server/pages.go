@@ -124,6 +124,11 @@ func (p *pages) story(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if st.ID != c.Param("id") {
+		// The story was merged into another (see store.MergeStories): its page
+		// is the survivor's, at the survivor's address.
+		return c.Redirect(http.StatusMovedPermanently, "/stories/"+url.PathEscape(st.ID))
+	}
 	related, err := p.lookups.Related(ctx, st.ID)
 	if err != nil {
 		return err

@@ -61,6 +61,7 @@ func (s *Service) planDetach(ctx context.Context, sid, aid string) (m store.Move
 	if err != nil {
 		return m, done, fmt.Errorf("lookup: detach: %w", err)
 	}
+	sid = st.ID // another than asked when the story was merged into it (see mergeFragments)
 	a, cur, simhash, err := s.store.ArticleRecord(ctx, aid)
 	if err != nil {
 		return m, done, fmt.Errorf("lookup: detach: %w", err)
@@ -137,6 +138,13 @@ func (s *Service) planAttach(ctx context.Context, sid, aid string) (m store.Move
 		return m, done, fmt.Errorf("lookup: attach: %w", err)
 	}
 	to, err := s.store.StoryCentroid(ctx, sid)
+	if errors.Is(err, store.ErrNotFound) {
+		// A story merged into another is undone into the survivor.
+		if id, rerr := s.store.ResolveStory(ctx, sid); rerr == nil && id != sid {
+			sid = id
+			to, err = s.store.StoryCentroid(ctx, sid)
+		}
+	}
 	if err != nil {
 		return m, done, fmt.Errorf("lookup: attach: %w", err)
 	}

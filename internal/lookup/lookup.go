@@ -97,6 +97,9 @@ type Options struct {
 	Shared bool
 	// ObservePost, when set, is told what became of each post (Post*).
 	ObservePost func(string)
+	// Merged, when set, is told of every merge of the second pass (see
+	// mergeFragments): story from was folded into story into.
+	Merged func(from, into string)
 }
 
 // Service answers lookups. It is safe for concurrent use.
@@ -132,6 +135,7 @@ type Service struct {
 	verify chan verifyJob
 	// summaries are the stories' summaries by version (see Summary).
 	summaries *stories.Summaries
+	onMerge   func(from, into string)
 }
 
 // New returns a Service.
@@ -149,6 +153,7 @@ func New(opts Options) *Service {
 		verify:   make(chan verifyJob, verifyQueue),
 
 		summaries: stories.NewSummaries(summaryCache),
+		onMerge:   opts.Merged,
 	}
 	if s.timeout <= 0 {
 		s.timeout = DefaultTimeout
@@ -564,8 +569,9 @@ func (s *Service) Facts(outletID string) (stories.OutletFacts, bool) {
 
 // Index matches an article into a story and stores it; text is its body (it is not
 // stored, only read for matching and for the few sentences the story's summary may
-// quote). It returns the story id. An article already in the index is left as it
-// is and its story returned.
+// quote). It returns the story id: after the merge pass (see mergeFragments), the
+// story the article's was merged into. An article already in the index is left as
+// it is and its story returned.
 func (s *Service) Index(ctx context.Context, a stories.Article, text string) (string, error) {
 	if a.Added.IsZero() {
 		a.Added = time.Now().UTC()
@@ -615,7 +621,11 @@ func (s *Service) Index(ctx context.Context, a stories.Article, text string) (st
 		if s.shared && a.Provenance != stories.ProvenanceReader {
 			s.settle(ctx, a.URL, a.Title)
 		}
-		return added.StoryID, nil
+		if added.Existed || s.matcher.MergeThreshold <= 0 {
+			return added.StoryID, nil
+		}
+		// The add script bumped the version it checked (0 for a new story).
+		return s.mergeFragments(ctx, added.StoryID, add.Version+1, cent, add.IndexTerms, m.view.Postings), nil
 	}
 	return "", fmt.Errorf("%w: gave up after %d attempts", ErrBusy, maxAttempts)
 }

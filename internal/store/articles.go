@@ -52,8 +52,9 @@ if version == 0 then
     if #redis.call('ZRANGEBYSCORE', KEYS[i], '(' .. ARGV[3], '+inf', 'LIMIT', 0, 1) > 0 then return {'conflict', ''} end
   end
   -- A story of this id may have expired just now (a dangling article starting
-  -- again): nothing of it may leak into the new one.
-  redis.call('DEL', KEYS[3], KEYS[4])
+  -- again), or been merged into another (its forward, see merge.go): nothing of
+  -- it may leak into the new one.
+  redis.call('DEL', KEYS[3], KEYS[4], ARGV[14] .. sid .. ':m')
   -- p "" says the story is of this format but none of its articles is dated yet.
   redis.call('HSET', KEYS[2], 'f', now, 'p', '')
 elseif tonumber(redis.call('HGET', KEYS[2], 'v') or '-1') ~= version then
@@ -529,8 +530,24 @@ func (r *Redis) AddAlias(ctx context.Context, requestedURL, articleURL string) (
 }
 
 // Story returns a story with up to limit of its newest articles (MaxStoryArticles
-// when limit is 0 or larger), in two round trips.
+// when limit is 0 or larger), in two round trips. An id merged into another story
+// (see MergeStories) returns the survivor, whose ID differs, in one more.
 func (r *Redis) Story(ctx context.Context, id string, limit int) (s stories.Story, err error) {
+	s, err = r.story(ctx, id, limit)
+	if !errors.Is(err, ErrNotFound) {
+		return s, err
+	}
+	to, rerr := r.ResolveStory(ctx, id)
+	switch {
+	case errors.Is(rerr, ErrNotFound) || to == id:
+		return stories.Story{}, err
+	case rerr != nil:
+		return stories.Story{}, rerr
+	}
+	return r.story(ctx, to, limit)
+}
+
+func (r *Redis) story(ctx context.Context, id string, limit int) (s stories.Story, err error) {
 	defer r.track("story", time.Now(), &err)
 	if limit <= 0 || limit > MaxStoryArticles {
 		limit = MaxStoryArticles

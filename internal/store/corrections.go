@@ -448,6 +448,12 @@ func (r *Redis) Correction(ctx context.Context, sid, aid string) (c Correction, 
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	v, err := r.rdb.HGet(ctx, r.correctionDataKey(), sid+":"+aid).Result()
+	if errors.Is(err, redis.Nil) {
+		// A merge files a story's corrections under the survivor (see mergeScript).
+		if to, rerr := r.ResolveStory(ctx, sid); rerr == nil && to != sid {
+			v, err = r.rdb.HGet(ctx, r.correctionDataKey(), to+":"+aid).Result()
+		}
+	}
 	if err != nil {
 		return Correction{}, r.wrap("correction", err)
 	}

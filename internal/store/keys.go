@@ -40,6 +40,10 @@ import "strconv"
 //	P s:<sid>:x           set     ids of articles a reader took out of the story     as the story (its
 //	                              ("not this story", see corrections.go): the         remaining TTL, renewed
 //	                              matcher never puts them back into it                by every add)
+//	P s:<sid>:m           string  the id of the story sid was merged into (see     retention after the
+//	                              merge.go), left when its own keys went, so that a   merge
+//	                              reader holding sid finds the survivor; a story
+//	                              started again under sid takes no notice of it
 //	P u:<aid>             string  an alias: the id of the article a URL that is not  as its article (renewed
 //	                              its own canonical finds (see AddAlias)              with the story's articles)
 //	P k:<term>            zset    story ids found by term, scored by the add counter  retention after a
@@ -108,6 +112,7 @@ func (r *Redis) storyArticlesKey(sid string) string { return r.prefix + keyStory
 func (r *Redis) centroidKey(sid string) string      { return r.prefix + keyStory + sid + ":c" }
 func (r *Redis) titleKey(sid string) string         { return r.prefix + keyStory + sid + ":t" }
 func (r *Redis) exclusionKey(sid string) string     { return r.prefix + keyStory + sid + ":x" }
+func (r *Redis) forwardKey(sid string) string       { return r.prefix + keyStory + sid + ":m" }
 func (r *Redis) correctionsKey() string             { return r.prefix + keyCorrections }
 func (r *Redis) correctionDataKey() string          { return r.prefix + keyCorrections + ":d" }
 func (r *Redis) docTotalKey(epoch int64) string {

@@ -123,6 +123,8 @@ type Redis struct {
 	flushDFScript *redis.Script
 	detachScript  *redis.Script
 	attachScript  *redis.Script
+	mergeScript   *redis.Script
+	resolveScript *redis.Script
 	df            *docFreqs
 	stopFlush     chan struct{}
 	flushDone     chan struct{}
@@ -161,6 +163,8 @@ func Open(ctx context.Context, opts Options) (*Redis, error) {
 		flushDFScript: redis.NewScript(flushDocFreqScript),
 		detachScript:  redis.NewScript(detachScript),
 		attachScript:  redis.NewScript(attachScript),
+		mergeScript:   redis.NewScript(mergeScript),
+		resolveScript: redis.NewScript(resolveScript),
 		df:            newDocFreqs(),
 		stopFlush:     make(chan struct{}),
 		flushDone:     make(chan struct{}),
