@@ -550,7 +550,10 @@ func (s *Service) Index(ctx context.Context, a stories.Article, text string) (st
 	if a.Candidates == nil {
 		a.Candidates = stories.Candidates(text, a.Lang)
 	}
-	f := stories.Analyze(stories.Doc{Title: a.Title, Text: text, Lang: a.Lang, Published: a.Published})
+	f, err := s.analyze(ctx, a, text, true)
+	if err != nil {
+		return "", fmt.Errorf("lookup: index: %w", err)
+	}
 	docTerms := f.Keys()
 	for attempt := range maxAttempts {
 		if attempt > 0 {
@@ -595,6 +598,43 @@ func (s *Service) Index(ctx context.Context, a stories.Article, text string) (st
 		return added.StoryID, nil
 	}
 	return "", fmt.Errorf("%w: gave up after %d attempts", ErrBusy, maxAttempts)
+}
+
+// analyze computes the features of an article for matching, without what its
+// outlet's other articles showed to be boilerplate (Config.BoilerplateMin); with
+// learn it counts the article's own fragments too (once per article). The counts
+// are per outlet, so an article of an outlet the registry does not know is
+// counted under its registrable domain, and one with neither is not cleaned.
+func (s *Service) analyze(ctx context.Context, a stories.Article, text string, learn bool) (stories.Features, error) {
+	title := a.Title
+	if least := s.matcher.BoilerplateMin; least > 0 {
+		if source := fragmentSource(a); source != "" {
+			keys := stories.Fragments(title, text)
+			counts, err := s.store.Fragments(ctx, source, a.URL, keys, learn)
+			if err != nil {
+				return stories.Features{}, err
+			}
+			known := make(map[string]bool, len(keys))
+			for i, k := range keys {
+				known[k] = counts[i] >= int64(least)
+			}
+			title, text = stories.StripBoilerplate(title, text, func(k string) bool { return known[k] })
+		}
+	}
+	return stories.Analyze(stories.Doc{Title: title, Text: text, Lang: a.Lang, Published: a.Published}), nil
+}
+
+// fragmentSource names whose boilerplate an article shares: its outlet, else its
+// registrable domain; "" for neither ("unknown" is what a replayed line without a
+// URL gets).
+func fragmentSource(a stories.Article) string {
+	switch {
+	case a.OutletID != "":
+		return a.OutletID
+	case a.Domain != "" && a.Domain != "unknown":
+		return "domain:" + a.Domain
+	}
+	return ""
 }
 
 // nearness is what the matcher reads and decides of an article before writing:
