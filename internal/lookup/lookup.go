@@ -606,7 +606,7 @@ func (s *Service) Index(ctx context.Context, a stories.Article, text string) (st
 // are per outlet, so an article of an outlet the registry does not know is
 // counted under its registrable domain, and one with neither is not cleaned.
 func (s *Service) analyze(ctx context.Context, a stories.Article, text string, learn bool) (stories.Features, error) {
-	title := a.Title
+	title, raw := a.Title, text
 	if least := s.matcher.BoilerplateMin; least > 0 {
 		if source := fragmentSource(a); source != "" {
 			keys := stories.Fragments(title, text)
@@ -621,7 +621,11 @@ func (s *Service) analyze(ctx context.Context, a stories.Article, text string, l
 			title, text = stories.StripBoilerplate(title, text, func(k string) bool { return known[k] })
 		}
 	}
-	return stories.Analyze(stories.Doc{Title: title, Text: text, Lang: a.Lang, Published: a.Published}), nil
+	f := stories.Analyze(stories.Doc{Title: title, Text: text, Lang: a.Lang, Published: a.Published})
+	if text != raw {
+		f.SimHash = stories.Fingerprint(raw) // copies are whole texts (see Fingerprint)
+	}
+	return f, nil
 }
 
 // fragmentSource names whose boilerplate an article shares: its outlet, else its

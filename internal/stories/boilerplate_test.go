@@ -164,3 +164,11 @@ func TestBoilerplateGunViolence(t *testing.T) {
 	}
 	t.Logf("%d of %d titles lost a learned prefix or suffix", changed, len(docs))
 }
+
+// TestFingerprint: Fingerprint is the fingerprint Analyze computes.
+func TestFingerprint(t *testing.T) {
+	text := strings.Repeat("The Kestrelford Harbour Bridge collapsed into the River Wenn, injuring four people.\n\n", 20)
+	if got, want := Fingerprint(text), Analyze(Doc{Title: "Bridge", Text: text}).SimHash; got != want || got == 0 {
+		t.Errorf("Fingerprint %x, Analyze %x", got, want)
+	}
+}
