@@ -91,7 +91,7 @@ fuzz:
 # (internal/lookup TestSummaryEval): every bullet a sentence of a member article,
 # and ROUGE-1/ROUGE-2 recall against the outlets' leads beside a lead-3 baseline.
 eval:
-	go test -count=1 -run 'TestClusteringEval' -v ./server | grep -E 'docs=|target|skipping|shared data|^(ok|FAIL|---)'
+	go test -count=1 -run 'TestClusteringEval' -v ./server | grep -E 'docs=|false merges|target|skipping|shared data|^(ok|FAIL|---)'
 	go test -count=1 -run 'TestSummaryEval' -v ./internal/lookup | grep -E 'summary|ROUGE|skipping|shared data|^(ok|FAIL|---)'
 
 # The extension's unit tests, web-ext lint, and the end-to-end test that loads it into

@@ -26,7 +26,7 @@ var clusterTargets = map[string]struct {
 	"googlenews News (random order)":   {"NMI", 0.86, 0.86},
 	"googlenews News-T (stream order)": {"NMI", 0.86, 0.86},
 	"ecbplus (id order)":               {"pairwise F1", 0.90, 0.81},
-	"gva gun violence (date order)":    {"pairwise F1", 0.75, 0.74},
+	"gva gun violence (date order)":    {"pairwise F1", 0.75, 0.78},
 }
 
 // TestClusteringEval replays every story-clustering corpus through `parallax
@@ -69,6 +69,9 @@ func TestClusteringEval(t *testing.T) {
 			s := corpus.Score(gold, pred)
 			t.Logf("%-34s docs=%d stories=%d (gold %d)  pairwise P/R/F1 %.3f/%.3f/%.3f  B3 P/R/F1 %.3f/%.3f/%.3f  NMI %.3f  (%.0f docs/s)",
 				st.Name, s.Docs, s.Stories, s.GoldStories, s.PairP, s.PairR, s.PairF1, s.B3P, s.B3R, s.B3F1, s.NMI, float64(len(docs))/took.Seconds())
+			// The errors behind the scores (see corpus.Scores): what to look at first.
+			t.Logf("%-34s false merges %d pairs in %d mixed stories, false splits %d pairs of %d split stories",
+				st.Name, s.FalseMergePairs, s.MixedStories, s.FalseSplitPairs, s.SplitStories)
 			target := clusterTargets[st.Name]
 			got := s.PairF1
 			if target.metric == "NMI" {

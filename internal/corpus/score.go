@@ -8,6 +8,17 @@ type Scores struct {
 	PairP, PairR, PairF1       float64 // pair counting: pairs sharing gold and predicted story
 	B3P, B3R, B3F1             float64 // B-cubed, averaged over documents
 	NMI                        float64 // sqrt-normalised mutual information (Yin & Wang)
+
+	// The errors behind the scores, in two units. Pairs: FalseMergePairs are pairs
+	// of documents in one predicted story but different gold stories (what lowers
+	// pairwise precision), FalseSplitPairs pairs in one gold story but different
+	// predicted stories (what lowers pairwise recall). Stories: MixedStories are
+	// predicted stories holding documents of more than one gold story, SplitStories
+	// gold stories whose documents are in more than one predicted story. The pair
+	// counts weigh an error by the stories' sizes, the story counts say how many
+	// places a reader would see one.
+	FalseMergePairs, FalseSplitPairs int
+	MixedStories, SplitStories       int
 }
 
 // Score compares a predicted clustering with the gold one; gold[i] and pred[i] are
@@ -38,6 +49,23 @@ func Score(gold, pred []string) Scores {
 	}
 	for _, c := range gs {
 		goldPairs += choose2(c)
+	}
+	s.FalseMergePairs = int(predPairs - tp)
+	s.FalseSplitPairs = int(goldPairs - tp)
+	goldIn, predIn := map[string]int{}, map[string]int{} // distinct partners per story
+	for k := range joint {
+		goldIn[k.g]++
+		predIn[k.p]++
+	}
+	for _, n := range predIn {
+		if n > 1 {
+			s.MixedStories++
+		}
+	}
+	for _, n := range goldIn {
+		if n > 1 {
+			s.SplitStories++
+		}
 	}
 	s.PairP = ratio(tp, predPairs)
 	s.PairR = ratio(tp, goldPairs)

@@ -31,6 +31,38 @@ func TestScoreReferences(t *testing.T) {
 	}
 }
 
+// TestScoreErrors checks the false merge and false split counts on hand-worked
+// clusterings.
+func TestScoreErrors(t *testing.T) {
+	tests := []struct {
+		name                   string
+		gold, pred             []string
+		mergePairs, splitPairs int
+		mixed, split           int
+	}{
+		{"perfect", []string{"a", "a", "b"}, []string{"1", "1", "2"}, 0, 0, 0, 0},
+		{"every document alone", []string{"a", "a", "a", "b"}, []string{"1", "2", "3", "4"}, 0, 3, 0, 1},
+		// One cluster: the 3 a-b pairs are false merges; one predicted story mixes two.
+		{"one cluster", []string{"a", "a", "b"}, []string{"1", "1", "1"}, 2, 0, 1, 0},
+		// {a,a,a,b,b} as {x,x,y,y,y}: y holds a and b (pairs a-b twice: 2 false merges),
+		// a is split over x and y (2 pairs), b is whole.
+		{"one merge, one split", []string{"a", "a", "a", "b", "b"}, []string{"x", "x", "y", "y", "y"}, 2, 2, 1, 1},
+		// Two gold stories split the same way count as two split stories, one mixed.
+		{"crossed", []string{"a", "a", "b", "b"}, []string{"x", "y", "x", "y"}, 2, 2, 2, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := Score(tt.gold, tt.pred)
+			if s.FalseMergePairs != tt.mergePairs || s.FalseSplitPairs != tt.splitPairs {
+				t.Errorf("false merge/split pairs = %d/%d, want %d/%d", s.FalseMergePairs, s.FalseSplitPairs, tt.mergePairs, tt.splitPairs)
+			}
+			if s.MixedStories != tt.mixed || s.SplitStories != tt.split {
+				t.Errorf("mixed/split stories = %d/%d, want %d/%d", s.MixedStories, s.SplitStories, tt.mixed, tt.split)
+			}
+		})
+	}
+}
+
 // TestScoreTrivialReferences reproduces the README's trivial rows: every document
 // alone and one cluster, on the real data.
 func TestScoreTrivialReferences(t *testing.T) {

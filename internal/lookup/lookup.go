@@ -468,13 +468,14 @@ func (s *Service) outlet(id string) *outlets.Outlet {
 	return &o
 }
 
-// analyze reads an article for matching and settles its language. A page that
+// analyzeIn reads an article (title and text as analyze cleaned them) for
+// matching and settles its language. A page that
 // declares none, or one its text is not in, keeps the language it was read in;
 // one too short to tell takes its outlet's, when the outlet publishes in one
 // language only (the registry says). Every later reading of the article (a
 // correction re-weighing it from its excerpt, the summary) then reads it alike.
-func (s *Service) analyze(a *stories.Article, text string) stories.Features {
-	doc := stories.Doc{Title: a.Title, Text: text, Lang: a.Lang, Published: a.Published}
+func (s *Service) analyzeIn(a *stories.Article, title, text string) stories.Features {
+	doc := stories.Doc{Title: title, Text: text, Lang: a.Lang, Published: a.Published}
 	f := s.matcher.Analyze(doc)
 	if s.matcher.EnglishOnly {
 		return f
@@ -576,7 +577,10 @@ func (s *Service) Index(ctx context.Context, a stories.Article, text string) (st
 	if a.Added.IsZero() {
 		a.Added = time.Now().UTC()
 	}
-	f := s.analyze(&a, text)
+	f, err := s.analyze(ctx, &a, text, true)
+	if err != nil {
+		return "", fmt.Errorf("lookup: index: %w", err)
+	}
 	if a.Candidates == nil {
 		a.Candidates = stories.Candidates(text, a.Lang)
 	}
@@ -628,6 +632,48 @@ func (s *Service) Index(ctx context.Context, a stories.Article, text string) (st
 		return s.mergeFragments(ctx, added.StoryID, add.Version+1, cent, add.IndexTerms, m.view.Postings), nil
 	}
 	return "", fmt.Errorf("%w: gave up after %d attempts", ErrBusy, maxAttempts)
+}
+
+// analyze computes the features of an article for matching, without what its
+// outlet's other articles showed to be boilerplate (Config.BoilerplateMin), in
+// its language (see analyzeIn, which may set a.Lang); with
+// learn it counts the article's own fragments too (once per article). The counts
+// are per outlet, so an article of an outlet the registry does not know is
+// counted under its registrable domain, and one with neither is not cleaned.
+func (s *Service) analyze(ctx context.Context, a *stories.Article, text string, learn bool) (stories.Features, error) {
+	title, raw := a.Title, text
+	if least := s.matcher.BoilerplateMin; least > 0 {
+		if source := fragmentSource(*a); source != "" {
+			keys := stories.Fragments(title, text)
+			counts, err := s.store.Fragments(ctx, source, a.URL, keys, learn)
+			if err != nil {
+				return stories.Features{}, err
+			}
+			known := make(map[string]bool, len(keys))
+			for i, k := range keys {
+				known[k] = counts[i] >= int64(least)
+			}
+			title, text = stories.StripBoilerplate(title, text, func(k string) bool { return known[k] })
+		}
+	}
+	f := s.analyzeIn(a, title, text)
+	if text != raw {
+		f.SimHash = stories.Fingerprint(raw) // copies are whole texts (see Fingerprint)
+	}
+	return f, nil
+}
+
+// fragmentSource names whose boilerplate an article shares: its outlet, else its
+// registrable domain; "" for neither ("unknown" is what a replayed line without a
+// URL gets).
+func fragmentSource(a stories.Article) string {
+	switch {
+	case a.OutletID != "":
+		return a.OutletID
+	case a.Domain != "" && a.Domain != "unknown":
+		return "domain:" + a.Domain
+	}
+	return ""
 }
 
 // nearness is what the matcher reads and decides of an article before writing:

@@ -111,7 +111,12 @@ func (s *Service) unverified(ctx context.Context, p store.Post) (*Result, error)
 // place returns the id of the story an article would join, or "" when it would
 // start its own, reading the index and writing nothing.
 func (s *Service) place(ctx context.Context, a stories.Article, text string) (string, error) {
-	f := s.analyze(&a, text)
+	// A held post reads the outlet's boilerplate but does not teach it: whoever
+	// posted it is not yet known to have sent the publisher's page.
+	f, err := s.analyze(ctx, &a, text, false)
+	if err != nil {
+		return "", fmt.Errorf("lookup: place: %w", err)
+	}
 	m, err := s.nearest(ctx, a, f, f.Keys())
 	if err != nil {
 		return "", fmt.Errorf("lookup: place: %w", err)

@@ -174,3 +174,8 @@ func (r *Redis) SetCacheClock(now func() time.Time) { r.cache.now = now }
 
 // CacheFresh is how long the lookup cache answers an entry without asking Redis.
 const CacheFresh = cacheFresh
+
+// FragmentFields returns how many fragment counts a source keeps.
+func (r *Redis) FragmentFields(ctx context.Context, source string) int {
+	return int(r.rdb.HLen(ctx, r.fragmentsKey(source)).Val())
+}

@@ -74,6 +74,11 @@ import "strconv"
 //	P pu:<aid>            set     the tids with an unverified post of the URL         retention after its
 //	                                                                                  last post
 //	P posters             zset    tids with unverified posts, by last post ms         retention
+//	P bp:<source>         hash    fragment key → how many of the source's articles    retention after the
+//	                              had it (title prefixes and suffixes, short lines:   source's last article
+//	                              see stories.Fragments), to learn each outlet's
+//	                              boilerplate; source is an outlet id or
+//	                              "domain:<d>"; at most MaxFragmentsPerSource fields
 //	P lease:<name>        string  the token of the process holding a lease            the lease's own TTL
 //	                              (feed polls: name "feed:<fid>")                     (renewed while held)
 //	P probe               string  random bytes a benchmark reads (see SetProbe)       10 minutes
@@ -103,6 +108,7 @@ const (
 	// keyCorrections is the correction log (see corrections.go).
 	keyCorrections = "corrections"
 	keyProbe       = "probe"
+	keyFragments   = "bp:"
 )
 
 func (r *Redis) articleKey(aid string) string       { return r.prefix + keyArticle + aid }
@@ -132,3 +138,6 @@ func (r *Redis) posterKey(tid string) string    { return r.prefix + keyPoster + 
 func (r *Redis) postedURLKey(aid string) string { return r.prefix + keyPostURL + aid }
 func (r *Redis) postersKey() string             { return r.prefix + keyPosters }
 func (r *Redis) probeKey() string               { return r.prefix + keyProbe }
+func (r *Redis) fragmentsKey(source string) string {
+	return r.prefix + keyFragments + source
+}

@@ -135,6 +135,9 @@ type Redis struct {
 	// storyByArticleScript and cache serve indexed lookups (articlestory.go).
 	storyByArticleScript *redis.Script
 	cache                *lookupCache
+
+	// fragmentsScript counts outlets' boilerplate (fragments.go).
+	fragmentsScript *redis.Script
 }
 
 // unreadable reports, once per kind of value per process, that the index holds
@@ -171,6 +174,8 @@ func Open(ctx context.Context, opts Options) (*Redis, error) {
 
 		storyByArticleScript: redis.NewScript(storyByArticleScript),
 		cache:                newLookupCache(),
+
+		fragmentsScript: redis.NewScript(fragmentsScript),
 	}
 	if r.prefix == "" {
 		r.prefix = DefaultPrefix

@@ -139,6 +139,32 @@ func (c *Centroid) units() map[string]map[string]bool {
 	return c.unitsMemo
 }
 
+// shared returns how many of the terms of set part i (0 Title, 1 Body, 2
+// Entities) holds.
+func (c *Centroid) shared(i int, set Vector) int {
+	if !c.encoded {
+		n := 0
+		for t := range set {
+			if _, ok := [3]Vector{c.Title, c.Body, c.Entities}[i][t]; ok {
+				n++
+			}
+		}
+		return n
+	}
+	n := 0
+	d := decoder{b: c.sections[i+1]}
+	for d.b != "" && !d.err && n < len(set) {
+		if _, ok := set[d.string()]; ok {
+			n++
+		}
+		if len(d.b) < 2 {
+			break
+		}
+		d.b = d.b[2:]
+	}
+	return n
+}
+
 // materialize builds the term maps of an encoded centroid.
 func (c *Centroid) materialize() {
 	if !c.encoded {

@@ -33,7 +33,7 @@ func (c Config) Explain(p Prepared, s *Centroid, score float64) Evidence {
 		}
 		*cos[i] = round3(s.dot(i, doc) / s.norm(i))
 	}
-	ev.TimeFactor = round3(c.timeFactor(p.When, s.Newest))
+	ev.TimeFactor = round3(c.timeTerm(p, s))
 	if !p.When.IsZero() && !s.Newest.IsZero() {
 		gap := p.When.Sub(s.Newest)
 		if gap < 0 {
@@ -149,5 +149,6 @@ func (c Config) AsDocument(s *Centroid) Prepared {
 	s.materialize()
 	unit := func(v Vector) Vector { return maps.Clone(v).normalize() }
 	ents := unit(s.Entities)
-	return Prepared{Title: unit(s.Title), Body: unit(s.Body), Entities: ents, When: s.Newest, numbers: numbersOf(ents)}
+	p := Prepared{Title: unit(s.Title), Body: unit(s.Body), Entities: ents, When: s.Newest, numbers: numbersOf(ents)}
+	return p
 }

@@ -68,7 +68,7 @@ func (c Config) Converge(a Prepared, b *Centroid) Convergence {
 	if den == 0 {
 		return out
 	}
-	out.Score = num / den * c.timeFactor(a.When, b.Newest)
+	out.Score = num / den * c.timeFactor(a.When, b.Newest, 0)
 	if len(a.numbers) == 0 {
 		return out
 	}
