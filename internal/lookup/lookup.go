@@ -629,7 +629,7 @@ func (s *Service) Index(ctx context.Context, a stories.Article, text string) (st
 			return added.StoryID, nil
 		}
 		// The add script bumped the version it checked (0 for a new story).
-		return s.mergeFragments(ctx, added.StoryID, add.Version+1, cent, add.IndexTerms, m.view.Postings), nil
+		return s.mergeFragments(ctx, added.StoryID, add.Version+1, cent, m.cands), nil
 	}
 	return "", fmt.Errorf("%w: gave up after %d attempts", ErrBusy, maxAttempts)
 }

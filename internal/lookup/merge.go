@@ -17,11 +17,16 @@ const mergeAttempts = 3
 // at version, with centroid cent found by terms, has just taken an article. When a
 // neighbour in the candidate index converged with it and each is the other's
 // nearest, the smaller of the two is folded into the larger. It returns the story
-// the article is in afterwards. At most one merge per add; the pass costs one
-// candidate read (the lists in read are not read again), two when a neighbour
-// passes stories.Config.SameStory, and the merge. A failure is logged, not
+// the article is in afterwards. At most one merge per add. The neighbours looked
+// at first are the article's own candidates (near, read for its match): the
+// stories the article came closest to are the ones its story may have converged
+// with, and taking them saves a candidate read on every add. The pass then reads
+// the index only when a neighbour passes stories.Config.SameStory (its own
+// candidates, for the mutual check), and for the merge. A retry after a conflict
+// reads the story's neighbours by its index terms. A failure is logged, not
 // returned: the article is indexed either way.
-func (s *Service) mergeFragments(ctx context.Context, sid string, version int64, cent *stories.Centroid, terms []string, read map[string][]string) string {
+func (s *Service) mergeFragments(ctx context.Context, sid string, version int64, cent *stories.Centroid, near []store.Candidate) string {
+	var terms []string
 	for attempt := range mergeAttempts {
 		if attempt > 0 {
 			c, err := s.store.StoryCentroid(ctx, sid)
@@ -30,9 +35,9 @@ func (s *Service) mergeFragments(ctx context.Context, sid string, version int64,
 				return s.resolve(ctx, sid)
 			}
 			version, cent = c.Version, &c.Centroid
-			terms, read = s.matcher.IndexKeys(cent), nil
+			terms, near = s.matcher.IndexKeys(cent), nil
 		}
-		into, err := s.mergeOnce(ctx, sid, version, cent, terms, read)
+		into, err := s.mergeOnce(ctx, sid, version, cent, terms, near)
 		switch {
 		case errors.Is(err, store.ErrConflict):
 			continue
@@ -55,12 +60,15 @@ func (s *Service) resolve(ctx context.Context, sid string) string {
 	return sid
 }
 
-// mergeOnce is one try of mergeFragments; it returns ErrConflict when a story
-// changed under it.
-func (s *Service) mergeOnce(ctx context.Context, sid string, version int64, cent *stories.Centroid, terms []string, read map[string][]string) (string, error) {
-	cands, err := s.store.Candidates(ctx, terms, read)
-	if err != nil {
-		return "", err
+// mergeOnce is one try of mergeFragments: the neighbours are cands when given,
+// else the candidates of terms. It returns ErrConflict when a story changed
+// under it.
+func (s *Service) mergeOnce(ctx context.Context, sid string, version int64, cent *stories.Centroid, terms []string, cands []store.Candidate) (string, error) {
+	if cands == nil {
+		var err error
+		if cands, err = s.store.Candidates(ctx, terms, nil); err != nil {
+			return "", err
+		}
 	}
 	own := s.matcher.AsDocument(cent)
 	best, bestScore := -1, 0.0
