@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/parallax-news/parallax/internal/corpus"
 	"github.com/parallax-news/parallax/internal/store"
 )
 
@@ -21,12 +19,7 @@ import (
 // given its slots in two halves (skipped without redis-server, except in CI).
 func TestPingCluster(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		if os.Getenv(corpus.EnvCI) == "true" {
-			t.Fatalf("CI must have redis-server: %v", err)
-		}
-		t.Skipf("skipping: no redis-server to run a cluster node with: %v", err)
-	}
+	needRedisServer(t, "a cluster node")
 	dir := t.TempDir()
 	port, bus := freePort(t), freePort(t)
 	startRedis(t, dir, "node", "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes",

@@ -22,12 +22,7 @@ import (
 // redis-server, except in CI).
 func TestSentinelPassword(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		if os.Getenv(corpus.EnvCI) == "true" {
-			t.Fatalf("CI must have redis-server: %v", err)
-		}
-		t.Skipf("skipping: no redis-server to run a sentinel with: %v", err)
-	}
+	needRedisServer(t, "a sentinel")
 	dir := t.TempDir()
 	master, sentinel := freePort(t), freePort(t)
 	startRedis(t, dir, "master", "--port", strconv.Itoa(master), "--requirepass", "data-secret")
@@ -80,6 +75,18 @@ func TestSentinelPassword(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// needRedisServer skips the test when this machine has no redis-server to run
+// what (a cluster node, a sentinel) with; CI must have one.
+func needRedisServer(t *testing.T, what string) {
+	t.Helper()
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		if os.Getenv(corpus.EnvCI) == "true" {
+			t.Fatalf("CI must have redis-server: %v", err)
+		}
+		t.Skipf("skipping: no redis-server to run %s with: %v", what, err)
 	}
 }
 
