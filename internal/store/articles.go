@@ -189,7 +189,7 @@ func (r *Redis) AddArticle(ctx context.Context, a Add) (res Added, err error) {
 	}
 	keys := []string{
 		r.articleKey(aid), r.storyKey(sid), r.storyArticlesKey(sid), r.centroidKey(sid),
-		r.recentKey(), r.coverageKey(), r.addsKey(), r.titleKey(sid),
+		r.recentKey(0), r.coverageKey(0), r.addsKey(), r.titleKey(sid),
 	}
 	lookup := a.LookupTerms
 	if version != 0 {

@@ -310,7 +310,7 @@ func (r *Redis) Detach(ctx context.Context, m Move) (res Moved, err error) {
 	keys := []string{
 		r.articleKey(aid), r.storyKey(sid), r.storyArticlesKey(sid), r.centroidKey(sid), r.titleKey(sid),
 		r.exclusionKey(sid), r.storyKey(nsid), r.storyArticlesKey(nsid), r.centroidKey(nsid), r.titleKey(nsid),
-		r.recentKey(), r.coverageKey(), r.addsKey(), r.correctionsKey(), r.correctionDataKey(),
+		r.recentKey(0), r.coverageKey(0), r.addsKey(), r.correctionsKey(), r.correctionDataKey(),
 	}
 	for _, t := range m.ToIndexTerms {
 		keys = append(keys, r.termKey(t))
@@ -360,7 +360,7 @@ func (r *Redis) Attach(ctx context.Context, m Move) (res Moved, err error) {
 	}
 	keys := []string{
 		r.articleKey(aid), r.storyKey(tsid), r.storyArticlesKey(tsid), r.centroidKey(tsid), r.titleKey(tsid),
-		r.exclusionKey(tsid), r.recentKey(), r.coverageKey(), r.addsKey(), r.correctionsKey(), r.correctionDataKey(),
+		r.exclusionKey(tsid), r.recentKey(0), r.coverageKey(0), r.addsKey(), r.correctionsKey(), r.correctionDataKey(),
 		r.storyKey(ssid), r.storyArticlesKey(ssid), r.centroidKey(ssid), r.titleKey(ssid), r.exclusionKey(ssid),
 	}
 	for _, t := range m.ToIndexTerms {

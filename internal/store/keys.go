@@ -1,6 +1,9 @@
 package store
 
-import "strconv"
+import (
+	"hash/fnv"
+	"strconv"
+)
 
 // The key scheme: every key Parallax writes, what it holds and when it expires.
 // P is the configured prefix ("{px}:" by default). The braces are a Redis Cluster
@@ -127,10 +130,23 @@ func (r *Redis) docTotalKey(epoch int64) string {
 func (r *Redis) docFreqKey(epoch int64, b uint32) string {
 	return r.prefix + keyDocFreq + strconv.FormatInt(epoch, 10) + ":" + strconv.FormatUint(uint64(b), 10)
 }
-func (r *Redis) termKey(term string) string     { return r.prefix + keyTerm + term }
-func (r *Redis) addsKey() string                { return r.prefix + keyAdds }
-func (r *Redis) recentKey() string              { return r.prefix + keyRecent }
-func (r *Redis) coverageKey() string            { return r.prefix + keyCoverage }
+func (r *Redis) termKey(term string) string { return r.prefix + keyTerm + term }
+func (r *Redis) addsKey() string            { return r.prefix + keyAdds }
+
+// listingShards is how many sub-keys the recent and coverage listings are split
+// into (see listingShard): on a Redis Cluster each is a hot key every add writes.
+const listingShards = 1
+
+// listingShard is the listing sub-key a story is listed in: a hash of its id, so
+// every writer of a story picks the same one.
+func listingShard(sid string) int {
+	h := fnv.New32a()
+	h.Write([]byte(sid))
+	return int(h.Sum32() % listingShards)
+}
+
+func (r *Redis) recentKey(shard int) string     { return r.prefix + keyRecent }
+func (r *Redis) coverageKey(shard int) string   { return r.prefix + keyCoverage }
 func (r *Redis) feedKey(url string) string      { return r.prefix + keyFeed + ArticleID(url) }
 func (r *Redis) leaseKey(name string) string    { return r.prefix + keyLease + name }
 func (r *Redis) postKey(tid, aid string) string { return r.prefix + keyPost + tid + ":" + aid }

@@ -71,9 +71,9 @@ func (r *Redis) ListStories(ctx context.Context, o ListOptions) (out []Summary, 
 	if o.Limit <= 0 {
 		return nil, nil
 	}
-	key := r.recentKey()
+	key := r.recentKey(0)
 	if o.By == ByCoverage {
-		key = r.coverageKey()
+		key = r.coverageKey(0)
 	}
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
@@ -192,7 +192,7 @@ func (r *Redis) SearchStories(ctx context.Context, query string, limit int) (out
 	}
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	ids, err := r.rdb.ZRevRange(ctx, r.recentKey(), 0, SearchScope-1).Result()
+	ids, err := r.rdb.ZRevRange(ctx, r.recentKey(0), 0, SearchScope-1).Result()
 	if err != nil {
 		return nil, r.wrap("search stories", err)
 	}

@@ -187,7 +187,7 @@ func (r *Redis) MergeStories(ctx context.Context, m Merge) (res Merged, err erro
 	keys := []string{
 		r.storyKey(into), r.storyArticlesKey(into), r.centroidKey(into), r.titleKey(into), r.exclusionKey(into),
 		r.storyKey(from), r.storyArticlesKey(from), r.centroidKey(from), r.titleKey(from), r.exclusionKey(from),
-		r.forwardKey(from), r.recentKey(), r.coverageKey(), r.addsKey(), r.correctionsKey(), r.correctionDataKey(),
+		r.forwardKey(from), r.recentKey(0), r.coverageKey(0), r.addsKey(), r.correctionsKey(), r.correctionDataKey(),
 	}
 	for _, t := range m.IndexTerms {
 		keys = append(keys, r.termKey(t))

@@ -138,6 +138,11 @@ type Redis struct {
 
 	// fragmentsScript counts outlets' boilerplate (fragments.go).
 	fragmentsScript *redis.Script
+
+	// postScript and listScript are steps of cross-slot writes, queued on
+	// pipelines (shard.go).
+	postScript *redis.Script
+	listScript *redis.Script
 }
 
 // unreadable reports, once per kind of value per process, that the index holds
@@ -176,6 +181,9 @@ func Open(ctx context.Context, opts Options) (*Redis, error) {
 		cache:                newLookupCache(),
 
 		fragmentsScript: redis.NewScript(fragmentsScript),
+
+		postScript: redis.NewScript(postScript),
+		listScript: redis.NewScript(listScript),
 	}
 	if r.prefix == "" {
 		r.prefix = DefaultPrefix

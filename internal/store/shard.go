@@ -1,0 +1,160 @@
+package store
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Cross-slot steps. On a Redis Cluster a script, MGET or MULTI may only name keys
+// of one hash slot, and the key scheme (keys.go) gives an article, a story, a term
+// and a listing shard each a slot of its own. So a change that spans them is a
+// chain of single-slot steps, each atomic, queued on pipelines (go-redis sends a
+// cluster pipeline's commands to each node in one batch). The helpers here are the
+// steps several writers share: posting a story under terms, listing it, renewing
+// its articles, and reading many keys of different slots.
+
+// postScript posts a story in one term's posting list and reports the stories
+// posted there since a view. Postings are scored with the list's own counter (its
+// highest score plus one), not a clock and not one counter for the whole index: a
+// global counter would be one hot key every add writes, on one master, and a
+// list's own counter orders its postings exactly across replicas and clock steps,
+// which is all the candidate lookup (newest first) and the twin check need.
+//
+// KEYS: 1 the posting list. ARGV: 1 sid, 2 posting cap, 3 TTL ms, 4 the list's
+// highest score at the caller's view (-1: no check), 5 "1" to post (else only
+// check). Reply: the stories other than sid posted since the view (at most 8),
+// newest last; {} without a check.
+const postScript = `
+local newer = {}
+local seen = tonumber(ARGV[4])
+if seen >= 0 then
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. seen, '+inf', 'LIMIT', 0, 9)) do
+    if id ~= ARGV[1] and #newer < 8 then newer[#newer + 1] = id end
+  end
+end
+if ARGV[5] == '1' then
+  local top = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  local tick = 1
+  if #top == 2 then tick = tonumber(top[2]) + 1 end
+  -- A posting list lives for the retention after a story last joined it:
+  -- re-scoring a story already in it (most terms of most adds) leaves its TTL
+  -- alone, which saves a call per term.
+  if redis.call('ZADD', KEYS[1], tick, ARGV[1]) == 1 then
+    redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -tonumber(ARGV[2]) - 1)
+    redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  end
+end
+return newer
+`
+
+// listScript lists a story in its listing shard: by update time in recent, by
+// outlet count in coverage, and drops entries older than the retention (a bounded
+// number per call). KEYS: 1 recent shard, 2 coverage shard. ARGV: 1 sid, 2 updated
+// ms, 3 outlet count, 4 TTL ms.
+const listScript = `
+local now, ttl = tonumber(ARGV[2]), tonumber(ARGV[4])
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - ttl, 'LIMIT', 0, 100)) do
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('ZREM', KEYS[2], id)
+end
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', KEYS[2], ttl)
+return 1
+`
+
+// post queues on pipe the posting of sid under terms (see postScript), checking
+// each term whose view score is in seen (terms absent from seen are not checked).
+// The commands' replies are the stories posted since the view.
+func (r *Redis) post(ctx context.Context, pipe redis.Pipeliner, sid string, terms []string, seen map[string]int64, publish bool) []*redis.Cmd {
+	flag := "0"
+	if publish {
+		flag = "1"
+	}
+	cmds := make([]*redis.Cmd, 0, len(terms))
+	ttl := strconv.FormatInt(r.retention.Milliseconds(), 10)
+	for _, t := range terms {
+		s, ok := seen[t]
+		if !ok {
+			s = -1
+		}
+		cmds = append(cmds, r.postScript.EvalSha(ctx, pipe, []string{r.termKey(t)}, sid, postingCap, ttl, s, flag))
+	}
+	return cmds
+}
+
+// list queues on pipe the listing of sid (see listScript).
+func (r *Redis) list(ctx context.Context, pipe redis.Pipeliner, sid string, updatedMs, outlets int64) *redis.Cmd {
+	sh := listingShard(sid)
+	return r.listScript.EvalSha(ctx, pipe, []string{r.recentKey(sh), r.coverageKey(sh)}, sid, updatedMs, outlets, r.retention.Milliseconds())
+}
+
+// unlist queues on pipe the removal of sids from the listings.
+func (r *Redis) unlist(ctx context.Context, pipe redis.Pipeliner, sids ...string) {
+	for _, sid := range sids {
+		sh := listingShard(sid)
+		pipe.ZRem(ctx, r.recentKey(sh), sid)
+		pipe.ZRem(ctx, r.coverageKey(sh), sid)
+	}
+}
+
+// getMany reads keys of any slots with one pipelined GET each (an MGET may only
+// name keys of one slot on a cluster): "" for a missing key.
+func (r *Redis) getMany(ctx context.Context, keys []string) ([]string, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	pipe := r.rdb.Pipeline()
+	cmds := make([]*redis.StringCmd, len(keys))
+	for i, k := range keys {
+		cmds[i] = pipe.Get(ctx, k)
+	}
+	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+		return nil, err
+	}
+	out := make([]string, len(keys))
+	for i, c := range cmds {
+		out[i] = c.Val()
+	}
+	return out, nil
+}
+
+// execScripts queues cmds on a pipeline and runs it, loading the pipeline's scripts first where a node lacks
+// them: a pipelined EVALSHA cannot fall back to EVAL the way Script.Run does, and
+// a node that restarted, or a replica promoted, knows none. The pipeline is
+// replayed once after the load (every step queued on it must be idempotent), so
+// cmds keeps the commands it queues where the caller reads them: the replay's
+// replace the first run's.
+func (r *Redis) execScripts(ctx context.Context, cmds func(pipe redis.Pipeliner)) error {
+	pipe := r.rdb.Pipeline()
+	cmds(pipe)
+	_, err := pipe.Exec(ctx)
+	if err == nil || err == redis.Nil || !redis.HasErrorPrefix(err, "NOSCRIPT") {
+		return err
+	}
+	if err := r.loadScripts(ctx); err != nil {
+		return err
+	}
+	pipe = r.rdb.Pipeline()
+	cmds(pipe)
+	_, err = pipe.Exec(ctx)
+	if err == redis.Nil {
+		return nil
+	}
+	return err
+}
+
+// loadScripts loads the pipelined scripts on every master.
+func (r *Redis) loadScripts(ctx context.Context) error {
+	return r.forEachShard(ctx, func(ctx context.Context, shard redis.Cmdable) error {
+		for _, s := range []*redis.Script{r.postScript, r.listScript} {
+			if err := s.Load(ctx, shard).Err(); err != nil {
+				return r.wrap("load scripts", err)
+			}
+		}
+		return nil
+	})
+}
