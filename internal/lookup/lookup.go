@@ -716,7 +716,7 @@ func (s *Service) nearest(ctx context.Context, a stories.Article, f stories.Feat
 		m.prepared = s.matcher.Prepare(f, view.DocFreq, a.Published)
 		m.lookupTerms = s.matcher.Keys(m.prepared)
 	}
-	m.cands, err = s.store.CandidatesFor(ctx, store.ArticleID(a.URL), m.lookupTerms, view.Postings)
+	m.cands, err = s.store.CandidatesFor(ctx, store.ArticleID(a.URL), m.lookupTerms, &m.view)
 	if err != nil {
 		return nearness{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,116 +15,144 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// addArticleScript adds one article to a story in one atomic step. It refuses
-// (returns "conflict") when the matcher's view is stale: the story changed since it
-// was read (its version), or, for a new story, a story was created or changed since
-// the read under one of the terms the matcher looked candidates up by (a story it
-// would have seen and perhaps joined). The caller then matches again against the
-// fresh index. Without this, two replicas adding articles of one new event at once
-// would each start a story; with it they act as if they had run one after the
-// other. Postings are scored with a counter every add increments, not with a clock:
-// it orders adds exactly, across replicas and clock steps.
+// An add spans three kinds of slot on a Redis Cluster (keys.go): the article's,
+// its story's and its terms'. It runs as three atomic steps, ordered so that no
+// reader ever sees a wrong answer between them and a failed step leaves nothing
+// to repair:
 //
-// An article already indexed is left alone ("exists") unless its story has expired:
-// an article outlives its story by up to the slack below, and such a dangling
-// article is indexed afresh, never answered with a story that is gone.
+//  1. claimScript claims the article's key with a pending marker, so that two
+//     writers of one URL (two replicas, a feed and a reader) never add it twice:
+//     the second sees the claim and matches again once the first is done. A new
+//     story also guards its lookup terms (below).
+//  2. storyAddScript changes the story, checking the version the matcher read.
+//  3. One pipeline finalises the article's record (finishScript: only over its
+//     own claim), posts the story under its terms (postScript, shard.go), drops
+//     a new story's guards, lists it (listScript) and renews its articles' TTLs
+//     when due.
 //
-// KEYS: 1 article, 2 story, 3 story articles, 4 centroid, 5 recent, 6 coverage,
-// 7 add counter, 8 story title, then the lookup postings (ARGV[12] of them), then
-// the index postings.
-// ARGV: 1 sid, 2 expected version (0 = new story), 3 add counter at the view, 4 article
-// value, 5 centroid, 6 ttl ms, 7 aid, 8 article time ms, 9 source, 10 posting cap,
-// 11 article key prefix, 12 number of lookup postings, 13 how many of the story's
-// newest articles get their TTL renewed, 14 story key prefix, 15 alias key prefix,
-// 16 the story's headline (the centroid's), 17 the article's publication time ms
-// (0 when unknown).
-const addArticleScript = `
-local existing = redis.call('GET', KEYS[1])
-if existing then
-  local esid = string.match(existing, '^[^\n]*')
-  if redis.call('EXISTS', ARGV[14] .. esid) == 1 then return {'exists', esid} end
+// A reader between 2 and 3 sees the story with a member whose record is not
+// there yet (skipped, as an expired one is) and cannot find the story by the
+// terms yet. A crash between them leaves the same, and the claim expires after
+// claimTTL, so the URL is indexed again on its next lookup.
+//
+// What protects a new event from two stories when two replicas see it at once
+// used to be one script checking every lookup term for a story posted since the
+// view; the terms now live in other slots than the story. So a new story checks
+// each lookup term in the term's slot, in the pipeline of step 1 (guardScript,
+// shard.go), and takes a short guard on its heaviest: refused when a story was
+// posted under a term since the view, or another writer's new story holds the
+// guard of one. Of two writers starting stories of one event at once, the later
+// is refused and matches again, finding the other's story. The guard goes in
+// step 3. What this leaves open: two writers whose heaviest terms differ, both
+// checking before either posts (a window of two round trips), still start two
+// stories; the merge pass may join them later.
+
+// claimTTL bounds how long a claim holds an article's key: steps 2 and 3 take
+// milliseconds, and a writer that died between them must not keep the URL out of
+// the index for long.
+const claimTTL = 30 * time.Second
+
+// pendingMark starts a claimed article key's value: no story id starts so (ids are
+// "s" and base32), so every reader takes it for "not indexed".
+const pendingMark = "?"
+
+// claimScript claims an article's key. KEYS: 1 article. ARGV: 1 the claim (pendingMark
+// and a random token), 2 claimTTL ms, 3 the value the caller saw and found dangling
+// ("" when it saw none): it may be replaced, nothing else. Reply: {"claimed"},
+// {"exists", value} (an indexed article, or a dangling one the caller checks), or
+// {"busy"} (another writer's claim).
+const claimScript = `
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then return {'claimed'} end
+if v and v ~= ARGV[3] then
+  if string.sub(v, 1, 1) == '?' then return {'busy'} end
+  return {'exists', v}
 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return {'claimed'}
+`
+
+// finishScript replaces a claim with the article's record, or drops it (ARGV[2]
+// ""), only while the claim is the caller's. KEYS: 1 article. ARGV: 1 the claim,
+// 2 the record, 3 TTL ms.
+const finishScript = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[2] == '' then return redis.call('DEL', KEYS[1]) end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+`
+
+// storyAddScript adds an article to a story, in the story's slot. It refuses
+// ("conflict") when the story changed since the matcher read it (its version), when
+// a new story's id is taken, or when a reader took the article out of the story
+// since (see corrections.go).
+//
+// KEYS: 1 story, 2 story articles, 3 centroid, 4 title, 5 exclusions, 6 forward.
+// ARGV: 1 expected version (0 = new story), 2 centroid, 3 TTL ms, 4 aid, 5 article
+// time ms, 6 source, 7 how many of the newest members get their TTL renewed, 8 the
+// headline, 9 the article's publication time ms (0 when unknown).
+//
+// Reply: {"ok", outlet count, now ms, renew}, then, when renew is "1", the ids of
+// the members and then of the aliases whose TTLs are due (see below), the two lists
+// separated by "".
+const storyAddScript = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local sid, version, ttl, nl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[6]), tonumber(ARGV[12])
+local version, ttl = tonumber(ARGV[1]), tonumber(ARGV[3])
 if version == 0 then
-  if redis.call('EXISTS', KEYS[2]) == 1 then return {'conflict', ''} end
-  for i = 9, 8 + nl do
-    if #redis.call('ZRANGEBYSCORE', KEYS[i], '(' .. ARGV[3], '+inf', 'LIMIT', 0, 1) > 0 then return {'conflict', ''} end
-  end
+  if redis.call('EXISTS', KEYS[1]) == 1 then return {'conflict'} end
   -- A story of this id may have expired just now (a dangling article starting
   -- again), or been merged into another (its forward, see merge.go): nothing of
   -- it may leak into the new one.
-  redis.call('DEL', KEYS[3], KEYS[4], ARGV[14] .. sid .. ':m')
+  redis.call('DEL', KEYS[2], KEYS[3], KEYS[6])
   -- p "" says the story is of this format but none of its articles is dated yet.
-  redis.call('HSET', KEYS[2], 'f', now, 'p', '')
-elseif tonumber(redis.call('HGET', KEYS[2], 'v') or '-1') ~= version then
-  return {'conflict', ''}
-elseif redis.call('SISMEMBER', ARGV[14] .. sid .. ':x', ARGV[7]) == 1 then
+  redis.call('HSET', KEYS[1], 'f', now, 'p', '')
+elseif tonumber(redis.call('HGET', KEYS[1], 'v') or '-1') ~= version then
+  return {'conflict'}
+elseif redis.call('SISMEMBER', KEYS[5], ARGV[4]) == 1 then
   -- A reader took the article out of this story (see corrections.go); the
   -- matcher skips such stories, so only a detach since its read lands here.
-  return {'conflict', ''}
+  return {'conflict'}
 end
--- Articles outlive their story by up to a tenth of the retention (see below).
-local slack = math.floor(ttl / 10)
-redis.call('SET', KEYS[1], sid .. '\n' .. ARGV[4], 'PX', ttl + slack)
-redis.call('ZADD', KEYS[3], ARGV[8], ARGV[7])
-if redis.call('HSETNX', KEYS[2], '@' .. ARGV[9], 1) == 1 then redis.call('HINCRBY', KEYS[2], 'o', 1) end
+redis.call('ZADD', KEYS[2], ARGV[5], ARGV[4])
+if redis.call('HSETNX', KEYS[1], '@' .. ARGV[6], 1) == 1 then redis.call('HINCRBY', KEYS[1], 'o', 1) end
 -- When the story was first reported (field p): lowered only by a dated article
 -- older than every dated one before it. A story started before Parallax kept the
 -- field has none, and gets none: the times of its earlier articles are not known
 -- here (readers fall back on the articles they read).
-local pub = tonumber(ARGV[17])
+local pub = tonumber(ARGV[9])
 if pub > 0 then
-  local p = redis.call('HGET', KEYS[2], 'p')
-  if p and (p == '' or pub < tonumber(p)) then redis.call('HSET', KEYS[2], 'p', pub) end
+  local p = redis.call('HGET', KEYS[1], 'p')
+  if p and (p == '' or pub < tonumber(p)) then redis.call('HSET', KEYS[1], 'p', pub) end
 end
 -- The centroid carries the version it belongs to (see storedCentroid).
-redis.call('SET', KEYS[4], (version + 1) .. '\n' .. ARGV[5], 'PX', ttl)
+redis.call('SET', KEYS[3], (version + 1) .. '\n' .. ARGV[2], 'PX', ttl)
 -- The headline has a key of its own so that listings and searches read it without
 -- the centroid; not a field of the story's hash, which a headline over 64 bytes
 -- would move out of Redis's compact encoding (see keys.go).
-redis.call('SET', KEYS[8], ARGV[16], 'PX', ttl)
-redis.call('HSET', KEYS[2], 'v', version + 1, 'u', now, 'n', redis.call('ZCARD', KEYS[3]))
-for i = 2, 3 do redis.call('PEXPIRE', KEYS[i], ttl) end
+redis.call('SET', KEYS[4], ARGV[8], 'PX', ttl)
+redis.call('HSET', KEYS[1], 'v', version + 1, 'u', now, 'n', redis.call('ZCARD', KEYS[2]))
+for i = 1, 2 do redis.call('PEXPIRE', KEYS[i], ttl) end
 -- The story's exclusions (see corrections.go) expire with it.
-redis.call('PEXPIRE', ARGV[14] .. sid .. ':x', ttl)
+redis.call('PEXPIRE', KEYS[5], ttl)
+local out = {'ok', redis.call('HGET', KEYS[1], 'o'), tostring(now), '0'}
 -- The articles live as long as their story. Renewing every member on every add
 -- made an add cost as much as the story is large; instead members are renewed to
 -- the retention plus the slack once per slack period (field r), so none expires
--- before the story and none outlives it by more than the slack.
-if now - tonumber(redis.call('HGET', KEYS[2], 'r') or '0') >= slack then
-  for _, aid in ipairs(redis.call('ZREVRANGE', KEYS[3], 0, tonumber(ARGV[13]) - 1)) do
-    redis.call('PEXPIRE', ARGV[11] .. aid, ttl + slack)
-  end
+-- before the story and none outlives it by more than the slack. Their keys are in
+-- other slots: the caller renews them.
+local slack = math.floor(ttl / 10)
+if now - tonumber(redis.call('HGET', KEYS[1], 'r') or '0') >= slack then
+  out[4] = '1'
+  for _, aid in ipairs(redis.call('ZREVRANGE', KEYS[2], 0, tonumber(ARGV[7]) - 1)) do out[#out + 1] = aid end
+  out[#out + 1] = ''
   -- Aliases of its articles (fields "~<alias id>", see AddAlias) live as long.
-  for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do
-    if string.sub(f, 1, 1) == '~' then redis.call('PEXPIRE', ARGV[15] .. string.sub(f, 2), ttl + slack) end
+  for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+    if string.sub(f, 1, 1) == '~' then out[#out + 1] = string.sub(f, 2) end
   end
-  redis.call('HSET', KEYS[2], 'r', now)
+  redis.call('HSET', KEYS[1], 'r', now)
 end
-local tick = redis.call('INCR', KEYS[7])
-redis.call('PEXPIRE', KEYS[7], ttl)
-local cap = tonumber(ARGV[10])
--- A posting list lives for the retention after a story last joined it: re-scoring a
--- story already in it (most terms of most adds) leaves its TTL alone, which saves a
--- call per term. A story whose list expired while it lived rejoins on its next add.
-for i = 9 + nl, #KEYS do
-  if redis.call('ZADD', KEYS[i], tick, sid) == 1 then
-    redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -cap - 1)
-    redis.call('PEXPIRE', KEYS[i], ttl)
-  end
-end
-redis.call('ZADD', KEYS[5], now, sid)
-redis.call('ZADD', KEYS[6], redis.call('HGET', KEYS[2], 'o'), sid)
-local old = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now - ttl, 'LIMIT', 0, 100)
-for _, id in ipairs(old) do
-  redis.call('ZREM', KEYS[5], id)
-  redis.call('ZREM', KEYS[6], id)
-end
-redis.call('PEXPIRE', KEYS[5], ttl)
-redis.call('PEXPIRE', KEYS[6], ttl)
-return {'ok', sid}
+return out
 `
 
 // Add is one article to add to the index.
@@ -133,10 +162,11 @@ type Add struct {
 	StoryID string
 	// Version is the story's version the matcher read (ignored for a new story).
 	Version int64
-	// Seen is the add counter at the matcher's view (View.Seen), and LookupTerms
-	// the terms it looked candidates up by: a new story is refused if a story was
-	// created or changed under those terms since.
-	Seen        int64
+	// Seen holds, per lookup term, its posting list's highest score at the
+	// matcher's view (View.Seen), and LookupTerms the terms it looked candidates up
+	// by: a new story is refused if a story was posted under those terms since, or
+	// another writer is creating one under them (see guardScript).
+	Seen        map[string]int64
 	LookupTerms []string
 	// Centroid is the story's centroid with the article folded in.
 	Centroid *stories.Centroid
@@ -156,10 +186,11 @@ type Added struct {
 	Existed bool
 }
 
-// AddArticle stores a's article in its story, atomically: the article, the story's
-// centroid and counts and the term postings change together or not at all (the
-// document frequencies follow in the next batch, see docfreq.go). It returns ErrConflict when the story changed (or another
-// story was created) since the matcher read the index.
+// AddArticle stores a's article in its story in three atomic steps (see the
+// comment above claimScript): the article's claim, the story's change and its
+// postings and listing. It returns ErrConflict when the story changed (or its id
+// was taken) since the matcher read the index, or when another writer is adding
+// the same URL: the caller matches again.
 func (r *Redis) AddArticle(ctx context.Context, a Add) (res Added, err error) {
 	defer r.track("add_article", time.Now(), &err)
 	if a.Article.URL == "" || a.Centroid == nil {
@@ -187,45 +218,168 @@ func (r *Redis) AddArticle(ctx context.Context, a Add) (res Added, err error) {
 	if !a.Article.Published.IsZero() {
 		published = max(a.Article.Published.UnixMilli(), 0)
 	}
+
+	// Step 1: the claim, and a new story's guards, in one pipeline.
+	token, err := randomToken(8)
+	if err != nil {
+		return Added{}, fmt.Errorf("store: add article: %w", err)
+	}
+	claim := pendingMark + token
+	var guarded []string
+	if version == 0 {
+		guarded = a.LookupTerms
+	}
+	existing, err := r.claim(ctx, aid, claim, sid, guarded, a.Seen)
+	if err != nil || existing != "" {
+		return Added{StoryID: existing, Existed: existing != ""}, err
+	}
+	release := func() { r.releaseClaim(ctx, aid, claim, sid, guarded) }
+
+	// Step 2: the story.
+	ttl := r.retention.Milliseconds()
 	keys := []string{
-		r.articleKey(aid), r.storyKey(sid), r.storyArticlesKey(sid), r.centroidKey(sid),
-		r.recentKey(0), r.coverageKey(0), r.addsKey(), r.titleKey(sid),
-	}
-	lookup := a.LookupTerms
-	if version != 0 {
-		lookup = nil // only a new story checks them
-	}
-	for _, t := range lookup {
-		keys = append(keys, r.termKey(t))
-	}
-	for _, t := range a.IndexTerms {
-		keys = append(keys, r.termKey(t))
+		r.storyKey(sid), r.storyArticlesKey(sid), r.centroidKey(sid), r.titleKey(sid),
+		r.exclusionKey(sid), r.forwardKey(sid),
 	}
 	args := []any{
-		sid, version, a.Seen, value, blob, r.retention.Milliseconds(),
-		aid, a.Article.When().UnixMilli(), a.Article.Source(), postingCap,
-		r.prefix + keyArticle, len(lookup), refreshMembers, r.prefix + keyStory, r.prefix + keyAlias,
-		a.Centroid.Headline, published,
+		version, blob, ttl, aid, a.Article.When().UnixMilli(), a.Article.Source(),
+		refreshMembers, a.Centroid.Headline, published,
 	}
-	out, err := r.addScript.Run(ctx, r.rdb, keys, args...).StringSlice()
+	out, err := r.storyAddScript.Run(ctx, r.rdb, keys, args...).StringSlice()
 	if err != nil {
-		r.cache.drop(sid, aid) // it may have been applied all the same
+		// It may have been applied all the same: the story then has a member
+		// without a record, which readers skip, until the URL is indexed again.
+		r.cache.drop(sid, aid)
+		release()
 		return Added{}, r.wrap("add article", err)
 	}
-	if len(out) != 2 {
-		return Added{}, fmt.Errorf("store: add article: unexpected reply %q", out)
-	}
-	switch out[0] {
-	case "ok":
-		r.cache.drop(out[1], aid)
-		r.countDocument(a.DocTerms)
-		return Added{StoryID: out[1]}, nil
-	case "exists":
-		return Added{StoryID: out[1], Existed: true}, nil
-	case "conflict":
+	if len(out) == 1 && out[0] == "conflict" {
+		release()
 		return Added{}, fmt.Errorf("store: add article: %w", ErrConflict)
 	}
-	return Added{}, fmt.Errorf("store: add article: unexpected reply %q", out)
+	if len(out) < 4 || out[0] != "ok" {
+		release()
+		return Added{}, fmt.Errorf("store: add article: unexpected reply %q", out)
+	}
+	outlets, _ := strconv.ParseInt(out[1], 10, 64)
+	now, _ := strconv.ParseInt(out[2], 10, 64)
+	var renewArticles, renewAliases []string
+	if out[3] == "1" {
+		rest := out[4:]
+		if i := slices.Index(rest, ""); i >= 0 {
+			renewArticles, renewAliases = rest[:i], rest[i+1:]
+		}
+	}
+
+	// Step 3: the record, the postings, the listing, the renewals; the guards go.
+	slack := ttl / 10
+	var finished *redis.Cmd
+	err = r.execScripts(ctx, func(pipe redis.Pipeliner) {
+		finished = r.finishScript.EvalSha(ctx, pipe, []string{r.articleKey(aid)}, claim, sid+"\n"+value, ttl+slack)
+		r.post(ctx, pipe, sid, a.IndexTerms, nil, true)
+		r.unguard(ctx, pipe, sid, guarded)
+		r.list(ctx, pipe, sid, now, outlets)
+		for _, id := range renewArticles {
+			pipe.PExpire(ctx, r.articleKey(id), time.Duration(ttl+slack)*time.Millisecond)
+		}
+		for _, id := range renewAliases {
+			pipe.PExpire(ctx, r.aliasKey(id), time.Duration(ttl+slack)*time.Millisecond)
+		}
+	})
+	r.cache.drop(sid, aid)
+	if err != nil {
+		return Added{}, r.wrap("add article", err)
+	}
+	if n, _ := finished.Int(); n != 1 {
+		// The claim expired before the record was written (the steps took over
+		// claimTTL) and another writer may hold it now: the story keeps a member
+		// without a record, which readers skip.
+		return Added{}, fmt.Errorf("store: add article: the claim on the article expired before it was written: %w", ErrConflict)
+	}
+	r.countDocument(a.DocTerms)
+	return Added{StoryID: sid}, nil
+}
+
+// claim runs step 1 of an add: it claims the article's key and, for a new story
+// sid, guards its lookup terms (see guardScript), in one pipeline. It returns ""
+// when the caller holds the claim and the guards, or the story id of the indexed
+// article; ErrConflict when another writer holds the claim or a guard, or a story
+// was posted under a lookup term since the view. A dangling article (its story
+// expired) is claimed over.
+func (r *Redis) claim(ctx context.Context, aid, claim, sid string, guarded []string, seen map[string]int64) (storyID string, err error) {
+	key := []string{r.articleKey(aid)}
+	ms := claimTTL.Milliseconds()
+	replace := ""
+	for range 2 {
+		var claimed *redis.Cmd
+		var guards []*redis.Cmd
+		err := r.execScripts(ctx, func(pipe redis.Pipeliner) {
+			claimed = r.claimScript.EvalSha(ctx, pipe, key, claim, ms, replace)
+			guards = r.guard(ctx, pipe, sid, guarded, seen)
+		})
+		if err != nil {
+			r.releaseGuards(ctx, sid, guarded)
+			return "", r.wrap("add article: claim", err)
+		}
+		out, err := claimed.StringSlice()
+		if err != nil {
+			return "", r.wrap("add article: claim", err)
+		}
+		held := true
+		for _, g := range guards {
+			if n, _ := g.Int(); n != 1 {
+				held = false
+			}
+		}
+		switch {
+		case len(out) == 1 && out[0] == "claimed":
+			if held {
+				return "", nil
+			}
+			r.releaseClaim(ctx, aid, claim, sid, guarded)
+			return "", fmt.Errorf("store: add article: a story was started under its terms since the read: %w", ErrConflict)
+		case len(out) == 1 && out[0] == "busy":
+			r.releaseGuards(ctx, sid, guarded)
+			return "", fmt.Errorf("store: add article: another writer is adding it: %w", ErrConflict)
+		case len(out) != 2 || out[0] != "exists":
+			r.releaseGuards(ctx, sid, guarded)
+			return "", fmt.Errorf("store: add article: claim: unexpected reply %q", out)
+		}
+		r.releaseGuards(ctx, sid, guarded)
+		esid, _, _ := strings.Cut(out[1], "\n")
+		n, err := r.rdb.Exists(ctx, r.storyKey(esid)).Result()
+		if err != nil {
+			return "", r.wrap("add article: claim", err)
+		}
+		if n == 1 {
+			return esid, nil
+		}
+		// Its story has expired (an article outlives its story by up to the slack):
+		// indexed afresh, never answered with a story that is gone.
+		replace = out[1]
+	}
+	return "", fmt.Errorf("store: add article: claim: %w", ErrConflict)
+}
+
+// releaseClaim gives up a claim and the guards taken with it; releaseGuards only
+// the guards. Best effort: a claim left expires after claimTTL, a guard after
+// guardTTL.
+func (r *Redis) releaseClaim(ctx context.Context, aid, claim, sid string, guarded []string) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), callTimeout)
+	defer cancel()
+	r.execScripts(rctx, func(pipe redis.Pipeliner) {
+		r.finishScript.EvalSha(rctx, pipe, []string{r.articleKey(aid)}, claim, "", 0)
+		r.unguard(rctx, pipe, sid, guarded)
+	})
+}
+
+func (r *Redis) releaseGuards(ctx context.Context, sid string, guarded []string) {
+	if len(guarded) == 0 {
+		return
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), callTimeout)
+	defer cancel()
+	r.execScripts(rctx, func(pipe redis.Pipeliner) { r.unguard(rctx, pipe, sid, guarded) })
 }
 
 // articleFormat is the version of the stored article encoding, written in its
@@ -494,19 +648,13 @@ func (r *Redis) readArticle(v string) (stories.Article, string, error) {
 	return a, sid, nil
 }
 
-// addAliasScript points an alias key at an article for as long as the article
-// lives, and records it in the article's story (field "~<alias id>") so that the
-// add script renews it with the story's articles. KEYS: 1 alias, 2 article.
-// ARGV: 1 the article's id, 2 story key prefix, 3 the alias's id.
-const addAliasScript = `
-local v = redis.call('GET', KEYS[2])
-if not v then return 0 end
-local ttl = redis.call('PTTL', KEYS[2])
-if ttl <= 0 then return 0 end
-local sid = string.match(v, '^[^\n]*')
-if redis.call('EXISTS', ARGV[2] .. sid) == 0 then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
-redis.call('HSET', ARGV[2] .. sid, '~' .. ARGV[3], 1)
+// aliasStoryScript records an alias in its article's story (field "~<alias id>"),
+// so that the add script renews it with the story's articles, if the story still
+// exists (an HSET alone would leave a stub story behind). KEYS: 1 story. ARGV: 1 the
+// alias's id.
+const aliasStoryScript = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], '~' .. ARGV[1], 1)
 return 1
 `
 
@@ -524,9 +672,29 @@ func (r *Redis) AddAlias(ctx context.Context, requestedURL, articleURL string) (
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	alias, target := ArticleID(requestedURL), ArticleID(articleURL)
-	keys := []string{r.aliasKey(alias), r.articleKey(target)}
 	defer r.cache.drop("", alias)
-	return r.wrap("add alias", r.aliasScript.Run(ctx, r.rdb, keys, target, r.prefix+keyStory, alias).Err())
+	// Three slots (the article's, the alias's, the story's): the article is read
+	// first, the story told, then the alias written for as long as the article
+	// lives. A failure between the last two leaves a field naming an alias that is
+	// not there, which the story's renewal skips: harmless.
+	pipe := r.rdb.Pipeline()
+	v := pipe.Get(ctx, r.articleKey(target))
+	pttl := pipe.PTTL(ctx, r.articleKey(target))
+	if _, err := pipe.Exec(ctx); err != nil {
+		if errors.Is(err, redis.Nil) {
+			return nil
+		}
+		return r.wrap("add alias", err)
+	}
+	sid, _, found := strings.Cut(v.Val(), "\n")
+	if !found || strings.HasPrefix(sid, pendingMark) || pttl.Val() <= 0 {
+		return nil
+	}
+	ok, err := r.aliasStoryScript.Run(ctx, r.rdb, []string{r.storyKey(sid)}, alias).Int()
+	if err != nil || ok == 0 {
+		return r.wrap("add alias", err)
+	}
+	return r.wrap("add alias", r.rdb.Set(ctx, r.aliasKey(alias), target, pttl.Val()).Err())
 }
 
 // Story returns a story with up to limit of its newest articles (MaxStoryArticles
@@ -583,13 +751,16 @@ func (r *Redis) story(ctx context.Context, id string, limit int) (s stories.Stor
 	if s.Title == "" {
 		cent = pipe.Get(ctx, r.centroidKey(id))
 	}
-	var values *redis.SliceCmd
+	var values []*redis.StringCmd
 	if len(ids.Val()) > 0 {
 		keys := make([]string, len(ids.Val()))
 		for i, aid := range ids.Val() {
 			keys[i] = r.articleKey(aid)
 		}
-		values = pipe.MGet(ctx, keys...)
+		values = make([]*redis.StringCmd, len(keys))
+		for i, k := range keys {
+			values[i] = pipe.Get(ctx, k) // keys of many slots: no MGET (see shard.go)
+		}
 	}
 	if pipe.Len() > 0 {
 		if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
@@ -600,7 +771,8 @@ func (r *Redis) story(ctx context.Context, id string, limit int) (s stories.Stor
 		s.Title = r.headline(cent.Val())
 	}
 	if values != nil {
-		for _, v := range values.Val() {
+		for _, c := range values {
+			v := c.Val()
 			// An article whose key expired before its story (see refreshMembers) is skipped.
 			if a, _, ok := r.article(str(v)); ok {
 				s.Articles = append(s.Articles, a)

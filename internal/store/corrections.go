@@ -107,13 +107,17 @@ redis.call('SET', KEYS[9], '1\n' .. ARGV[7], 'PX', ttl)
 redis.call('SET', KEYS[10], ARGV[9], 'PX', ttl)
 redis.call('PEXPIRE', KEYS[7], ttl)
 redis.call('PEXPIRE', KEYS[8], ttl)
-local tick = redis.call('INCR', KEYS[13])
-redis.call('PEXPIRE', KEYS[13], ttl)
+-- Postings are scored by their list's own counter (see postScript in shard.go).
+local function nexttick(k)
+  local top = redis.call('ZREVRANGE', k, 0, 0, 'WITHSCORES')
+  if #top == 2 then return tonumber(top[2]) + 1 end
+  return 1
+end
 local cap, nn = tonumber(ARGV[17]), tonumber(ARGV[16])
 for i = 16, #KEYS do
   local id = sid
   if i < 16 + nn then id = nsid end
-  if redis.call('ZADD', KEYS[i], tick, id) == 1 then
+  if redis.call('ZADD', KEYS[i], nexttick(KEYS[i]), id) == 1 then
     redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -cap - 1)
     redis.call('PEXPIRE', KEYS[i], ttl)
   end
@@ -211,14 +215,18 @@ redis.call('PEXPIRE', KEYS[6], ttl)
 local member = tsid .. ':' .. aid
 redis.call('ZREM', KEYS[10], member)
 redis.call('HDEL', KEYS[11], member)
-local tick = redis.call('INCR', KEYS[9])
-redis.call('PEXPIRE', KEYS[9], ttl)
+-- Postings are scored by their list's own counter (see postScript in shard.go).
+local function nexttick(k)
+  local top = redis.call('ZREVRANGE', k, 0, 0, 'WITHSCORES')
+  if #top == 2 then return tonumber(top[2]) + 1 end
+  return 1
+end
 local cap, nt = tonumber(ARGV[18]), tonumber(ARGV[17])
 for i = 17, #KEYS do
   local id = tsid
   if i >= 17 + nt then id = ssid end
   if id == tsid or remaining > 0 then
-    if redis.call('ZADD', KEYS[i], tick, id) == 1 then
+    if redis.call('ZADD', KEYS[i], nexttick(KEYS[i]), id) == 1 then
       redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -cap - 1)
       redis.call('PEXPIRE', KEYS[i], ttl)
     end

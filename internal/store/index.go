@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -29,14 +28,39 @@ type View struct {
 	// GuessHeld is true when DocFreq is the guess's unchanged: weights computed
 	// from the guess need not be computed again.
 	GuessHeld bool
-	// Seen is the add counter at the view, to hand back to AddArticle.
-	Seen int64
-	// Postings holds the posting lists of the expected lookup terms, for Candidates.
+	// Seen holds, per term whose posting list was read, the list's highest score
+	// (0 for an empty list), to hand back to AddArticle (see postScript).
+	Seen map[string]int64
+	// Postings holds the posting lists read: those of the expected lookup terms,
+	// and those CandidatesFor read since, for Candidates.
 	Postings map[string][]string
 }
 
+// note records read posting lists in v.
+func (v *View) note(terms []string, lists []*redis.ZSliceCmd) {
+	if v.Postings == nil {
+		v.Postings = make(map[string][]string, len(terms))
+	}
+	if v.Seen == nil {
+		v.Seen = make(map[string]int64, len(terms))
+	}
+	for i, t := range terms {
+		zs := lists[i].Val()
+		ids := make([]string, len(zs))
+		for j, z := range zs {
+			ids[j] = str(z.Member)
+		}
+		v.Postings[t] = ids
+		if len(zs) > 0 {
+			v.Seen[t] = int64(zs[0].Score)
+		} else {
+			v.Seen[t] = 0
+		}
+	}
+}
+
 // View reads, in one round trip, whether the article with this canonical URL is
-// indexed, the add counter, the document frequencies the guess lacks (it completes
+// indexed, the document frequencies the guess lacks (it completes
 // g.DocFreq in place; see docfreq.go) and the posting lists of lookup, the terms
 // the matcher expects to look candidates up by: matching is bound by round trips,
 // and when the expectation holds Candidates needs one fewer.
@@ -46,9 +70,6 @@ func (r *Redis) View(ctx context.Context, canonicalURL string, g Guess, lookup [
 	defer cancel()
 	pipe := r.rdb.Pipeline()
 	article := pipe.Get(ctx, r.articleKey(ArticleID(canonicalURL)))
-	// The add counter is read before the posting lists: a story posted after the
-	// lists were read then carries a later count, which AddArticle checks.
-	adds := pipe.Get(ctx, r.addsKey())
 	lists := r.readPostings(ctx, pipe, lookup)
 	var dfCmd *redis.Cmd
 	if len(g.missing) > 0 || g.needTotal {
@@ -69,6 +90,9 @@ func (r *Redis) View(ctx context.Context, canonicalURL string, g Guess, lookup [
 		v.GuessHeld = !r.storeDocFreq(g.missing, out[1:], out[0], g.at, &v.DocFreq)
 	}
 	v.StoryID, _, _ = strings.Cut(article.Val(), "\n")
+	if strings.HasPrefix(v.StoryID, pendingMark) {
+		v.StoryID = "" // another writer is adding it: matched, and AddArticle tells
+	}
 	if v.StoryID != "" {
 		// Indexed already: unless its story has expired (an article outlives its
 		// story by up to a tenth of the retention), in which case it is matched
@@ -81,20 +105,16 @@ func (r *Redis) View(ctx context.Context, canonicalURL string, g Guess, lookup [
 			v.StoryID = ""
 		}
 	}
-	v.Seen, _ = strconv.ParseInt(adds.Val(), 10, 64)
-	v.Postings = make(map[string][]string, len(lookup))
-	for i, t := range lookup {
-		v.Postings[t] = lists[i].Val()
-	}
+	v.note(lookup, lists)
 	return v, nil
 }
 
 // readPostings queues on pipe the reads of terms' posting lists, each to its
-// postingsPerTerm newest stories.
-func (r *Redis) readPostings(ctx context.Context, pipe redis.Pipeliner, terms []string) []*redis.StringSliceCmd {
-	lists := make([]*redis.StringSliceCmd, len(terms))
+// postingsPerTerm newest stories, with their scores (see View.Seen).
+func (r *Redis) readPostings(ctx context.Context, pipe redis.Pipeliner, terms []string) []*redis.ZSliceCmd {
+	lists := make([]*redis.ZSliceCmd, len(terms))
 	for i, t := range terms {
-		lists[i] = pipe.ZRevRange(ctx, r.termKey(t), 0, postingsPerTerm-1)
+		lists[i] = pipe.ZRevRangeWithScores(ctx, r.termKey(t), 0, postingsPerTerm-1)
 	}
 	return lists
 }
@@ -108,16 +128,17 @@ type Candidate struct {
 
 // Candidates returns the stories found by the most of terms in their posting lists
 // (each list read to its postingsPerTerm newest stories), at most maxCandidates.
-// Lists in read (View.Postings) are not read again. The cost is bounded by the
+// Lists the view holds are not read again, and those read are added to it (so that
+// AddArticle knows what the matcher saw); v may be nil. The cost is bounded by the
 // number of terms, not by the size of the index.
-func (r *Redis) Candidates(ctx context.Context, terms []string, read map[string][]string) (cs []Candidate, err error) {
-	return r.CandidatesFor(ctx, "", terms, read)
+func (r *Redis) Candidates(ctx context.Context, terms []string, v *View) (cs []Candidate, err error) {
+	return r.CandidatesFor(ctx, "", terms, v)
 }
 
 // CandidatesFor is Candidates for the article aid: stories a reader took it out of
 // (see Detach) are not candidates. The exclusions are read in the round trip that
 // reads the centroids.
-func (r *Redis) CandidatesFor(ctx context.Context, aid string, terms []string, read map[string][]string) (cs []Candidate, err error) {
+func (r *Redis) CandidatesFor(ctx context.Context, aid string, terms []string, v *View) (cs []Candidate, err error) {
 	defer r.track("candidates", time.Now(), &err)
 	if len(terms) == 0 {
 		return nil, nil
@@ -126,6 +147,10 @@ func (r *Redis) CandidatesFor(ctx context.Context, aid string, terms []string, r
 	defer cancel()
 	lists := make([][]string, len(terms))
 	var unread []int // indexes of the terms whose lists were not handed in
+	var read map[string][]string
+	if v != nil {
+		read = v.Postings
+	}
 	for i, t := range terms {
 		if l, ok := read[t]; ok {
 			lists[i] = l
@@ -143,8 +168,13 @@ func (r *Redis) CandidatesFor(ctx context.Context, aid string, terms []string, r
 		if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
 			return nil, r.wrap("candidates", err)
 		}
+		fresh := &View{}
+		if v != nil {
+			fresh = v
+		}
+		fresh.note(missing, cmds)
 		for j, i := range unread {
-			lists[i] = cmds[j].Val()
+			lists[i] = fresh.Postings[missing[j]]
 		}
 	}
 	// Rank stories by how many terms found them; earlier terms weigh more (they are
@@ -186,7 +216,10 @@ func (r *Redis) CandidatesFor(ctx context.Context, aid string, terms []string, r
 		keys[i] = r.centroidKey(sid)
 	}
 	pipe := r.rdb.Pipeline()
-	mget := pipe.MGet(ctx, keys...)
+	gets := make([]*redis.StringCmd, len(keys))
+	for i, k := range keys {
+		gets[i] = pipe.Get(ctx, k) // keys of many slots: no MGET (see shard.go)
+	}
 	var excluded []*redis.BoolCmd
 	if aid != "" {
 		excluded = make([]*redis.BoolCmd, len(ranked))
@@ -197,13 +230,12 @@ func (r *Redis) CandidatesFor(ctx context.Context, aid string, terms []string, r
 	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
 		return nil, r.wrap("candidates", err)
 	}
-	values := mget.Val()
-	cs = make([]Candidate, 0, len(values))
-	for i, v := range values {
+	cs = make([]Candidate, 0, len(gets))
+	for i, g := range gets {
 		if excluded != nil && excluded[i].Val() {
 			continue // a reader said the article is not about this story
 		}
-		version, blob, ok := storedCentroid(str(v))
+		version, blob, ok := storedCentroid(g.Val())
 		if !ok {
 			continue // expired since it was posted
 		}

@@ -49,16 +49,19 @@ import (
 //	                              started again under sid takes no notice of it
 //	P u:<aid>             string  an alias: the id of the article a URL that is not  as its article (renewed
 //	                              its own canonical finds (see AddAlias)              with the story's articles)
-//	P k:<term>            zset    story ids found by term, scored by the add counter  retention after a
-//	                              at their last update; cut to the newest postingCap  story last joined it
+//	P k:<term>            zset    story ids found by term, scored by the list's own   retention after a
+//	                              counter (its highest score plus one, see            story last joined it
+//	                              postScript) at their last update; cut to the
+//	                              newest postingCap
+//	P k:<term>:g          string  the id of a new story being created under term,    guardTTL
+//	                              its heaviest lookup term (see guardScript)
 //	P df:<epoch>:<b>      hash    term → number of articles holding it, for the       two retention periods
 //	                              terms of bucket b (dfBuckets small hashes, so        from the bucket's
 //	                              Redis keeps each in its compact encoding), for one   first term
 //	                              retention period (epoch = unix time / retention)
 //	P dfn:<epoch>         string  number of articles counted in that period           two retention periods
-//	P adds                string  counter of adds; postings are scored with it, so   retention
-//	                              a writer can tell whether a story changed under a
-//	                              term since it read the index
+//	P adds                string  no longer written: the add counter postings were   its last TTL
+//	                              scored with before each list kept its own
 //	P recent              zset    story ids by last update ms                         retention; entries older
 //	                                                                                  than retention removed on write
 //	P coverage            zset    story ids by outlet count                           as recent
@@ -130,8 +133,9 @@ func (r *Redis) docTotalKey(epoch int64) string {
 func (r *Redis) docFreqKey(epoch int64, b uint32) string {
 	return r.prefix + keyDocFreq + strconv.FormatInt(epoch, 10) + ":" + strconv.FormatUint(uint64(b), 10)
 }
-func (r *Redis) termKey(term string) string { return r.prefix + keyTerm + term }
-func (r *Redis) addsKey() string            { return r.prefix + keyAdds }
+func (r *Redis) termKey(term string) string  { return r.prefix + keyTerm + term }
+func (r *Redis) guardKey(term string) string { return r.prefix + keyTerm + term + ":g" }
+func (r *Redis) addsKey() string             { return r.prefix + keyAdds }
 
 // listingShards is how many sub-keys the recent and coverage listings are split
 // into (see listingShard): on a Redis Cluster each is a hot key every add writes.

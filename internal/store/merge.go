@@ -125,11 +125,15 @@ for _, aid in ipairs(moving) do
 end
 if redis.call('EXISTS', KEYS[5]) == 1 then redis.call('PEXPIRE', KEYS[5], ttl) end
 -- Postings: the survivor under its new terms, as an add posts it; story 2 out of its own.
-local tick = redis.call('INCR', KEYS[14])
-redis.call('PEXPIRE', KEYS[14], ttl)
+-- Postings are scored by their list's own counter (see postScript in shard.go).
+local function nexttick(k)
+  local top = redis.call('ZREVRANGE', k, 0, 0, 'WITHSCORES')
+  if #top == 2 then return tonumber(top[2]) + 1 end
+  return 1
+end
 local cap, n1 = tonumber(ARGV[10]), tonumber(ARGV[11])
 for i = 17, 16 + n1 do
-  if redis.call('ZADD', KEYS[i], tick, sid) == 1 then
+  if redis.call('ZADD', KEYS[i], nexttick(KEYS[i]), sid) == 1 then
     redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -cap - 1)
     redis.call('PEXPIRE', KEYS[i], ttl)
   end

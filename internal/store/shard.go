@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -49,6 +50,34 @@ end
 return newer
 `
 
+// guardScript guards one lookup term of a new story while the story is created
+// (see the comment above claimScript): it refuses ("conflict") when a story was
+// posted under the term since the caller's view, or another writer's new story
+// holds the guard; else it takes the guard for guardTTL. Of two writers creating
+// stories under a shared term at once, the later one is refused and matches again,
+// finding the earlier one's story. KEYS: 1 the posting list, 2 its guard. ARGV: 1
+// sid, 2 the list's highest score at the view, 3 guardTTL ms, 4 "1" to take the
+// guard (else only check it).
+const guardScript = `
+if #redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[2], '+inf', 'LIMIT', 0, 1) > 0 then return 0 end
+local g = redis.call('GET', KEYS[2])
+if g and g ~= ARGV[1] then return 0 end
+if ARGV[4] == '1' then redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3]) end
+return 1
+`
+
+// guardTTL bounds how long a new story's guard holds its lookup terms: creating
+// the story takes two round trips, and a writer that died meanwhile must not keep
+// new stories from those terms for long (a refused writer retries for seconds,
+// see lookup.maxAttempts).
+const guardTTL = 3 * time.Second
+
+// unguardScript drops a guard if it is the caller's. KEYS: 1 guard. ARGV: 1 sid.
+const unguardScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`
+
 // listScript lists a story in its listing shard: by update time in recent, by
 // outlet count in coverage, and drops entries older than the retention (a bounded
 // number per call). KEYS: 1 recent shard, 2 coverage shard. ARGV: 1 sid, 2 updated
@@ -65,6 +94,33 @@ redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('PEXPIRE', KEYS[2], ttl)
 return 1
 `
+
+// guard queues on pipe the checks of a new story's lookup terms (see guardScript),
+// with the scores the view saw, and takes the guard of the first (the heaviest)
+// only; each reply is 1 when the term passed. Taking one guard, not all, is what
+// keeps many writers of one event from refusing each other for ever: with a
+// guard on every term, each took some, lost others and gave all up again (20
+// writers of one story: most gave up after 64 attempts). Writers of one event
+// share its heaviest term nearly always; the others' checks still refuse a story
+// posted under any lookup term since the view.
+func (r *Redis) guard(ctx context.Context, pipe redis.Pipeliner, sid string, terms []string, seen map[string]int64) []*redis.Cmd {
+	cmds := make([]*redis.Cmd, len(terms))
+	for i, t := range terms {
+		take := "0"
+		if i == 0 {
+			take = "1"
+		}
+		cmds[i] = r.guardScript.EvalSha(ctx, pipe, []string{r.termKey(t), r.guardKey(t)}, sid, seen[t], guardTTL.Milliseconds(), take)
+	}
+	return cmds
+}
+
+// unguard queues on pipe the release of a new story's guards.
+func (r *Redis) unguard(ctx context.Context, pipe redis.Pipeliner, sid string, terms []string) {
+	if len(terms) > 0 {
+		r.unguardScript.EvalSha(ctx, pipe, []string{r.guardKey(terms[0])}, sid)
+	}
+}
 
 // post queues on pipe the posting of sid under terms (see postScript), checking
 // each term whose view score is in seen (terms absent from seen are not checked).
@@ -150,7 +206,7 @@ func (r *Redis) execScripts(ctx context.Context, cmds func(pipe redis.Pipeliner)
 // loadScripts loads the pipelined scripts on every master.
 func (r *Redis) loadScripts(ctx context.Context) error {
 	return r.forEachShard(ctx, func(ctx context.Context, shard redis.Cmdable) error {
-		for _, s := range []*redis.Script{r.postScript, r.listScript} {
+		for _, s := range []*redis.Script{r.postScript, r.listScript, r.finishScript, r.claimScript, r.guardScript, r.unguardScript} {
 			if err := s.Load(ctx, shard).Err(); err != nil {
 				return r.wrap("load scripts", err)
 			}

@@ -111,24 +111,26 @@ type Options struct {
 
 // Redis is the index. It is safe for concurrent use.
 type Redis struct {
-	rdb           redis.UniversalClient
-	prefix        string
-	retention     time.Duration
-	observe       func(op string, d time.Duration, err error)
-	log           *slog.Logger
-	embedded      *embedded // nil when talking to an external Redis
-	addScript     *redis.Script
-	aliasScript   *redis.Script
-	indexedScript *redis.Script
-	flushDFScript *redis.Script
-	detachScript  *redis.Script
-	attachScript  *redis.Script
-	mergeScript   *redis.Script
-	resolveScript *redis.Script
-	df            *docFreqs
-	stopFlush     chan struct{}
-	flushDone     chan struct{}
-	closeOnce     sync.Once
+	rdb              redis.UniversalClient
+	prefix           string
+	retention        time.Duration
+	observe          func(op string, d time.Duration, err error)
+	log              *slog.Logger
+	embedded         *embedded // nil when talking to an external Redis
+	claimScript      *redis.Script
+	finishScript     *redis.Script
+	storyAddScript   *redis.Script
+	aliasStoryScript *redis.Script
+	indexedScript    *redis.Script
+	flushDFScript    *redis.Script
+	detachScript     *redis.Script
+	attachScript     *redis.Script
+	mergeScript      *redis.Script
+	resolveScript    *redis.Script
+	df               *docFreqs
+	stopFlush        chan struct{}
+	flushDone        chan struct{}
+	closeOnce        sync.Once
 	// warned holds the kinds of stored values already reported as unreadable.
 	warned sync.Map
 
@@ -141,8 +143,10 @@ type Redis struct {
 
 	// postScript and listScript are steps of cross-slot writes, queued on
 	// pipelines (shard.go).
-	postScript *redis.Script
-	listScript *redis.Script
+	postScript    *redis.Script
+	listScript    *redis.Script
+	guardScript   *redis.Script
+	unguardScript *redis.Script
 }
 
 // unreadable reports, once per kind of value per process, that the index holds
@@ -161,29 +165,33 @@ func (r *Redis) unreadable(kind, why string) {
 // it, and calls fail with ErrUnavailable until Redis answers.
 func Open(ctx context.Context, opts Options) (*Redis, error) {
 	r := &Redis{
-		prefix:        opts.Prefix,
-		retention:     opts.Retention,
-		observe:       opts.Observe,
-		log:           opts.Logger,
-		addScript:     redis.NewScript(addArticleScript),
-		aliasScript:   redis.NewScript(addAliasScript),
-		indexedScript: redis.NewScript(articlesIndexedScript),
-		flushDFScript: redis.NewScript(flushDocFreqScript),
-		detachScript:  redis.NewScript(detachScript),
-		attachScript:  redis.NewScript(attachScript),
-		mergeScript:   redis.NewScript(mergeScript),
-		resolveScript: redis.NewScript(resolveScript),
-		df:            newDocFreqs(),
-		stopFlush:     make(chan struct{}),
-		flushDone:     make(chan struct{}),
+		prefix:           opts.Prefix,
+		retention:        opts.Retention,
+		observe:          opts.Observe,
+		log:              opts.Logger,
+		claimScript:      redis.NewScript(claimScript),
+		finishScript:     redis.NewScript(finishScript),
+		storyAddScript:   redis.NewScript(storyAddScript),
+		aliasStoryScript: redis.NewScript(aliasStoryScript),
+		indexedScript:    redis.NewScript(articlesIndexedScript),
+		flushDFScript:    redis.NewScript(flushDocFreqScript),
+		detachScript:     redis.NewScript(detachScript),
+		attachScript:     redis.NewScript(attachScript),
+		mergeScript:      redis.NewScript(mergeScript),
+		resolveScript:    redis.NewScript(resolveScript),
+		df:               newDocFreqs(),
+		stopFlush:        make(chan struct{}),
+		flushDone:        make(chan struct{}),
 
 		storyByArticleScript: redis.NewScript(storyByArticleScript),
 		cache:                newLookupCache(),
 
 		fragmentsScript: redis.NewScript(fragmentsScript),
 
-		postScript: redis.NewScript(postScript),
-		listScript: redis.NewScript(listScript),
+		postScript:    redis.NewScript(postScript),
+		listScript:    redis.NewScript(listScript),
+		guardScript:   redis.NewScript(guardScript),
+		unguardScript: redis.NewScript(unguardScript),
 	}
 	if r.prefix == "" {
 		r.prefix = DefaultPrefix

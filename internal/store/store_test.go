@@ -59,7 +59,7 @@ func addWithRetry(ctx context.Context, r *store.Redis, a stories.Article, p stor
 		if view.StoryID != "" {
 			return store.Added{StoryID: view.StoryID, Existed: true}, nil
 		}
-		cands, err := r.Candidates(ctx, []string{term}, view.Postings)
+		cands, err := r.Candidates(ctx, []string{term}, &view)
 		if err != nil {
 			return store.Added{}, err
 		}
@@ -176,7 +176,7 @@ func TestAddArticleConflicts(t *testing.T) {
 				add  store.Add
 			}{
 				{"stale story version", store.Add{StoryID: first.StoryID, Version: 7}},
-				{"story created since the read under a lookup term", store.Add{Seen: 0, LookupTerms: []string{"t"}}},
+				{"story created since the read under a lookup term", store.Add{Seen: map[string]int64{"t": 0}, LookupTerms: []string{"t"}}},
 				{"story expired", store.Add{StoryID: "sgone", Version: 1}},
 			}
 			for i, tt := range tests {
@@ -268,7 +268,7 @@ func TestCandidatesFromViewPostings(t *testing.T) {
 			}
 			terms := []string{"flood", "bridge", "storm"}
 			var orders [2][]string
-			for i, read := range []map[string][]string{view.Postings, nil} {
+			for i, read := range []*store.View{&view, nil} {
 				cands, err := r.Candidates(ctx, terms, read)
 				if err != nil {
 					t.Fatal(err)
@@ -369,8 +369,8 @@ func TestViewDocumentFrequencies(t *testing.T) {
 			if v.DocFreq.Docs != 3 || fmt.Sprint(v.DocFreq.Counts) != fmt.Sprint(want) {
 				t.Errorf("doc freq = %d docs %v, want 3 docs %v", v.DocFreq.Docs, v.DocFreq.Counts, want)
 			}
-			if v.StoryID == "" || v.Seen != 3 {
-				t.Errorf("view = story %q after %d adds, want the indexed article's story and 3", v.StoryID, v.Seen)
+			if v.StoryID == "" {
+				t.Errorf("view = no story, want the indexed article's story")
 			}
 		})
 	}
