@@ -64,7 +64,7 @@ type Correction struct {
 // 14 the story's first-published ms ("-" to keep it), 15 the article's published
 // ms (0 unknown), 16 number of new-story postings, 17 posting cap, 18 correction
 // JSON, 19 corrections cap.
-const detachScript = `
+const detachScript = nextTickLua + `
 local v = redis.call('GET', KEYS[1])
 if not v then return {'article_not_found', ''} end
 if redis.call('EXISTS', KEYS[2]) == 0 then return {'not_found', ''} end
@@ -107,12 +107,6 @@ redis.call('SET', KEYS[9], '1\n' .. ARGV[7], 'PX', ttl)
 redis.call('SET', KEYS[10], ARGV[9], 'PX', ttl)
 redis.call('PEXPIRE', KEYS[7], ttl)
 redis.call('PEXPIRE', KEYS[8], ttl)
--- Postings are scored by their list's own counter (see postScript in shard.go).
-local function nexttick(k)
-  local top = redis.call('ZREVRANGE', k, 0, 0, 'WITHSCORES')
-  if #top == 2 then return tonumber(top[2]) + 1 end
-  return 1
-end
 local cap, nn = tonumber(ARGV[17]), tonumber(ARGV[16])
 for i = 16, #KEYS do
   local id = sid
@@ -161,7 +155,7 @@ return {'ok', nsid}
 // 14 "1" when another article of the source story has it, 15 the source story's
 // first-published ms ("-" to keep), 16 the article's published ms (0 unknown),
 // 17 number of target postings, 18 posting cap.
-const attachScript = `
+const attachScript = nextTickLua + `
 local v = redis.call('GET', KEYS[1])
 if not v then return {'article_not_found', ''} end
 if redis.call('EXISTS', KEYS[2]) == 0 then return {'not_found', ''} end
@@ -215,12 +209,6 @@ redis.call('PEXPIRE', KEYS[6], ttl)
 local member = tsid .. ':' .. aid
 redis.call('ZREM', KEYS[10], member)
 redis.call('HDEL', KEYS[11], member)
--- Postings are scored by their list's own counter (see postScript in shard.go).
-local function nexttick(k)
-  local top = redis.call('ZREVRANGE', k, 0, 0, 'WITHSCORES')
-  if #top == 2 then return tonumber(top[2]) + 1 end
-  return 1
-end
 local cap, nt = tonumber(ARGV[18]), tonumber(ARGV[17])
 for i = 17, #KEYS do
   local id = tsid

@@ -53,7 +53,7 @@ import (
 //	                              counter (its highest score plus one, see            story last joined it
 //	                              postScript) at their last update; cut to the
 //	                              newest postingCap
-//	P k:<term>:g          string  the id of a new story being created under term,    guardTTL
+//	P g:<term>            string  the id of a new story being created under term,    guardTTL
 //	                              its heaviest lookup term (see guardScript)
 //	P df:<epoch>:<b>      hash    term → number of articles holding it, for the       two retention periods
 //	                              terms of bucket b (dfBuckets small hashes, so        from the bucket's
@@ -96,10 +96,13 @@ import (
 // fid is the feed id: 16 base32 characters of SHA-256 over the feed URL.
 
 const (
-	keyArticle  = "a:"
-	keyAlias    = "u:"
-	keyStory    = "s:"
-	keyTerm     = "k:"
+	keyArticle = "a:"
+	keyAlias   = "u:"
+	keyStory   = "s:"
+	keyTerm    = "k:"
+	// keyGuard is not keyTerm with a suffix: "k:<t>:g" would be the posting
+	// list of the term "<t>:g" (language-tagged terms hold colons).
+	keyGuard    = "g:"
 	keyDocFreq  = "df:"
 	keyDocTotal = "dfn:"
 	keyRecent   = "recent"
@@ -134,7 +137,7 @@ func (r *Redis) docFreqKey(epoch int64, b uint32) string {
 	return r.prefix + keyDocFreq + strconv.FormatInt(epoch, 10) + ":" + strconv.FormatUint(uint64(b), 10)
 }
 func (r *Redis) termKey(term string) string  { return r.prefix + keyTerm + term }
-func (r *Redis) guardKey(term string) string { return r.prefix + keyTerm + term + ":g" }
+func (r *Redis) guardKey(term string) string { return r.prefix + keyGuard + term }
 func (r *Redis) addsKey() string             { return r.prefix + keyAdds }
 
 // listingShards is how many sub-keys the recent and coverage listings are split

@@ -50,7 +50,7 @@ const (
 // ARGV: 1 sid, 2 sid2, 3 version, 4 version2, 5 merged centroid, 6 headline, 7 ttl
 // ms, 8 article key prefix, 9 alias key prefix, 10 posting cap, 11 number of
 // survivor postings, 12 most articles to move.
-const mergeScript = `
+const mergeScript = nextTickLua + `
 local sid, sid2 = ARGV[1], ARGV[2]
 if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('EXISTS', KEYS[6]) == 0 then return {'conflict'} end
 if tonumber(redis.call('HGET', KEYS[1], 'v') or '-1') ~= tonumber(ARGV[3]) or
@@ -125,12 +125,6 @@ for _, aid in ipairs(moving) do
 end
 if redis.call('EXISTS', KEYS[5]) == 1 then redis.call('PEXPIRE', KEYS[5], ttl) end
 -- Postings: the survivor under its new terms, as an add posts it; story 2 out of its own.
--- Postings are scored by their list's own counter (see postScript in shard.go).
-local function nexttick(k)
-  local top = redis.call('ZREVRANGE', k, 0, 0, 'WITHSCORES')
-  if #top == 2 then return tonumber(top[2]) + 1 end
-  return 1
-end
 local cap, n1 = tonumber(ARGV[10]), tonumber(ARGV[11])
 for i = 17, 16 + n1 do
   if redis.call('ZADD', KEYS[i], nexttick(KEYS[i]), sid) == 1 then

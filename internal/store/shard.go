@@ -78,6 +78,16 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `
 
+// nextTickLua is the Lua function the scripts that post several stories at once
+// (merge, detach, attach) prepend: a list's next score, as postScript gives it.
+const nextTickLua = `
+local function nexttick(k)
+  local top = redis.call('ZREVRANGE', k, 0, 0, 'WITHSCORES')
+  if #top == 2 then return tonumber(top[2]) + 1 end
+  return 1
+end
+`
+
 // listScript lists a story in its listing shard: by update time in recent, by
 // outlet count in coverage, and drops entries older than the retention (a bounded
 // number per call). KEYS: 1 recent shard, 2 coverage shard. ARGV: 1 sid, 2 updated
