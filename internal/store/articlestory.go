@@ -20,7 +20,8 @@ import (
 // When the caller already holds the story at the version it passes (ARGV[4],
 // ARGV[5]), the reply stops after the version: only the check is paid for.
 //
-// KEYS: 1 article, 2 alias. ARGV: 1 article key prefix, 2 story key prefix, 3 how
+// KEYS: 1 article, 2 alias. ARGV: 1 article key prefix, 2 story key prefix (up to
+// the hash tag's "{", see tagOpen), 3 how
 // many of the newest members to read, 4 the story id the caller holds ("" when
 // none), 5 the version it holds.
 //
@@ -35,11 +36,11 @@ local v = redis.call('GET', KEYS[1])
 if not v then
   local target = redis.call('GET', KEYS[2])
   if not target then return {} end
-  v = redis.call('GET', ARGV[1] .. target)
+  v = redis.call('GET', ARGV[1] .. target .. '}')
   if not v then return {} end
 end
 local sid = string.match(v, '^[^\n]*')
-local sk = ARGV[2] .. sid
+local sk = ARGV[2] .. sid .. '}'
 local meta = redis.call('HMGET', sk, 'v', 'f', 'u', 'p')
 if not meta[1] then return {v} end
 if sid == ARGV[4] and meta[1] == ARGV[5] then return {v, meta[1]} end
@@ -53,7 +54,7 @@ local ak = sk .. ':a'
 local ids = redis.call('ZREVRANGE', ak, 0, tonumber(ARGV[3]) - 1)
 local out = {v, meta[1], meta[2] or '', meta[3] or '', meta[4] or '', title, cent, tostring(redis.call('ZCARD', ak))}
 if #ids > 0 then
-  for i, id in ipairs(ids) do ids[i] = ARGV[1] .. id end
+  for i, id in ipairs(ids) do ids[i] = ARGV[1] .. id .. '}' end
   for _, m in ipairs(redis.call('MGET', unpack(ids))) do out[#out + 1] = m or '' end
 end
 return out
@@ -82,7 +83,7 @@ func (r *Redis) StoryByArticleURL(ctx context.Context, canonicalURL string, limi
 	knownID, knownVersion, gen := r.cache.known(aid, limit)
 	for range 2 {
 		keys := []string{r.articleKey(aid), r.aliasKey(aid)}
-		args := []any{r.prefix + keyArticle, r.prefix + keyStory, limit, knownID, knownVersion}
+		args := []any{r.tagOpen(keyArticle), r.tagOpen(keyStory), limit, knownID, knownVersion}
 		reply, err := r.storyByArticleScript.Run(ctx, r.rdb, keys, args...).Slice()
 		if err != nil && err != redis.Nil {
 			return stories.Article{}, stories.Story{}, r.wrap("story by article", err)

@@ -97,8 +97,8 @@ func (r *Redis) CheckIndex(ctx context.Context) error {
 		return err
 	}
 	for _, k := range keys {
-		rest, ok := strings.CutPrefix(k, r.prefix+keyArticle)
-		if ok {
+		if rest, ok := strings.CutPrefix(k, r.tagOpen(keyArticle)); ok && strings.HasSuffix(rest, "}") {
+			rest = strings.TrimSuffix(rest, "}")
 			v, err := r.rdb.Get(ctx, k).Result()
 			if err != nil {
 				return err
@@ -109,8 +109,11 @@ func (r *Redis) CheckIndex(ctx context.Context) error {
 			}
 			continue
 		}
-		sid, ok := strings.CutPrefix(k, r.prefix+keyStory)
-		if !ok || strings.Contains(sid, ":") {
+		sid, ok := strings.CutPrefix(k, r.tagOpen(keyStory))
+		if !ok || !strings.HasSuffix(sid, "}") {
+			continue
+		}
+		if sid = strings.TrimSuffix(sid, "}"); strings.Contains(sid, "}") {
 			continue
 		}
 		meta, err := r.rdb.HMGet(ctx, k, "v", "n").Result()

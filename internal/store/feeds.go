@@ -107,10 +107,10 @@ for i = 1, n do
   local v = redis.call('GET', KEYS[i])
   if not v then
     local target = redis.call('GET', KEYS[n + i])
-    if target then v = redis.call('GET', ARGV[1] .. target) end
+    if target then v = redis.call('GET', ARGV[1] .. target .. '}') end
   end
   out[i] = 0
-  if v and redis.call('EXISTS', ARGV[2] .. string.match(v, '^[^\n]*')) == 1 then out[i] = 1 end
+  if v and redis.call('EXISTS', ARGV[2] .. string.match(v, '^[^\n]*') .. '}') == 1 then out[i] = 1 end
 end
 return out
 `
@@ -131,7 +131,7 @@ func (r *Redis) ArticlesIndexed(ctx context.Context, canonicalURLs []string) (in
 		aid := ArticleID(u)
 		keys[i], keys[len(canonicalURLs)+i] = r.articleKey(aid), r.aliasKey(aid)
 	}
-	out, err := r.indexedScript.Run(ctx, r.rdb, keys, r.prefix+keyArticle, r.prefix+keyStory).Int64Slice()
+	out, err := r.indexedScript.Run(ctx, r.rdb, keys, r.tagOpen(keyArticle), r.tagOpen(keyStory)).Int64Slice()
 	if err != nil {
 		return nil, r.wrap("articles indexed", err)
 	}

@@ -6,17 +6,21 @@ import (
 )
 
 // The key scheme: every key Parallax writes, what it holds and when it expires.
-// P is the configured prefix ("{px}:" by default). The braces are a Redis Cluster
-// hash tag: every key lands in one slot, so the Lua scripts that update several keys
-// at once stay atomic on Cluster too. The index is small (about 2 KB per article),
-// so Cluster gives availability here, not sharding.
+// P is the configured prefix ("{px}:" by default). Each key carries a Redis
+// Cluster hash tag, the part in braces, so that what one atomic step touches
+// shares a slot and the rest spreads over the cluster: a story's keys share the
+// story's tag ({<sid>}), an article's key its own ({<aid>}), a posting list and
+// its guard the term's, a listing shard's two keys the shard's. A change that
+// spans slots is a chain of single-slot steps (shard.go). While P itself holds a
+// tag (the default "{px}:"), Redis hashes only that one and every key sits in
+// one slot, as every key of an index written before the tags did.
 //
 //	key                   type    holds                                               TTL
-//	P a:<aid>             string  one article: "<sid>\n" and compact JSON (url,       retention after its
+//	P a:{<aid>}           string  one article: "<sid>\n" and compact JSON (url,       retention after its
 //	                              title, byline, excerpt, lang, published, added,     story's last activity,
 //	                              outlet, domain, duplicate-of, partial, simhash,     plus up to a tenth
 //	                              m: why it is in its story, see storedEvidence)
-//	P s:<sid>             hash    one story: v version (bumped by every add), f first  retention after the
+//	P s:{<sid>}           hash    one story: v version (bumped by every add), f first  retention after the
 //	                              seen ms, u updated ms, n article count, o outlet    last article was added
 //	                              count, r when its articles' TTLs were last renewed
 //	                              (ms), p first published: the earliest publication
@@ -28,9 +32,9 @@ import (
 //	                              of its articles: small, so Redis keeps it in its
 //	                              compact encoding (a listpack, while every value is
 //	                              at most 64 bytes: hash-max-listpack-value)
-//	P s:<sid>:c           string  the story's version, a newline and its centroid     as the story
+//	P s:{<sid>}:c         string  the story's version, a newline and its centroid     as the story
 //	                              (stories.Centroid, binary, about 1.5 KB)
-//	P s:<sid>:t           string  the story's title (the centroid's headline),        as the story
+//	P s:{<sid>}:t         string  the story's title (the centroid's headline),        as the story
 //	                              rewritten by every add, so that listings and
 //	                              searches need not read the centroid. Not a field
 //	                              of the hash: a headline over 64 bytes would turn
@@ -39,53 +43,53 @@ import (
 //	                              95-byte title; this key costs 160). Stories written
 //	                              before it existed have none: readers then decode
 //	                              the centroid
-//	P s:<sid>:a           zset    article ids of the story, scored by article time    as the story
-//	P s:<sid>:x           set     ids of articles a reader took out of the story     as the story (its
+//	P s:{<sid>}:a         zset    article ids of the story, scored by article time    as the story
+//	P s:{<sid>}:x         set     ids of articles a reader took out of the story     as the story (its
 //	                              ("not this story", see corrections.go): the         remaining TTL, renewed
 //	                              matcher never puts them back into it                by every add)
-//	P s:<sid>:m           string  the id of the story sid was merged into (see     retention after the
+//	P s:{<sid>}:m         string  the id of the story sid was merged into (see     retention after the
 //	                              merge.go), left when its own keys went, so that a   merge
 //	                              reader holding sid finds the survivor; a story
 //	                              started again under sid takes no notice of it
-//	P u:<aid>             string  an alias: the id of the article a URL that is not  as its article (renewed
+//	P u:{<aid>}           string  an alias: the id of the article a URL that is not  as its article (renewed
 //	                              its own canonical finds (see AddAlias)              with the story's articles)
-//	P k:<term>            zset    story ids found by term, scored by the list's own   retention after a
+//	P k:{<term>}          zset    story ids found by term, scored by the list's own   retention after a
 //	                              counter (its highest score plus one, see            story last joined it
 //	                              postScript) at their last update; cut to the
 //	                              newest postingCap
-//	P g:<term>            string  the id of a new story being created under term,    guardTTL
+//	P g:{<term>}          string  the id of a new story being created under term,    guardTTL
 //	                              its heaviest lookup term (see guardScript)
-//	P df:<epoch>:<b>      hash    term → number of articles holding it, for the       two retention periods
+//	P df:<epoch>:{d<b>}   hash    term → number of articles holding it, for the       two retention periods
 //	                              terms of bucket b (dfBuckets small hashes, so        from the bucket's
 //	                              Redis keeps each in its compact encoding), for one   first term
 //	                              retention period (epoch = unix time / retention)
 //	P dfn:<epoch>         string  number of articles counted in that period           two retention periods
 //	P adds                string  no longer written: the add counter postings were   its last TTL
 //	                              scored with before each list kept its own
-//	P recent              zset    story ids by last update ms                         retention; entries older
-//	                                                                                  than retention removed on write
-//	P coverage            zset    story ids by outlet count                           as recent
-//	P corrections         zset    the correction log: "<sid>:<aid>" by when the       retention after the last
+//	P recent:{l<i>}       zset    listing shard i (see listingShard): ids of the      retention; entries older
+//	                              stories of the shard by last update ms              than retention removed on write
+//	P coverage:{l<i>}     zset    the shard's story ids by outlet count               as recent
+//	P corrections:{log}   zset    the correction log: "<sid>:<aid>" by when the       retention after the last
 //	                              article was detached (ms); newest MaxCorrections    correction; older
 //	                              kept                                                entries removed on write
-//	P corrections:d       hash    "<sid>:<aid>" → the correction (JSON: story,        as corrections
+//	P corrections:{log}:d hash    "<sid>:<aid>" → the correction (JSON: story,        as corrections
 //	                              article, url, title, when, the match evidence)
-//	P f:<fid>             string  a feed's polling state (JSON, feeds.State)          retention after its
+//	P f:{<fid>}           string  a feed's polling state (JSON, feeds.State)          retention after its
 //	                                                                                  last poll
-//	P pv:<tid>:<aid>      string  an unverified post (see posts.go): what token tid's  retention after it was
+//	P pv:{<tid>}:<aid>    string  an unverified post (see posts.go): what token tid's  retention after it was
 //	                              reader posted for a URL, JSON (article, the story   posted
 //	                              it would join, status, when)
-//	P pt:<tid>            zset    article ids of tid's unverified posts, by post ms;  retention after the
+//	P pt:{<tid>}          zset    article ids of tid's unverified posts, by post ms;  retention after the
 //	                              cut to the newest MaxPostsPerPoster                 token's last post
-//	P pu:<aid>            set     the tids with an unverified post of the URL         retention after its
+//	P pu:{<aid>}          set     the tids with an unverified post of the URL         retention after its
 //	                                                                                  last post
 //	P posters             zset    tids with unverified posts, by last post ms         retention
-//	P bp:<source>         hash    fragment key → how many of the source's articles    retention after the
+//	P bp:{<source>}       hash    fragment key → how many of the source's articles    retention after the
 //	                              had it (title prefixes and suffixes, short lines:   source's last article
 //	                              see stories.Fragments), to learn each outlet's
 //	                              boilerplate; source is an outlet id or
 //	                              "domain:<d>"; at most MaxFragmentsPerSource fields
-//	P lease:<name>        string  the token of the process holding a lease            the lease's own TTL
+//	P lease:{<name>}      string  the token of the process holding a lease            the lease's own TTL
 //	                              (feed polls: name "feed:<fid>")                     (renewed while held)
 //	P probe               string  random bytes a benchmark reads (see SetProbe)       10 minutes
 //
@@ -120,24 +124,36 @@ const (
 	keyFragments   = "bp:"
 )
 
-func (r *Redis) articleKey(aid string) string       { return r.prefix + keyArticle + aid }
-func (r *Redis) aliasKey(aid string) string         { return r.prefix + keyAlias + aid }
-func (r *Redis) storyKey(sid string) string         { return r.prefix + keyStory + sid }
-func (r *Redis) storyArticlesKey(sid string) string { return r.prefix + keyStory + sid + ":a" }
-func (r *Redis) centroidKey(sid string) string      { return r.prefix + keyStory + sid + ":c" }
-func (r *Redis) titleKey(sid string) string         { return r.prefix + keyStory + sid + ":t" }
-func (r *Redis) exclusionKey(sid string) string     { return r.prefix + keyStory + sid + ":x" }
-func (r *Redis) forwardKey(sid string) string       { return r.prefix + keyStory + sid + ":m" }
-func (r *Redis) correctionsKey() string             { return r.prefix + keyCorrections }
-func (r *Redis) correctionDataKey() string          { return r.prefix + keyCorrections + ":d" }
+// tagged is a key whose hash tag is id: Redis Cluster hashes only what is between
+// the first "{" and the next "}", so every key built on one id lands in one slot.
+func (r *Redis) tagged(kind, id string) string { return r.tagOpen(kind) + id + "}" }
+
+// tagOpen is what a key of kind starts with up to its id: what the scripts that
+// build keys from ids are given.
+func (r *Redis) tagOpen(kind string) string { return r.prefix + kind + "{" }
+
+func (r *Redis) articleKey(aid string) string       { return r.tagged(keyArticle, aid) }
+func (r *Redis) aliasKey(aid string) string         { return r.tagged(keyAlias, aid) }
+func (r *Redis) storyKey(sid string) string         { return r.tagged(keyStory, sid) }
+func (r *Redis) storyArticlesKey(sid string) string { return r.storyKey(sid) + ":a" }
+func (r *Redis) centroidKey(sid string) string      { return r.storyKey(sid) + ":c" }
+func (r *Redis) titleKey(sid string) string         { return r.storyKey(sid) + ":t" }
+func (r *Redis) exclusionKey(sid string) string     { return r.storyKey(sid) + ":x" }
+func (r *Redis) forwardKey(sid string) string       { return r.storyKey(sid) + ":m" }
+func (r *Redis) correctionsKey() string             { return r.tagged(keyCorrections, "log") }
+func (r *Redis) correctionDataKey() string          { return r.correctionsKey() + ":d" }
 func (r *Redis) docTotalKey(epoch int64) string {
 	return r.prefix + keyDocTotal + strconv.FormatInt(epoch, 10)
 }
+
+// docFreqKey is bucket b's key: the buckets spread over the slots, the epoch is
+// not part of the tag so that a bucket's two epochs share one.
 func (r *Redis) docFreqKey(epoch int64, b uint32) string {
-	return r.prefix + keyDocFreq + strconv.FormatInt(epoch, 10) + ":" + strconv.FormatUint(uint64(b), 10)
+	return r.prefix + keyDocFreq + strconv.FormatInt(epoch, 10) + ":{d" + strconv.FormatUint(uint64(b), 10) + "}"
 }
-func (r *Redis) termKey(term string) string  { return r.prefix + keyTerm + term }
-func (r *Redis) guardKey(term string) string { return r.prefix + keyGuard + term }
+// A term's guard shares its posting list's slot: guardScript reads both.
+func (r *Redis) termKey(term string) string  { return r.tagged(keyTerm, term) }
+func (r *Redis) guardKey(term string) string { return r.tagged(keyGuard, term) }
 func (r *Redis) addsKey() string             { return r.prefix + keyAdds }
 
 // listingShards is how many sub-keys the recent and coverage listings are split
@@ -152,15 +168,18 @@ func listingShard(sid string) int {
 	return int(h.Sum32() % listingShards)
 }
 
-func (r *Redis) recentKey(shard int) string     { return r.prefix + keyRecent }
-func (r *Redis) coverageKey(shard int) string   { return r.prefix + keyCoverage }
-func (r *Redis) feedKey(url string) string      { return r.prefix + keyFeed + ArticleID(url) }
-func (r *Redis) leaseKey(name string) string    { return r.prefix + keyLease + name }
-func (r *Redis) postKey(tid, aid string) string { return r.prefix + keyPost + tid + ":" + aid }
-func (r *Redis) posterKey(tid string) string    { return r.prefix + keyPoster + tid }
-func (r *Redis) postedURLKey(aid string) string { return r.prefix + keyPostURL + aid }
+// A listing shard's two keys share a slot: listScript writes both.
+func (r *Redis) recentKey(shard int) string   { return r.tagged(keyRecent+":", "l"+strconv.Itoa(shard)) }
+func (r *Redis) coverageKey(shard int) string { return r.tagged(keyCoverage+":", "l"+strconv.Itoa(shard)) }
+func (r *Redis) feedKey(url string) string    { return r.tagged(keyFeed, ArticleID(url)) }
+func (r *Redis) leaseKey(name string) string  { return r.tagged(keyLease, name) }
+
+// A token's posts and its post list share the token's slot.
+func (r *Redis) postKey(tid, aid string) string { return r.tagged(keyPost, tid) + ":" + aid }
+func (r *Redis) posterKey(tid string) string    { return r.tagged(keyPoster, tid) }
+func (r *Redis) postedURLKey(aid string) string { return r.tagged(keyPostURL, aid) }
 func (r *Redis) postersKey() string             { return r.prefix + keyPosters }
 func (r *Redis) probeKey() string               { return r.prefix + keyProbe }
 func (r *Redis) fragmentsKey(source string) string {
-	return r.prefix + keyFragments + source
+	return r.tagged(keyFragments, source)
 }

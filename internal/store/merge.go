@@ -72,10 +72,11 @@ local members = redis.call('ZRANGE', KEYS[7], 0, -1, 'WITHSCORES')
 local out = {'ok'}
 for i = 1, #members, 2 do
   local aid = members[i]
-  local v = redis.call('GET', ARGV[8] .. aid)
+  local ak = ARGV[8] .. aid .. '}'
+  local v = redis.call('GET', ak)
   if v then
     local nl = string.find(v, '\n', 1, true)
-    if nl then redis.call('SET', ARGV[8] .. aid, sid .. string.sub(v, nl), 'PX', ttl + slack) end
+    if nl then redis.call('SET', ak, sid .. string.sub(v, nl), 'PX', ttl + slack) end
   end
   redis.call('ZADD', KEYS[2], members[i + 1], aid)
   out[#out + 1] = aid
@@ -91,7 +92,7 @@ for i = 1, #h, 2 do
     if redis.call('HSETNX', KEYS[1], k, 1) == 1 then redis.call('HINCRBY', KEYS[1], 'o', 1) end
   elseif c == '~' then
     redis.call('HSET', KEYS[1], k, 1)
-    redis.call('PEXPIRE', ARGV[9] .. string.sub(k, 2), ttl + slack)
+    redis.call('PEXPIRE', ARGV[9] .. string.sub(k, 2) .. '}', ttl + slack)
   elseif k == 'f' then f2 = v
   elseif k == 'p' then p2 = v
   end
@@ -195,7 +196,7 @@ func (r *Redis) MergeStories(ctx context.Context, m Merge) (res Merged, err erro
 	}
 	args := []any{
 		into, from, m.IntoVersion, m.FromVersion, blob, m.Centroid.Headline, r.retention.Milliseconds(),
-		r.prefix + keyArticle, r.prefix + keyAlias, postingCap, len(m.IndexTerms), maxMergeArticles,
+		r.tagOpen(keyArticle), r.tagOpen(keyAlias), postingCap, len(m.IndexTerms), maxMergeArticles,
 	}
 	out, err := r.mergeScript.Run(ctx, r.rdb, keys, args...).StringSlice()
 	if err != nil {
@@ -226,8 +227,8 @@ func (r *Redis) MergeStories(ctx context.Context, m Merge) (res Merged, err erro
 const resolveScript = `
 local sid = ARGV[2]
 for _ = 0, tonumber(ARGV[3]) do
-  if redis.call('EXISTS', ARGV[1] .. sid) == 1 then return sid end
-  local to = redis.call('GET', ARGV[1] .. sid .. ':m')
+  if redis.call('EXISTS', ARGV[1] .. sid .. '}') == 1 then return sid end
+  local to = redis.call('GET', ARGV[1] .. sid .. '}:m')
   if not to then return '' end
   sid = to
 end
@@ -241,7 +242,7 @@ func (r *Redis) ResolveStory(ctx context.Context, sid string) (id string, err er
 	defer r.track("resolve_story", time.Now(), &err)
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	id, err = r.resolveScript.Run(ctx, r.rdb, []string{r.storyKey(sid)}, r.prefix+keyStory, sid, maxForwards).Text()
+	id, err = r.resolveScript.Run(ctx, r.rdb, []string{r.storyKey(sid)}, r.tagOpen(keyStory), sid, maxForwards).Text()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return "", r.wrap("resolve story", err)
 	}
