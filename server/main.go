@@ -49,6 +49,7 @@ func commands() []command {
 		{"cluster", "parallax cluster [--redis URL] < in.jsonl", "match a stream of articles into stories, as the server does", runCluster},
 		{"ingest", "parallax ingest [--once]", "poll the outlets' feeds and index new articles", runIngest},
 		{"outlets", "parallax outlets [--json] | import ...", "print the outlet registry, or convert a CSV into records", runOutlets},
+		{"migrate", "parallax migrate [--redis URL]", "move an index of the layout before hash tags to the current one", runMigrate},
 		{"load", "parallax load [-rate N -duration D | -find]", "drive a Parallax server on this machine with lookups and print rates, errors, latency", runLoad},
 		{"help", "parallax help", "show this help", runHelp},
 		{"version", "parallax version", "print the version", func(_ []string, env *environment) int {

@@ -75,6 +75,17 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger) (*server, erro
 	if err != nil {
 		return nil, err
 	}
+	if cfg.RedisURL != "" {
+		// An index of the layout before hash tags reads as empty to this version,
+		// which would then write a second index beside it: refuse, and say what to
+		// run. A Redis that does not answer yet is /readyz's business.
+		if legacy, err := st.LegacyLayout(ctx); err != nil {
+			log.Warn("could not check the index's key layout", "err", err)
+		} else if legacy {
+			st.Close()
+			return nil, fmt.Errorf("%w: stop every server of this index and run `parallax migrate` (README, Upgrading)", store.ErrLegacyLayout)
+		}
+	}
 	fetcher := fetch.New(fetch.Options{Timeout: cfg.FetchTimeout, AllowPrivate: cfg.FetchAllowPrivate, Version: version})
 	svc := lookup.New(lookup.Options{
 		Store:    st,

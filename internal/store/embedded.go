@@ -217,7 +217,7 @@ var (
 		"ZREMRANGEBYRANK", "ZREMRANGEBYSCORE", "ZREMRANGEBYLEX", "ZPOPMIN", "ZPOPMAX", "SADD", "SREM", "SPOP",
 		"LPUSH", "RPUSH", "LPUSHX", "RPUSHX", "LPOP", "RPOP", "LSET", "LREM", "LTRIM", "LINSERT")
 	// writesAllArgs are the writes whose every argument is a key.
-	writesAllArgs = setOf("DEL", "UNLINK")
+	writesAllArgs = setOf("DEL", "UNLINK", "RENAME", "RENAMENX")
 	// noData are commands that touch no key, or (scripts) whose writes the hook sees
 	// one by one as the script runs them.
 	noData = setOf("PING", "AUTH", "HELLO", "CLIENT", "SELECT", "SCRIPT", "EVAL", "EVALSHA", "EVAL_RO",

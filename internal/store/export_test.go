@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -181,4 +182,103 @@ const CacheFresh = cacheFresh
 // FragmentFields returns how many fragment counts a source keeps.
 func (r *Redis) FragmentFields(ctx context.Context, source string) int {
 	return int(r.rdb.HLen(ctx, r.fragmentsKey(source)).Val())
+}
+
+// legacyName is the inverse of currentName: a key's name without its prefix in
+// the layout before hash tags (the listing shards all map to their one old key).
+func legacyName(rest string) string {
+	for _, l := range []string{keyRecent, keyCoverage} {
+		if strings.HasPrefix(rest, l+":{l") {
+			return l
+		}
+	}
+	if strings.HasPrefix(rest, keyDocFreq) {
+		return strings.NewReplacer("{d", "", "}", "").Replace(rest)
+	}
+	if strings.HasPrefix(rest, keyCorrections) {
+		return strings.Replace(rest, ":{log}", "", 1)
+	}
+	if i := strings.IndexByte(rest, '{'); i >= 0 {
+		if j := strings.IndexByte(rest[i:], '}'); j >= 0 {
+			return rest[:i] + rest[i+1:i+j] + rest[i+j+1:]
+		}
+	}
+	return rest
+}
+
+// ToLegacyLayout rewrites the store's whole index in the layout before hash tags
+// under prefix to, as an index written by that version would be, and returns the
+// number of keys. Listing shards are merged into the one old listing key.
+func (r *Redis) ToLegacyLayout(ctx context.Context, to string) (int, error) {
+	keys, err := r.Keys(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var m Migration
+	n := 0
+	for _, k := range keys {
+		rest := strings.TrimPrefix(k, r.prefix)
+		old := to + legacyName(rest)
+		if strings.HasPrefix(rest, keyRecent+":") || strings.HasPrefix(rest, keyCoverage+":") {
+			zs, err := r.rdb.ZRangeWithScores(ctx, k, 0, -1).Result()
+			if err != nil {
+				return n, err
+			}
+			for _, z := range zs {
+				if err := r.rdb.ZAdd(ctx, old, z).Err(); err != nil {
+					return n, err
+				}
+			}
+			if err := r.rdb.Expire(ctx, old, r.retention).Err(); err != nil {
+				return n, err
+			}
+			if err := r.rdb.Del(ctx, k).Err(); err != nil {
+				return n, err
+			}
+			n++
+			continue
+		}
+		if old == k {
+			continue
+		}
+		if err := r.moveKeys(ctx, []string{k}, []string{old}, &m); err != nil {
+			return n, err
+		}
+		n++
+	}
+	if m.Skipped > 0 {
+		return n, fmt.Errorf("to legacy layout: %d keys not moved", m.Skipped)
+	}
+	return n, nil
+}
+
+// Describe is a key's type, value and whether it has a TTL, as one comparable string.
+func (r *Redis) Describe(ctx context.Context, key string) (string, error) {
+	typ, err := r.rdb.Type(ctx, key).Result()
+	if err != nil {
+		return "", err
+	}
+	var v any
+	switch typ {
+	case "string":
+		v, err = r.rdb.Get(ctx, key).Result()
+	case "hash":
+		var h map[string]string
+		h, err = r.rdb.HGetAll(ctx, key).Result()
+		v = fmt.Sprint(h) // fmt sorts map keys
+	case "zset":
+		v, err = r.rdb.ZRangeWithScores(ctx, key, 0, -1).Result()
+	case "set":
+		var m []string
+		m, err = r.rdb.SMembers(ctx, key).Result()
+		slices.Sort(m)
+		v = m
+	default:
+		return "", fmt.Errorf("describe %s: type %s", key, typ)
+	}
+	if err != nil {
+		return "", err
+	}
+	ttl, err := r.rdb.PTTL(ctx, key).Result()
+	return fmt.Sprintf("%s %v ttl=%v", typ, v, ttl > 0), err
 }

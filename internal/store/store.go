@@ -218,6 +218,10 @@ func Open(ctx context.Context, opts Options) (*Redis, error) {
 		r.rdb.AddHook(gateHook{emb})
 		emb.startSnapshots()
 		go r.runDocFreqFlusher(r.stopFlush, r.flushDone)
+		if err := r.migrateEmbedded(ctx); err != nil {
+			r.Close()
+			return nil, err
+		}
 		return r, nil
 	}
 	uopts, err := parseURL(opts.URL)
