@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,9 +46,10 @@ type Migration struct {
 
 // currentName maps a key name without its prefix to its name in the current
 // layout: a name of the old layout to its tagged name, "" for a key no longer used
-// (the old add counter), any other name to itself. listing is set for the old
-// recent and coverage listings, which split by story.
-func currentName(rest string) (name string, listing bool) {
+// (the old add counter), any other name to itself. split is set for the old
+// recent and coverage listings, which split by story, and the old document
+// frequency buckets, whose terms are bucketed anew (name is then "df:<epoch>").
+func currentName(rest string) (name string, split bool) {
 	kind, id, found := strings.Cut(rest, ":")
 	if !found {
 		switch rest {
@@ -79,7 +81,7 @@ func currentName(rest string) (name string, listing bool) {
 		}
 	case keyDocFreq:
 		if epoch, bucket, found := strings.Cut(id, ":"); found && !strings.HasPrefix(bucket, "{") {
-			return kind + ":" + epoch + ":{d" + bucket + "}", false
+			return kind + ":" + epoch, true
 		}
 	}
 	if rest == keyCorrections+":d" {
@@ -92,8 +94,8 @@ func currentName(rest string) (name string, listing bool) {
 // the store's prefix is another key.
 func (r *Redis) toMove(k, from string) bool {
 	rest := strings.TrimPrefix(k, from)
-	name, listing := currentName(rest)
-	return listing || name == "" || r.prefix+name != k
+	name, split := currentName(rest)
+	return split || name == "" || r.prefix+name != k
 }
 
 // Migrate moves the keys of the old layout under prefix from (LegacyPrefix, or
@@ -122,9 +124,17 @@ func (r *Redis) Migrate(ctx context.Context, from string, progress func(done, fo
 	err = r.scanLegacy(ctx, from, func(ctx context.Context, batch []string) error {
 		var olds, names []string
 		for _, k := range batch {
-			name, listing := currentName(strings.TrimPrefix(k, from))
+			name, split := currentName(strings.TrimPrefix(k, from))
 			switch {
-			case listing:
+			case split && name != "":
+				epoch, err := strconv.ParseInt(strings.TrimPrefix(name, keyDocFreq), 10, 64)
+				if err == nil {
+					err = r.migrateDocFreq(ctx, k, epoch, &m)
+				}
+				if err != nil {
+					return fmt.Errorf("key %s: %w", k, err)
+				}
+			case split:
 				if err := r.migrateListing(ctx, k, strings.TrimPrefix(k, from) == keyCoverage, &m); err != nil {
 					return fmt.Errorf("key %s: %w", k, err)
 				}
@@ -288,6 +298,40 @@ func (r *Redis) migrateListing(ctx context.Context, old string, coverage bool, m
 	}
 	m.Moved++
 	return r.rdb.Del(ctx, old).Err()
+}
+
+// migrateDocFreq adds an old document-frequency bucket's counts to the current
+// buckets of its epoch (dfBuckets changed with the layout, so a term's bucket
+// did too), keeping the TTL.
+func (r *Redis) migrateDocFreq(ctx context.Context, old string, epoch int64, m *Migration) error {
+	pipe := r.rdb.Pipeline()
+	counts := pipe.HGetAll(ctx, old)
+	ttl := pipe.PTTL(ctx, old)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return err
+	}
+	pipe = r.rdb.Pipeline()
+	touched := map[uint32]bool{}
+	for term, v := range counts.Val() {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			continue // not a count: nothing a reader could use
+		}
+		b := dfBucket(term)
+		pipe.HIncrBy(ctx, r.docFreqKey(epoch, b), term, n)
+		touched[b] = true
+	}
+	if d := ttl.Val(); d > 0 {
+		for b := range touched {
+			pipe.PExpire(ctx, r.docFreqKey(epoch, b), d)
+		}
+	}
+	pipe.Del(ctx, old)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return err
+	}
+	m.Moved++
+	return nil
 }
 
 // LegacyLayout reports whether the index holds keys of the old layout under the
