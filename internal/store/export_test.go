@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -88,58 +87,14 @@ func (r *Redis) CentroidKey(sid string) string { return r.centroidKey(sid) }
 
 const JournalFile = journalFile
 
-// CheckIndex verifies the invariants that tie an index's keys together, which a
-// snapshot taken in the middle of an add would break: every article's story exists
-// and lists it; every story's member has its article; a story's count is its list's
-// length and its centroid carries its version.
+// CheckIndex is Verify as an error: nil when no invariant is broken.
 func (r *Redis) CheckIndex(ctx context.Context) error {
-	keys, err := r.Keys(ctx)
+	v, err := r.Verify(ctx)
 	if err != nil {
 		return err
 	}
-	for _, k := range keys {
-		if rest, ok := strings.CutPrefix(k, r.tagOpen(keyArticle)); ok && strings.HasSuffix(rest, "}") {
-			rest = strings.TrimSuffix(rest, "}")
-			v, err := r.rdb.Get(ctx, k).Result()
-			if err != nil {
-				return err
-			}
-			sid, _, _ := strings.Cut(v, "\n")
-			if _, err := r.rdb.ZScore(ctx, r.storyArticlesKey(sid), rest).Result(); err != nil {
-				return fmt.Errorf("article %s: not in its story %s: %w", rest, sid, err)
-			}
-			continue
-		}
-		sid, ok := strings.CutPrefix(k, r.tagOpen(keyStory))
-		if !ok || !strings.HasSuffix(sid, "}") {
-			continue
-		}
-		if sid = strings.TrimSuffix(sid, "}"); strings.Contains(sid, "}") {
-			continue
-		}
-		meta, err := r.rdb.HMGet(ctx, k, "v", "n").Result()
-		if err != nil {
-			return err
-		}
-		members, err := r.rdb.ZRange(ctx, r.storyArticlesKey(sid), 0, -1).Result()
-		if err != nil {
-			return err
-		}
-		if fmt.Sprint(meta[1]) != strconv.Itoa(len(members)) {
-			return fmt.Errorf("story %s: count %v, %d members", sid, meta[1], len(members))
-		}
-		for _, aid := range members {
-			if n, _ := r.rdb.Exists(ctx, r.articleKey(aid)).Result(); n != 1 {
-				return fmt.Errorf("story %s: member %s has no article", sid, aid)
-			}
-		}
-		cent, err := r.rdb.Get(ctx, r.centroidKey(sid)).Result()
-		if err != nil {
-			return fmt.Errorf("story %s: centroid: %w", sid, err)
-		}
-		if version, _, _ := strings.Cut(cent, "\n"); version != fmt.Sprint(meta[0]) {
-			return fmt.Errorf("story %s: version %v, centroid of version %s", sid, meta[0], version)
-		}
+	if v.Broken > 0 {
+		return fmt.Errorf("index: %d problems: %s", v.Broken, strings.Join(v.Problems, "; "))
 	}
 	return nil
 }

@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Verification is what Verify found.
+type Verification struct {
+	Articles int // article records (claims in progress not counted)
+	Stories  int
+	Members  int // story memberships, summed over the stories
+	// Dangling is how many articles name a story that is gone: an article
+	// outlives its story by up to a tenth of the retention, and is indexed afresh.
+	Dangling int
+	// Problems are broken invariants, the first maxProblems of them; Broken counts
+	// them all.
+	Problems []string
+	Broken   int
+}
+
+// maxProblems bounds the problems Verify describes.
+const maxProblems = 50
+
+// verifyBatch bounds the keys read per round trip.
+const verifyBatch = 500
+
+// Verify checks the invariants that tie the index's keys together across slots:
+// every article in exactly one story, the one its record names; every member of a
+// story has its record; a story's count is its member list's length and its
+// centroid carries its version. It reads the whole index (a SCAN of every master
+// and a read of every story), so it is for tests and operators, not for a
+// serving path. It is meaningful while no writer is in the middle of an add.
+func (r *Redis) Verify(ctx context.Context) (v Verification, err error) {
+	defer r.track("verify", time.Now(), &err)
+	var (
+		mu       sync.Mutex
+		articles []string
+		sids     []string
+	)
+	aOpen, sOpen := r.tagOpen(keyArticle), r.tagOpen(keyStory)
+	err = r.forEachShard(ctx, func(ctx context.Context, shard redis.Cmdable) error {
+		iter := shard.Scan(ctx, 0, escapeGlob(r.prefix)+"*", verifyBatch).Iterator()
+		for iter.Next(ctx) {
+			k := iter.Val()
+			mu.Lock()
+			if id, ok := strings.CutPrefix(k, aOpen); ok && strings.HasSuffix(id, "}") {
+				articles = append(articles, strings.TrimSuffix(id, "}"))
+			} else if id, ok := strings.CutPrefix(k, sOpen); ok && strings.HasSuffix(id, "}") {
+				sids = append(sids, strings.TrimSuffix(id, "}"))
+			}
+			mu.Unlock()
+		}
+		return iter.Err()
+	})
+	if err != nil {
+		return v, r.wrap("verify", err)
+	}
+	problem := func(format string, args ...any) {
+		v.Broken++
+		if len(v.Problems) < maxProblems {
+			v.Problems = append(v.Problems, fmt.Sprintf(format, args...))
+		}
+	}
+	slices.Sort(sids)
+	v.Stories = len(sids)
+	memberOf := map[string]string{} // aid → the story listing it
+	for chunk := range slices.Chunk(sids, verifyBatch) {
+		pipe := r.rdb.Pipeline()
+		metas := make([]*redis.SliceCmd, len(chunk))
+		members := make([]*redis.StringSliceCmd, len(chunk))
+		cents := make([]*redis.StringCmd, len(chunk))
+		for i, sid := range chunk {
+			metas[i] = pipe.HMGet(ctx, r.storyKey(sid), "v", "n")
+			members[i] = pipe.ZRange(ctx, r.storyArticlesKey(sid), 0, -1)
+			cents[i] = pipe.Get(ctx, r.centroidKey(sid))
+		}
+		if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+			return v, r.wrap("verify", err)
+		}
+		for i, sid := range chunk {
+			meta, ms := metas[i].Val(), members[i].Val()
+			if len(meta) != 2 {
+				problem("story %s: unreadable", sid)
+				continue
+			}
+			if n := str(meta[1]); n != strconv.Itoa(len(ms)) {
+				problem("story %s: count %s, %d members", sid, n, len(ms))
+			}
+			if version, _, _ := strings.Cut(cents[i].Val(), "\n"); version != str(meta[0]) {
+				problem("story %s: version %s, centroid of version %q", sid, str(meta[0]), version)
+			}
+			for _, aid := range ms {
+				if other, ok := memberOf[aid]; ok {
+					problem("article %s: a member of stories %s and %s", aid, other, sid)
+					continue
+				}
+				memberOf[aid] = sid
+			}
+			v.Members += len(ms)
+		}
+	}
+	stories := make(map[string]bool, len(sids))
+	for _, sid := range sids {
+		stories[sid] = true
+	}
+	seen := make(map[string]bool, len(articles))
+	for chunk := range slices.Chunk(articles, verifyBatch) {
+		keys := make([]string, len(chunk))
+		for i, aid := range chunk {
+			keys[i] = r.articleKey(aid)
+		}
+		values, err := r.getMany(ctx, keys)
+		if err != nil {
+			return v, r.wrap("verify", err)
+		}
+		for i, aid := range chunk {
+			val := values[i]
+			if val == "" || strings.HasPrefix(val, pendingMark) {
+				continue // expired since the scan, or a claim in progress
+			}
+			v.Articles++
+			seen[aid] = true
+			sid, _, _ := strings.Cut(val, "\n")
+			switch in, listed := memberOf[aid]; {
+			case !stories[sid]:
+				v.Dangling++
+				if listed {
+					problem("article %s: names story %s, which is gone, and is a member of %s", aid, sid, in)
+				}
+			case !listed:
+				problem("article %s: names story %s, which does not list it", aid, sid)
+			case in != sid:
+				problem("article %s: names story %s, but is a member of %s", aid, sid, in)
+			}
+		}
+	}
+	for aid, sid := range memberOf {
+		if !seen[aid] {
+			problem("story %s: member %s has no article record", sid, aid)
+		}
+	}
+	return v, nil
+}
