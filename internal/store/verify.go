@@ -149,3 +149,64 @@ func (r *Redis) Verify(ctx context.Context) (v Verification, err error) {
 	}
 	return v, nil
 }
+
+// NodeShare is what one master holds of the index.
+type NodeShare struct {
+	Addr  string
+	Keys  int
+	Bytes int64 // MEMORY USAGE summed over its keys
+}
+
+// Distribution reports, per master (the one server when not a cluster), the keys
+// of the index it holds and their memory: how evenly the key scheme spreads. Like
+// Verify it reads every key, for tests and operators.
+func (r *Redis) Distribution(ctx context.Context) (shares []NodeShare, err error) {
+	defer r.track("distribution", time.Now(), &err)
+	var mu sync.Mutex
+	err = r.forEachShard(ctx, func(ctx context.Context, shard redis.Cmdable) error {
+		s := NodeShare{}
+		if c, ok := shard.(*redis.Client); ok {
+			s.Addr = c.Options().Addr
+		}
+		iter := shard.Scan(ctx, 0, escapeGlob(r.prefix)+"*", verifyBatch).Iterator()
+		var batch []string
+		measure := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			pipe := shard.Pipeline()
+			cmds := make([]*redis.IntCmd, len(batch))
+			for i, k := range batch {
+				cmds[i] = pipe.MemoryUsage(ctx, k, 0)
+			}
+			if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+				return err
+			}
+			for _, c := range cmds {
+				s.Bytes += c.Val()
+			}
+			s.Keys += len(batch)
+			batch = batch[:0]
+			return nil
+		}
+		for iter.Next(ctx) {
+			if batch = append(batch, iter.Val()); len(batch) == verifyBatch {
+				if err := measure(); err != nil {
+					return err
+				}
+			}
+		}
+		if err := iter.Err(); err != nil {
+			return err
+		}
+		if err := measure(); err != nil {
+			return err
+		}
+		mu.Lock()
+		shares = append(shares, s)
+		mu.Unlock()
+		return nil
+	})
+	slices.SortFunc(shares, func(a, b NodeShare) int { return strings.Compare(a.Addr, b.Addr) })
+	return shares, r.wrap("distribution", err)
+}
