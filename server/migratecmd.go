@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -21,8 +20,8 @@ func runMigrate(args []string, env *environment) int {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	redisURL := fs.String("redis", env.getenv("PARALLAX_REDIS_URL"), "Redis URL of the index (default: PARALLAX_REDIS_URL)")
-	from := fs.String("from", store.LegacyPrefix, "key prefix the old index was written under (its PARALLAX_STORE_PREFIX)")
-	prefix := fs.String("prefix", cmp.Or(env.getenv("PARALLAX_STORE_PREFIX"), store.DefaultPrefix), "key prefix to move it to (default: PARALLAX_STORE_PREFIX, else the default)")
+	from := fs.String("from", store.LegacyPrefix, "key prefix the old index was written under (another than the default only for `parallax cluster --prefix`)")
+	prefix := fs.String("prefix", store.DefaultPrefix, "key prefix to move it to (the server's is the default)")
 	fs.Usage = func() {
 		fmt.Fprint(env.stderr, `usage: parallax migrate [--redis URL] [--from PREFIX] [--prefix PREFIX]
 
