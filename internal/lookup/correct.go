@@ -17,7 +17,8 @@ const (
 	// MaxRelated is how many related stories a story shows.
 	MaxRelated = 5
 	// relatedTerms is how many of a story's heaviest centroid terms find its related
-	// stories: all those it is posted under (Config.IndexTerms, 24). With 16, as an
+	// stories: more than it is posted under (Config.IndexTerms, 14, and up to 4
+	// headline terms), as other stories are posted under terms it is not. With 16, as an
 	// article looks candidates up by, a story and its detached article's story were
 	// found to share none of them once other stories had shifted the weights (the
 	// extension's end-to-end fixtures), though they score 0.14 against each other.
