@@ -133,8 +133,8 @@ type Redis struct {
 	warned sync.Map
 
 	// storyReadScript and cache serve indexed lookups (articlestory.go).
-	storyReadScript      *redis.Script
-	cache                *lookupCache
+	storyReadScript *redis.Script
+	cache           *lookupCache
 
 	// fragmentsScript counts outlets' boilerplate (fragments.go).
 	fragmentsScript *redis.Script
@@ -184,8 +184,8 @@ func Open(ctx context.Context, opts Options) (*Redis, error) {
 		stopFlush:        make(chan struct{}),
 		flushDone:        make(chan struct{}),
 
-		storyReadScript:      redis.NewScript(storyReadScript),
-		cache:                newLookupCache(),
+		storyReadScript: redis.NewScript(storyReadScript),
+		cache:           newLookupCache(),
 
 		fragmentsScript: redis.NewScript(fragmentsScript),
 
