@@ -26,3 +26,13 @@ func (r *Redis) FlushScriptsOfDocTotal(ctx context.Context) error {
 	}
 	return r.rdb.ScriptFlush(ctx).Err()
 }
+
+// TopListed is topListedIn over the recent or coverage listing: most 0 takes two
+// round trips whatever n.
+func (r *Redis) TopListed(ctx context.Context, coverage bool, n, most int) ([]string, error) {
+	shard := r.recentKey
+	if coverage {
+		shard = r.coverageKey
+	}
+	return r.topListedIn(ctx, shard, n, most)
+}

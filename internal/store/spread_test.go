@@ -95,6 +95,23 @@ func TestSpreadListings(t *testing.T) {
 					t.Errorf("%s: pages of 7 list\n%v\nwant\n%v", by, paged, want)
 				}
 			}
+			// Two round trips (the first reading a share of n per shard, as deep
+			// pages and searches do) merge to what one reading n per shard does.
+			for _, coverage := range []bool{false, true} {
+				for _, k := range []int{1, 2, 5, 17, n, n + 20} {
+					one, err := r.TopListed(ctx, coverage, k, 1<<30)
+					if err != nil {
+						t.Fatal(err)
+					}
+					two, err := r.TopListed(ctx, coverage, k, 0)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(one) != min(k, n) || !slices.Equal(one, two) {
+						t.Errorf("coverage %v, top %d: one round trip %v, two %v", coverage, k, one, two)
+					}
+				}
+			}
 			found, err := r.SearchStories(ctx, "harbour story", 0)
 			if err != nil {
 				t.Fatal(err)
