@@ -274,9 +274,11 @@ func (r *Redis) flushDocFreq(ctx context.Context) (err error) {
 			continue
 		}
 		// Put back what was not written, for the next flush: a call that failed
-		// changed nothing (a script runs whole or not at all), one that did is
-		// not sent again. The batches not sent yet go back whole: a Redis that
-		// failed one is not asked again until the next flush.
+		// with a reply changed nothing (a script runs whole or not at all), one
+		// that ran is not sent again. A call whose reply was lost (a timeout) may
+		// have run, and is counted twice then, which only shifts weights. The
+		// batches not sent yet go back whole: a Redis that failed one is not
+		// asked again until the next flush.
 		df.mu.Lock()
 		var cause error
 		for _, c := range calls {
