@@ -151,7 +151,6 @@ func (r *Redis) docTotalKey(epoch int64) string {
 func (r *Redis) docFreqKey(epoch int64, b uint32) string {
 	return r.prefix + keyDocFreq + strconv.FormatInt(epoch, 10) + ":{d" + strconv.FormatUint(uint64(b), 10) + "}"
 }
-
 // A term's guard shares its posting list's slot: guardScript reads both.
 func (r *Redis) termKey(term string) string  { return r.tagged(keyTerm, term) }
 func (r *Redis) guardKey(term string) string { return r.tagged(keyGuard, term) }
@@ -170,12 +169,10 @@ func listingShard(sid string) int {
 }
 
 // A listing shard's two keys share a slot: listScript writes both.
-func (r *Redis) recentKey(shard int) string { return r.tagged(keyRecent+":", "l"+strconv.Itoa(shard)) }
-func (r *Redis) coverageKey(shard int) string {
-	return r.tagged(keyCoverage+":", "l"+strconv.Itoa(shard))
-}
-func (r *Redis) feedKey(url string) string   { return r.tagged(keyFeed, ArticleID(url)) }
-func (r *Redis) leaseKey(name string) string { return r.tagged(keyLease, name) }
+func (r *Redis) recentKey(shard int) string   { return r.tagged(keyRecent+":", "l"+strconv.Itoa(shard)) }
+func (r *Redis) coverageKey(shard int) string { return r.tagged(keyCoverage+":", "l"+strconv.Itoa(shard)) }
+func (r *Redis) feedKey(url string) string    { return r.tagged(keyFeed, ArticleID(url)) }
+func (r *Redis) leaseKey(name string) string  { return r.tagged(keyLease, name) }
 
 // A token's posts and its post list share the token's slot.
 func (r *Redis) postKey(tid, aid string) string { return r.tagged(keyPost, tid) + ":" + aid }
