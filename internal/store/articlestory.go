@@ -12,14 +12,15 @@ import (
 
 // A lookup of an indexed article follows its URL to the article (its own key, else
 // through its alias), the article to its story, and the story to its newest
-// members. These live in three kinds of slot on a Redis Cluster (keys.go): the
-// article's (and the alias's, of another article id), the story's, and one per
-// member. So the read is three round trips, each touching one slot or pipelined
-// over several (go-redis sends a cluster pipeline's commands to each node in one
-// batch):
+// members. These live in several slots on a Redis Cluster (keys.go): the URL's
+// (its article key and its alias key share its article id's tag), the alias
+// target's, the story's, and one per member. So the read is three round trips,
+// each touching one slot or pipelined over several (go-redis sends a cluster
+// pipeline's commands to each node in one batch):
 //
 //  1. the article's and the alias's GET, pipelined; only when the URL has no
-//     article of its own but an alias, one more GET of the alias's target;
+//     article of its own but an alias, one more GET of the alias's target (an
+//     article of another id, so another slot);
 //  2. storyReadScript, in the story's slot: its fields, title and newest member
 //     ids, or only its version when that is the version the caller holds;
 //  3. the members' records (getMany).
