@@ -131,9 +131,9 @@ func (r *Redis) StoryByArticleURL(ctx context.Context, canonicalURL string, limi
 }
 
 // articleOrAlias reads the value of the article aid finds: its own key, else the
-// key of the article its alias names; "" when it finds none. The article's and
-// the alias's keys are of two slots: one pipeline reads both, and only an alias
-// costs a second round trip.
+// key of the article its alias names; "" when it finds none. One round trip reads
+// the article's and the alias's keys (one slot, aid's); only an alias costs a
+// second, to its target's slot.
 func (r *Redis) articleOrAlias(ctx context.Context, aid string) (string, error) {
 	vs, err := r.getMany(ctx, []string{r.articleKey(aid), r.aliasKey(aid)})
 	if err != nil {
