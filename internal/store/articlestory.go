@@ -10,63 +10,62 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// storyByArticleScript reads, in one round trip, the article a URL finds (its own
-// key, else through its alias), its story's fields, title and newest members. An
-// indexed lookup used to send six commands in three dependent round trips (article,
-// then story, then members: 0.42× the requests per second of a handler doing one
-// GET); a script is the only way to follow the article to its story without going
-// back to the client.
+// A lookup of an indexed article follows its URL to the article (its own key, else
+// through its alias), the article to its story, and the story to its newest
+// members. These live in several slots on a Redis Cluster (keys.go): the URL's
+// (its article key and its alias key share its article id's tag), the alias
+// target's, the story's, and one per member. So the read is three round trips,
+// each touching one slot or pipelined over several (go-redis sends a cluster
+// pipeline's commands to each node in one batch):
 //
-// When the caller already holds the story at the version it passes (ARGV[4],
-// ARGV[5]), the reply stops after the version: only the check is paid for.
+//  1. the article's and the alias's GET, pipelined; only when the URL has no
+//     article of its own but an alias, one more GET of the alias's target (an
+//     article of another id, so another slot);
+//  2. storyReadScript, in the story's slot: its fields, title and newest member
+//     ids, or only its version when that is the version the caller holds;
+//  3. the members' records (getMany).
 //
-// KEYS: 1 article, 2 alias. ARGV: 1 article key prefix, 2 story key prefix (up to
-// the hash tag's "{", see tagOpen), 3 how
-// many of the newest members to read, 4 the story id the caller holds ("" when
-// none), 5 the version it holds.
+// Nothing is written, so nothing is left half done. A write between the steps is
+// seen as a reader a moment earlier or later would see it: a story that expired
+// after step 1 reads as a dangling article (indexed afresh by the caller), a
+// member added after step 2 is not in this answer, and a member whose record
+// expired after step 2 is skipped, as an expired one always was.
+
+// storyReadScript reads a story, in its slot. When the caller already holds the
+// story at the version it passes (ARGV[2]), the reply stops after the version:
+// only the check is paid for. The centroid is read only for a story written
+// before titles had a key of their own (keys.go), whose headline lives only
+// there.
 //
-// Reply: {} when the URL finds no article; {article} when its story is gone (a
-// dangling article, indexed afresh by the caller); {article, version} when the
-// story is the caller's version; else {article, version, first seen, updated,
-// first published, title, centroid, member count, member values...}. The centroid
-// is read only for a story written before titles had a key of their own (keys.go),
-// whose headline lives only there; "" otherwise. Missing values are "".
-const storyByArticleScript = `
-local v = redis.call('GET', KEYS[1])
-if not v then
-  local target = redis.call('GET', KEYS[2])
-  if not target then return {} end
-  v = redis.call('GET', ARGV[1] .. target .. '}')
-  if not v then return {} end
-end
-local sid = string.match(v, '^[^\n]*')
-local sk = ARGV[2] .. sid .. '}'
-local meta = redis.call('HMGET', sk, 'v', 'f', 'u', 'p')
-if not meta[1] then return {v} end
-if sid == ARGV[4] and meta[1] == ARGV[5] then return {v, meta[1]} end
-local title = redis.call('GET', sk .. ':t')
+// KEYS: 1 story, 2 title, 3 centroid, 4 members. ARGV: 1 how many of the newest
+// members to read, 2 the version the caller holds ("" when none).
+//
+// Reply: {} when the story is gone; {version} when it is the caller's version;
+// else {version, first seen, updated, first published, title, centroid, member
+// count, member ids...}. Missing values are "".
+const storyReadScript = `
+local meta = redis.call('HMGET', KEYS[1], 'v', 'f', 'u', 'p')
+if not meta[1] then return {} end
+if meta[1] == ARGV[2] then return {meta[1]} end
+local title = redis.call('GET', KEYS[2])
 local cent = ''
 if not title then
   title = ''
-  cent = redis.call('GET', sk .. ':c') or ''
+  cent = redis.call('GET', KEYS[3]) or ''
 end
-local ak = sk .. ':a'
-local ids = redis.call('ZREVRANGE', ak, 0, tonumber(ARGV[3]) - 1)
-local out = {v, meta[1], meta[2] or '', meta[3] or '', meta[4] or '', title, cent, tostring(redis.call('ZCARD', ak))}
-if #ids > 0 then
-  for i, id in ipairs(ids) do ids[i] = ARGV[1] .. id .. '}' end
-  for _, m in ipairs(redis.call('MGET', unpack(ids))) do out[#out + 1] = m or '' end
-end
+local out = {meta[1], meta[2] or '', meta[3] or '', meta[4] or '', title, cent, tostring(redis.call('ZCARD', KEYS[4]))}
+for _, id in ipairs(redis.call('ZREVRANGE', KEYS[4], 0, tonumber(ARGV[1]) - 1)) do out[#out + 1] = id end
 return out
 `
 
-// storyByArticleFields is the length of the script's full reply before the members.
-const storyByArticleFields = 8
+// storyReadFields is the length of storyReadScript's full reply before the member ids.
+const storyReadFields = 7
 
 // StoryByArticleURL returns the indexed article with this canonical URL (following
 // an alias, as ArticleByURL does) and its story with up to limit of its newest
 // articles (MaxStoryArticles when limit is 0 or larger): ArticleByURL and Story in
-// one round trip, or none while the lookup cache holds them fresh (see cache.go).
+// three round trips (see above), or none while the lookup cache holds them fresh
+// (see cache.go), and two when the cache holds the story's current version.
 // The error wraps ErrNotFound when the URL finds no article, or finds one whose
 // story has expired.
 func (r *Redis) StoryByArticleURL(ctx context.Context, canonicalURL string, limit int) (a stories.Article, s stories.Story, err error) {
@@ -81,64 +80,96 @@ func (r *Redis) StoryByArticleURL(ctx context.Context, canonicalURL string, limi
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	knownID, knownVersion, gen := r.cache.known(aid, limit)
+	v, err := r.articleOrAlias(ctx, aid)
+	if err != nil {
+		return stories.Article{}, stories.Story{}, r.wrap("story by article", err)
+	}
+	a, sid, ok := r.article(v)
+	if !ok {
+		return stories.Article{}, stories.Story{}, fmt.Errorf("store: article: %w", ErrNotFound)
+	}
 	for range 2 {
-		keys := []string{r.articleKey(aid), r.aliasKey(aid)}
-		args := []any{r.tagOpen(keyArticle), r.tagOpen(keyStory), limit, knownID, knownVersion}
-		reply, err := r.storyByArticleScript.Run(ctx, r.rdb, keys, args...).Slice()
+		held := ""
+		if sid == knownID {
+			held = strconv.FormatInt(knownVersion, 10)
+		}
+		keys := []string{r.storyKey(sid), r.titleKey(sid), r.centroidKey(sid), r.storyArticlesKey(sid)}
+		reply, err := r.storyReadScript.Run(ctx, r.rdb, keys, limit, held).StringSlice()
 		if err != nil && err != redis.Nil {
 			return stories.Article{}, stories.Story{}, r.wrap("story by article", err)
 		}
 		if len(reply) == 0 {
-			return stories.Article{}, stories.Story{}, fmt.Errorf("store: article: %w", ErrNotFound)
-		}
-		a, sid, ok := r.article(str(reply[0]))
-		if !ok {
-			return stories.Article{}, stories.Story{}, fmt.Errorf("store: article: %w", ErrNotFound)
-		}
-		if len(reply) == 1 {
 			return stories.Article{}, stories.Story{}, fmt.Errorf("store: story %q: %w", sid, ErrNotFound)
 		}
-		version, _ := strconv.ParseInt(str(reply[1]), 10, 64)
-		now := r.cache.now()
-		if len(reply) == 2 {
+		version, _ := strconv.ParseInt(reply[0], 10, 64)
+		if len(reply) == 1 {
+			now := r.cache.now()
 			if s, ok := r.cache.storyOf(sid, version, limit); ok {
 				r.cache.put(gen, aid, a, sid, nil, limit, now)
 				return a, s, nil
 			}
 			// Dropped from the cache while the script ran: read it whole.
-			knownID, knownVersion = "", 0
+			knownID = ""
 			continue
 		}
-		if len(reply) < storyByArticleFields {
+		if len(reply) < storyReadFields {
 			return stories.Article{}, stories.Story{}, fmt.Errorf("store: story by article: unexpected reply of %d values", len(reply))
 		}
-		s = r.storyOfReply(sid, version, reply)
-		r.cache.put(gen, aid, a, sid, &s, limit, now)
+		memberKeys := make([]string, 0, len(reply)-storyReadFields)
+		for _, id := range reply[storyReadFields:] {
+			memberKeys = append(memberKeys, r.articleKey(id))
+		}
+		members, err := r.getMany(ctx, memberKeys)
+		if err != nil {
+			return stories.Article{}, stories.Story{}, r.wrap("story by article", err)
+		}
+		s = r.storyOfReply(sid, version, reply, members)
+		r.cache.put(gen, aid, a, sid, &s, limit, r.cache.now())
 		return a, s, nil
 	}
 	return stories.Article{}, stories.Story{}, fmt.Errorf("store: story by article: %w", ErrConflict)
 }
 
-// storyOfReply builds a story from the full reply of storyByArticleScript.
-func (r *Redis) storyOfReply(sid string, version int64, reply []any) stories.Story {
-	n, _ := strconv.Atoi(str(reply[7]))
+// articleOrAlias reads the value of the article aid finds: its own key, else the
+// key of the article its alias names; "" when it finds none. One round trip reads
+// the article's and the alias's keys (one slot, aid's); only an alias costs a
+// second, to its target's slot.
+func (r *Redis) articleOrAlias(ctx context.Context, aid string) (string, error) {
+	vs, err := r.getMany(ctx, []string{r.articleKey(aid), r.aliasKey(aid)})
+	if err != nil {
+		return "", err
+	}
+	if vs[0] != "" || vs[1] == "" {
+		return vs[0], nil
+	}
+	v, err := r.rdb.Get(ctx, r.articleKey(vs[1])).Result()
+	if err == redis.Nil {
+		return "", nil
+	}
+	return v, err
+}
+
+// storyOfReply builds a story from the full reply of storyReadScript and the
+// values of its members' keys.
+func (r *Redis) storyOfReply(sid string, version int64, reply, members []string) stories.Story {
+	n, _ := strconv.Atoi(reply[6])
 	s := stories.Story{
 		ID:             sid,
-		Title:          str(reply[5]),
+		Title:          reply[4],
 		Version:        version,
-		FirstSeen:      msTime(str(reply[2])),
-		Updated:        msTime(str(reply[3])),
-		FirstPublished: msTime(str(reply[4])),
+		FirstSeen:      msTime(reply[1]),
+		Updated:        msTime(reply[2]),
+		FirstPublished: msTime(reply[3]),
 		ArticleCount:   n,
 	}
 	if s.Title == "" {
-		if cent := str(reply[6]); cent != "" {
+		if cent := reply[5]; cent != "" {
 			s.Title = r.headline(cent)
 		}
 	}
-	for _, v := range reply[storyByArticleFields:] {
+	for _, v := range members {
 		// An article whose key expired before its story (see refreshMembers) is skipped.
-		if a, _, ok := r.article(str(v)); ok {
+		if a, _, ok := r.article(v); ok {
 			s.Articles = append(s.Articles, a)
 		}
 	}

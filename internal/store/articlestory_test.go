@@ -48,7 +48,7 @@ func counted(t *testing.T, b storetest.Backend, op string, opts store.Options) (
 	return r, &n, c
 }
 
-// TestStoryByArticleURL: the one-round-trip read answers what ArticleByURL and
+// TestStoryByArticleURL: the lookup read answers what ArticleByURL and
 // Story answer, for an article's own URL, an alias, a story written before titles
 // had a key of their own, and a dangling article (its story gone).
 func TestStoryByArticleURL(t *testing.T) {

@@ -14,9 +14,10 @@ import (
 //
 // How fresh: the version of a story lives in Redis, and asking it is the round trip
 // the cache is there to save, so an article's entry is trusted for cacheFresh after
-// Redis last confirmed it, then checked again in the one round trip of a lookup,
-// which then carries the version the cache holds and comes back with nothing more
-// than "same" when the story has not changed. Writes made through this process
+// Redis last confirmed it, then checked again by a lookup, whose read of the story
+// (storyReadScript) then carries the version the cache holds and comes back with
+// nothing more than "same" when the story has not changed: no title, centroid or
+// members are read then. Writes made through this process
 // (AddArticle, AddAlias, Purge) drop what they touch at once, so a reader never sees
 // this replica's own writes late; another replica's writes show within cacheFresh.
 // Pub/sub invalidation would save the one check a second, but adds a connection

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parallax-news/parallax/internal/stories"
+	"github.com/redis/go-redis/v9"
 )
 
 // Document frequencies are read and counted on every article, a few hundred terms
@@ -22,22 +23,33 @@ const (
 	// dfCacheMax bounds the terms held; past it the cache starts over (the pending
 	// increments are kept). A month of news has a few hundred thousand terms.
 	dfCacheMax = 500_000
-	// dfFlushBatch bounds the increments sent in one script call.
+	// dfFlushBatch bounds the increments sent in one pipeline.
 	dfFlushBatch = 4096
 )
 
-// flushDocFreqScript adds counts to the df buckets. KEYS: the total key, then the
-// bucket keys. ARGV: ttl ms, total increment, then triples (bucket index, term, n).
-const flushDocFreqScript = `
-local ttl = ARGV[1]
-if tonumber(ARGV[2]) > 0 then
-  redis.call('INCRBY', KEYS[1], ARGV[2])
-  redis.call('PEXPIRE', KEYS[1], ttl)
+// The counts live in dfBuckets bucket keys and a total per window, each of its
+// own slot on a Redis Cluster (keys.go), so a flush is one script call per key
+// written, all queued on one pipeline: each key's increments and its TTL are
+// atomic, and the keys are independent of each other (a reader sums whatever each
+// holds), so a flush that fails part way leaves each key either counted or not,
+// and only the keys not counted go back to pending for the next flush.
+
+// flushBucketScript adds counts to one bucket of a window, and sets the bucket's
+// TTL when it gains a term (so, from the bucket's first term, as keys.go says, and
+// renewed by later new terms). KEYS: 1 the bucket. ARGV: 1 TTL ms, then pairs
+// (term, n).
+const flushBucketScript = `
+for i = 2, #ARGV, 2 do
+  if redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) == tonumber(ARGV[i + 1]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 end
-for i = 3, #ARGV, 3 do
-  local k = KEYS[1 + tonumber(ARGV[i])]
-  if redis.call('HINCRBY', k, ARGV[i + 1], ARGV[i + 2]) == tonumber(ARGV[i + 2]) then redis.call('PEXPIRE', k, ttl) end
-end
+return 1
+`
+
+// flushTotalScript adds to a window's document total and renews its TTL. KEYS: 1
+// the total. ARGV: 1 TTL ms, 2 the increment.
+const flushTotalScript = `
+redis.call('INCRBY', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1
 `
 
@@ -141,24 +153,47 @@ func (r *Redis) storeDocFreq(missing []string, fetched []int64, fetchedTotal int
 	return changed
 }
 
-// docFreqRead builds the script call that reads counts summed over the current and
-// previous window: total first, then one per term.
-func (r *Redis) docFreqRead(epoch int64, terms []string) (keys []string, args []any) {
-	keys = []string{r.docTotalKey(epoch), r.docTotalKey(epoch - 1)}
+// docFreqRead queues on pipe the reads of the document totals of the current and
+// previous window and of terms' counts in both: plain reads of single keys (the
+// buckets and totals are of many slots on a Redis Cluster), one HMGET per bucket
+// and window. Its result, once pipe has run, is the total of both windows and
+// each term's count over both.
+func (r *Redis) docFreqRead(ctx context.Context, pipe redis.Pipeliner, epoch int64, terms []string) func() (total int64, counts []int64) {
+	totals := [2]*redis.StringCmd{pipe.Get(ctx, r.docTotalKey(epoch)), pipe.Get(ctx, r.docTotalKey(epoch-1))}
 	buckets, index := groupBuckets(terms)
-	for _, b := range buckets {
-		keys = append(keys, r.docFreqKey(epoch, b), r.docFreqKey(epoch-1, b))
-	}
-	args = make([]any, 0, 2*len(terms))
+	fields := make([][]string, len(buckets))
+	at := make([]int, len(terms)) // terms[i]'s position in its bucket's fields
 	for i, t := range terms {
-		args = append(args, index[i], t)
+		b := index[i] - 1
+		at[i] = len(fields[b])
+		fields[b] = append(fields[b], t)
 	}
-	return keys, args
+	reads := make([][2]*redis.SliceCmd, len(buckets))
+	for j, b := range buckets {
+		reads[j] = [2]*redis.SliceCmd{pipe.HMGet(ctx, r.docFreqKey(epoch, b), fields[j]...), pipe.HMGet(ctx, r.docFreqKey(epoch-1, b), fields[j]...)}
+	}
+	return func() (int64, []int64) {
+		var total int64
+		for _, c := range totals {
+			n, _ := strconv.ParseInt(c.Val(), 10, 64)
+			total += n
+		}
+		counts := make([]int64, len(terms))
+		for i := range terms {
+			for _, c := range reads[index[i]-1] {
+				if vs := c.Val(); at[i] < len(vs) {
+					n, _ := strconv.ParseInt(str(vs[at[i]]), 10, 64)
+					counts[i] += n
+				}
+			}
+		}
+		return total, counts
+	}
 }
 
-// groupBuckets groups terms by their document-frequency bucket, as the scripts
-// take them: buckets lists each bucket once, in order of first appearance, and
-// index[i] is the 1-based position of terms[i]'s bucket in it.
+// groupBuckets groups terms by their document-frequency bucket: buckets lists
+// each bucket once, in order of first appearance, and index[i] is the 1-based
+// position of terms[i]'s bucket in it.
 func groupBuckets(terms []string) (buckets []uint32, index []int) {
 	index = make([]int, len(terms))
 	pos := map[uint32]int{}
@@ -174,18 +209,6 @@ func groupBuckets(terms []string) (buckets []uint32, index []int) {
 	}
 	return buckets, index
 }
-
-// readDocFreqScript returns the document total of both windows, then each term's
-// count over both. KEYS: the two totals, then per bucket its current and previous
-// window. ARGV: pairs (bucket index, term).
-const readDocFreqScript = `
-local out = {tonumber(redis.call('GET', KEYS[1]) or '0') + tonumber(redis.call('GET', KEYS[2]) or '0')}
-for i = 1, #ARGV, 2 do
-  local b = 1 + 2 * tonumber(ARGV[i])
-  out[#out + 1] = tonumber(redis.call('HGET', KEYS[b], ARGV[i + 1]) or '0') + tonumber(redis.call('HGET', KEYS[b + 1], ARGV[i + 1]) or '0')
-end
-return out
-`
 
 // countDocument adds one document with these terms to the counts, in memory; the
 // next flush writes it.
@@ -219,17 +242,6 @@ func (r *Redis) flushDocFreq(ctx context.Context) (err error) {
 		return nil
 	}
 	defer r.track("flush_doc_freq", time.Now(), &err)
-	totalLeft := total
-	defer func() {
-		if err != nil { // put back what was not written, for the next try
-			df.mu.Lock()
-			for t, n := range pending {
-				df.pending[t] += n
-			}
-			df.pendingTotal += totalLeft
-			df.mu.Unlock()
-		}
-	}()
 	terms := make([]string, 0, len(pending))
 	for t := range pending {
 		terms = append(terms, t)
@@ -237,28 +249,109 @@ func (r *Redis) flushDocFreq(ctx context.Context) (err error) {
 	ttl := strconv.FormatInt(2*r.retention.Milliseconds(), 10)
 	for start := 0; start < len(terms) || total > 0; start += dfFlushBatch {
 		batch := terms[start:min(start+dfFlushBatch, len(terms))]
-		keys := []string{r.docTotalKey(epoch)}
-		args := []any{ttl, total}
-		total = 0
-		buckets, index := groupBuckets(batch)
-		for _, b := range buckets {
-			keys = append(keys, r.docFreqKey(epoch, b))
+		var calls []dfCall
+		if total > 0 {
+			calls = append(calls, dfCall{script: r.flushTotalScript, key: r.docTotalKey(epoch), args: []any{ttl, total}})
 		}
+		buckets, index := groupBuckets(batch)
+		byBucket := make([][]string, len(buckets))
 		for i, t := range batch {
-			args = append(args, index[i], t, pending[t])
+			byBucket[index[i]-1] = append(byBucket[index[i]-1], t)
+		}
+		for j, b := range buckets {
+			args := make([]any, 0, 1+2*len(byBucket[j]))
+			args = append(args, ttl)
+			for _, t := range byBucket[j] {
+				args = append(args, t, pending[t])
+			}
+			calls = append(calls, dfCall{script: r.flushBucketScript, key: r.docFreqKey(epoch, b), args: args, terms: byBucket[j]})
 		}
 		cctx, cancel := context.WithTimeout(ctx, callTimeout)
-		err := r.flushDFScript.Run(cctx, r.rdb, keys, args...).Err()
+		failed := r.runCounts(cctx, calls)
 		cancel()
-		if err != nil {
-			return r.wrap("flush document frequencies", err)
+		if len(failed) == 0 {
+			total = 0
+			continue
 		}
-		for _, t := range batch {
-			delete(pending, t)
+		// Put back what was not written, for the next flush: a call that failed
+		// with a reply changed nothing (a script runs whole or not at all), one
+		// that ran is not sent again. A call whose reply was lost (a timeout) may
+		// have run, and is counted twice then, which only shifts weights. The
+		// batches not sent yet go back whole: a Redis that failed one is not
+		// asked again until the next flush.
+		df.mu.Lock()
+		var cause error
+		for _, c := range calls {
+			err := failed[c.key]
+			if err == nil {
+				continue
+			}
+			cause = err
+			if c.terms == nil {
+				df.pendingTotal += total
+			}
+			for _, t := range c.terms {
+				df.pending[t] += pending[t]
+			}
 		}
-		totalLeft = 0
+		for _, t := range terms[min(start+dfFlushBatch, len(terms)):] {
+			df.pending[t] += pending[t]
+		}
+		df.mu.Unlock()
+		return r.wrap("flush document frequencies", cause)
 	}
 	return nil
+}
+
+// dfCall is one key's script call of a flush: terms are the terms it counts (nil
+// for the document total).
+type dfCall struct {
+	script *redis.Script
+	key    string
+	args   []any
+	terms  []string
+}
+
+// runCounts runs calls on one pipeline and returns the error of each call that
+// did not run, by key. It does not replay the whole pipeline on NOSCRIPT as
+// execScripts does: an increment is not idempotent, so only the calls that found
+// their script missing (a node that restarted, a replica promoted) are sent again,
+// once, after loading the scripts.
+func (r *Redis) runCounts(ctx context.Context, calls []dfCall) map[string]error {
+	failed := map[string]error{}
+	pending := calls
+	for attempt := range 2 {
+		pipe := r.rdb.Pipeline()
+		cmds := make([]*redis.Cmd, len(pending))
+		for i, c := range pending {
+			cmds[i] = c.script.EvalSha(ctx, pipe, []string{c.key}, c.args...)
+		}
+		pipe.Exec(ctx) // each command's error is read below
+		var again []dfCall
+		for i, c := range cmds {
+			err := c.Err()
+			switch {
+			case err == nil:
+				delete(failed, pending[i].key)
+			case attempt == 0 && redis.HasErrorPrefix(err, "NOSCRIPT"):
+				again = append(again, pending[i])
+				failed[pending[i].key] = err
+			default:
+				failed[pending[i].key] = err
+			}
+		}
+		if len(again) == 0 {
+			break
+		}
+		if err := r.loadScripts(ctx); err != nil {
+			for _, c := range again {
+				failed[c.key] = err
+			}
+			break
+		}
+		pending = again
+	}
+	return failed
 }
 
 // runDocFreqFlusher flushes every dfFlushEvery until stop is closed.

@@ -2,7 +2,7 @@ package store
 
 import (
 	"context"
-	"fmt"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -97,28 +97,17 @@ func (r *Redis) ReleaseLease(ctx context.Context, l Lease) (err error) {
 	return r.wrap("release lease", r.rdb.Eval(ctx, releaseLeaseScript, []string{l.key}, l.token).Err())
 }
 
-// articlesIndexedScript answers, for each URL, whether it finds an article (its
-// own or through an alias) whose story still exists. KEYS: the article keys, then
-// the alias keys, of the same URLs. ARGV: 1 article key prefix, 2 story key prefix.
-const articlesIndexedScript = `
-local n = #KEYS / 2
-local out = {}
-for i = 1, n do
-  local v = redis.call('GET', KEYS[i])
-  if not v then
-    local target = redis.call('GET', KEYS[n + i])
-    if target then v = redis.call('GET', ARGV[1] .. target .. '}') end
-  end
-  out[i] = 0
-  if v and redis.call('EXISTS', ARGV[2] .. string.match(v, '^[^\n]*') .. '}') == 1 then out[i] = 1 end
-end
-return out
-`
-
 // ArticlesIndexed reports, for each canonical URL, whether the article is in the
-// index, in one round trip: feed ingestion never fetches an indexed article again.
-// An article whose story has expired counts as not indexed, so that it is indexed
-// again rather than skipped for good.
+// index: feed ingestion never fetches an indexed article again. An article whose
+// story has expired counts as not indexed, so that it is indexed again rather than
+// skipped for good.
+//
+// The article, alias and story keys of the URLs are of many slots on a Redis
+// Cluster (keys.go), so this is up to three pipelined round trips, whatever the
+// number of URLs: the article and alias keys; the articles the aliases name (only
+// for URLs found by an alias alone); whether each story found exists. It only
+// reads: a write between the round trips is seen as by a check a moment earlier
+// or later.
 func (r *Redis) ArticlesIndexed(ctx context.Context, canonicalURLs []string) (indexed []bool, err error) {
 	defer r.track("articles_indexed", time.Now(), &err)
 	if len(canonicalURLs) == 0 {
@@ -126,21 +115,50 @@ func (r *Redis) ArticlesIndexed(ctx context.Context, canonicalURLs []string) (in
 	}
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	keys := make([]string, 2*len(canonicalURLs))
+	n := len(canonicalURLs)
+	keys := make([]string, 2*n)
 	for i, u := range canonicalURLs {
 		aid := ArticleID(u)
-		keys[i], keys[len(canonicalURLs)+i] = r.articleKey(aid), r.aliasKey(aid)
+		keys[i], keys[n+i] = r.articleKey(aid), r.aliasKey(aid)
 	}
-	out, err := r.indexedScript.Run(ctx, r.rdb, keys, r.tagOpen(keyArticle), r.tagOpen(keyStory)).Int64Slice()
+	vs, err := r.getMany(ctx, keys)
 	if err != nil {
 		return nil, r.wrap("articles indexed", err)
 	}
-	if len(out) != len(canonicalURLs) {
-		return nil, fmt.Errorf("store: articles indexed: %d answers for %d URLs", len(out), len(canonicalURLs))
+	values := vs[:n]
+	var viaAlias []int // URLs without an article of their own, with an alias
+	var targets []string
+	for i := range n {
+		if values[i] == "" && vs[n+i] != "" {
+			viaAlias, targets = append(viaAlias, i), append(targets, r.articleKey(vs[n+i]))
+		}
 	}
-	indexed = make([]bool, len(out))
-	for i, n := range out {
-		indexed[i] = n == 1
+	if len(targets) > 0 {
+		tv, err := r.getMany(ctx, targets)
+		if err != nil {
+			return nil, r.wrap("articles indexed", err)
+		}
+		for j, i := range viaAlias {
+			values[i] = tv[j]
+		}
+	}
+	pipe := r.rdb.Pipeline()
+	exists := make([]*redis.IntCmd, n)
+	for i, v := range values {
+		// A pending claim (pendingMark) names no story: not indexed yet.
+		if sid, _, _ := strings.Cut(v, "\n"); sid != "" && !strings.HasPrefix(sid, pendingMark) {
+			exists[i] = pipe.Exists(ctx, r.storyKey(sid))
+		}
+	}
+	indexed = make([]bool, n)
+	if pipe.Len() == 0 {
+		return indexed, nil
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, r.wrap("articles indexed", err)
+	}
+	for i, c := range exists {
+		indexed[i] = c != nil && c.Val() == 1
 	}
 	return indexed, nil
 }

@@ -20,17 +20,18 @@ const MaxFragmentsPerSource = 128
 // fragmentsScript counts the fragments of one article in its outlet's hash, and
 // replies with how many of the outlet's earlier articles had each: in one round
 // trip, and atomically, so two writers counting one outlet's articles at once both
-// count. An article already indexed (its key exists) is not counted again, nor when
-// ARGV[3] is "0" (the caller only reads: a held post must not teach the outlet's
-// template). When the hash holds more than ARGV[2] fields, the ones seen least
-// (ties by field, so a replay prunes alike) are dropped down to half of it.
+// count. Nothing is counted when ARGV[3] is "0" (the caller only reads: a held
+// post must not teach the outlet's template, and an article indexed already was
+// counted when it was added). When the hash holds more than ARGV[2] fields, the
+// ones seen least (ties by field, so a replay prunes alike) are dropped down to
+// half of it.
 //
-// KEYS: 1 the outlet's fragment hash, 2 the article. ARGV: 1 TTL ms, 2 the most
-// fields, 3 "1" to count, then the fragment keys. Reply: the counts before this
-// article, in ARGV order.
+// KEYS: 1 the outlet's fragment hash. ARGV: 1 TTL ms, 2 the most fields, 3 "1" to
+// count, then the fragment keys. Reply: the counts before this article, in ARGV
+// order.
 const fragmentsScript = `
 local counts = redis.call('HMGET', KEYS[1], unpack(ARGV, 4))
-if ARGV[3] ~= '1' or redis.call('EXISTS', KEYS[2]) == 1 then
+if ARGV[3] ~= '1' then
   for i = 1, #counts do counts[i] = tonumber(counts[i]) or 0 end
   return counts
 end
@@ -56,6 +57,12 @@ return counts
 // "domain:<registrable domain>") it was seen; with learn, it also counts this
 // article's, unless the article (canonical URL) is indexed already. Counts follow
 // the order articles arrive in: a replay of one stream counts the same.
+//
+// The article's key and the source's hash are of two slots on a Redis Cluster
+// (keys.go), so learning is two round trips: whether the article is indexed, then
+// the count (fragmentsScript, in the hash's slot). Two writers of one new article
+// at once may both count it, as they could when one script read both: the
+// article's key appears only once it is added, after both counted.
 func (r *Redis) Fragments(ctx context.Context, source, canonicalURL string, keys []string, learn bool) (counts []int64, err error) {
 	if len(keys) == 0 || source == "" {
 		return make([]int64, len(keys)), nil
@@ -63,6 +70,13 @@ func (r *Redis) Fragments(ctx context.Context, source, canonicalURL string, keys
 	defer r.track("fragments", time.Now(), &err)
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
+	if learn {
+		n, err := r.rdb.Exists(ctx, r.articleKey(ArticleID(canonicalURL))).Result()
+		if err != nil {
+			return nil, r.wrap("fragments", err)
+		}
+		learn = n == 0
+	}
 	flag := "0"
 	if learn {
 		flag = "1"
@@ -72,7 +86,7 @@ func (r *Redis) Fragments(ctx context.Context, source, canonicalURL string, keys
 	for _, k := range keys {
 		args = append(args, k)
 	}
-	counts, err = r.fragmentsScript.Run(ctx, r.rdb, []string{r.fragmentsKey(source), r.articleKey(ArticleID(canonicalURL))}, args...).Int64Slice()
+	counts, err = r.fragmentsScript.Run(ctx, r.rdb, []string{r.fragmentsKey(source)}, args...).Int64Slice()
 	if err != nil && err != redis.Nil {
 		return nil, r.wrap("fragments", err)
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -71,10 +70,9 @@ func (r *Redis) View(ctx context.Context, canonicalURL string, g Guess, lookup [
 	pipe := r.rdb.Pipeline()
 	article := pipe.Get(ctx, r.articleKey(ArticleID(canonicalURL)))
 	lists := r.readPostings(ctx, pipe, lookup)
-	var dfCmd *redis.Cmd
+	var dfRead func() (int64, []int64)
 	if len(g.missing) > 0 || g.needTotal {
-		keys, args := r.docFreqRead(g.epoch, g.missing)
-		dfCmd = pipe.Eval(ctx, readDocFreqScript, keys, args...)
+		dfRead = r.docFreqRead(ctx, pipe, g.epoch, g.missing)
 		r.df.flushing.RLock() // see docFreqs.flushing
 		defer r.df.flushing.RUnlock()
 	}
@@ -82,12 +80,9 @@ func (r *Redis) View(ctx context.Context, canonicalURL string, g Guess, lookup [
 		return View{}, r.wrap("view", err)
 	}
 	v.DocFreq, v.GuessHeld = g.DocFreq, true
-	if dfCmd != nil {
-		out, err := dfCmd.Int64Slice()
-		if err != nil || len(out) != 1+len(g.missing) {
-			return View{}, fmt.Errorf("store: view: document frequencies: unexpected reply (%v)", err)
-		}
-		v.GuessHeld = !r.storeDocFreq(g.missing, out[1:], out[0], g.at, &v.DocFreq)
+	if dfRead != nil {
+		total, counts := dfRead()
+		v.GuessHeld = !r.storeDocFreq(g.missing, counts, total, g.at, &v.DocFreq)
 	}
 	v.StoryID, _, _ = strings.Cut(article.Val(), "\n")
 	if strings.HasPrefix(v.StoryID, pendingMark) {

@@ -159,7 +159,7 @@ func (r *Redis) addsKey() string             { return r.prefix + keyAdds }
 
 // listingShards is how many sub-keys the recent and coverage listings are split
 // into (see listingShard): on a Redis Cluster each is a hot key every add writes.
-const listingShards = 1
+const listingShards = 16
 
 // listingShard is the listing sub-key a story is listed in: a hash of its id, so
 // every writer of a story picks the same one.

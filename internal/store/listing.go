@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strconv"
@@ -27,7 +28,9 @@ const (
 	MaxListingDepth = 1000
 	// SearchScope is how many of the most recently updated stories a search reads
 	// the titles of: a search costs the same whatever the size of the index (2,000
-	// titles are about 160 KB, one MGET), and finds what is in the news.
+	// titles are about 160 KB, one pipeline), and finds what is in the news. Its
+	// ids are merged from the listing shards in two round trips (see
+	// topListedIn).
 	SearchScope = 2000
 	// maxSearchWords and maxQueryBytes bound what of a query is matched; the rest
 	// is ignored (a query is typed into a search box).
@@ -61,6 +64,11 @@ type ListOptions struct {
 // ListStories returns one page of stories ordered by o.By, in two round trips
 // whatever the size of the index (three when the page holds stories written before
 // titles had a key of their own). Pages beyond MaxListingDepth are empty.
+//
+// A listing is split over listingShards keys (keys.go), so a page is merged from
+// the top offset+limit (and a quarter of limit more) of every shard: the page's
+// stories are among them whichever shards they are in. A deep page takes one more
+// round trip rather than reading listingShards times its depth (see topListedIn).
 func (r *Redis) ListStories(ctx context.Context, o ListOptions) (out []Summary, err error) {
 	defer r.track("list_stories", time.Now(), &err)
 	if o.Limit <= 0 || o.Limit > MaxListing {
@@ -71,24 +79,125 @@ func (r *Redis) ListStories(ctx context.Context, o ListOptions) (out []Summary, 
 	if o.Limit <= 0 {
 		return nil, nil
 	}
-	key := r.recentKey(0)
+	shard := r.recentKey
 	if o.By == ByCoverage {
-		key = r.coverageKey(0)
+		shard = r.coverageKey
 	}
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	// Ask for a few more than limit: entries of stories that expired since they were
 	// listed are skipped below.
-	start := int64(o.Offset)
-	ids, err := r.rdb.ZRevRange(ctx, key, start, start+int64(o.Limit+o.Limit/4)).Result()
+	ids, err := r.topListed(ctx, shard, o.Offset+o.Limit+o.Limit/4)
 	if err != nil {
 		return nil, r.wrap("list stories", err)
 	}
+	ids = ids[min(o.Offset, len(ids)):]
 	out, err = r.summaries(ctx, ids, o.Limit)
 	if err != nil {
 		return nil, r.wrap("list stories", err)
 	}
 	return out, nil
+}
+
+// topListed returns the ids of the n highest-scored stories of a listing, highest
+// first, from its listingShards keys (shard names shard i's key), which are of
+// many slots on a Redis Cluster: see topListedIn.
+func (r *Redis) topListed(ctx context.Context, shard func(int) string, n int) ([]string, error) {
+	return r.topListedIn(ctx, shard, n, singleReadMax)
+}
+
+// singleReadMax bounds what topListed reads in one round trip: up to it, the top n
+// of every shard (shards × n entries: a default page of 250 reads 4,000); past
+// it, a search's 2,000 of 16 shards would read 32,000 entries to keep 2,000, so a
+// second round trip reads only what can be in the top n (see topListedIn).
+const singleReadMax = 4096
+
+// topListedIn is topListed. When listingShards × n is at most most, it reads the
+// top n of every shard, with scores, in one pipeline. Else in two: first the top
+// ceil(n / listingShards) of each; the n-th best score among them, low, is at most
+// the n-th best of the whole listing, so the top n are among the entries scored
+// low or more, which the second pipeline reads (at most n per shard) from the
+// shards whose first read may have stopped short of them. Either way the entries
+// are merged by score, ties by id, highest first, as ZREVRANGE orders them within
+// one key, so a page's order is the same on every read; a story listed in two
+// shards (a writer that listed it in another, see corrections.go and merge.go)
+// appears once, at its higher score.
+func (r *Redis) topListedIn(ctx context.Context, shard func(int) string, n, most int) ([]string, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	per := n
+	if listingShards*n > most {
+		per = (n + listingShards - 1) / listingShards
+	}
+	pipe := r.rdb.Pipeline()
+	cmds := make([]*redis.ZSliceCmd, listingShards)
+	for i := range cmds {
+		cmds[i] = pipe.ZRevRangeWithScores(ctx, shard(i), 0, int64(per-1))
+	}
+	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+		return nil, err
+	}
+	all := make([][]redis.Z, listingShards)
+	for i, c := range cmds {
+		all[i] = c.Val()
+	}
+	if per < n {
+		merged := mergeListed(all, n)
+		low := "-inf"
+		if len(merged) == n {
+			low = strconv.FormatFloat(merged[n-1].Score, 'g', -1, 64)
+		}
+		pipe := r.rdb.Pipeline()
+		more := make([]*redis.ZSliceCmd, listingShards)
+		for i := range more {
+			if len(all[i]) == per { // the shard may hold more scored low or more
+				more[i] = pipe.ZRevRangeByScoreWithScores(ctx, shard(i), &redis.ZRangeBy{Max: "+inf", Min: low, Count: int64(n)})
+			}
+		}
+		if pipe.Len() > 0 {
+			if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+				return nil, err
+			}
+		}
+		for i, c := range more {
+			if c != nil {
+				all[i] = c.Val()
+			}
+		}
+	}
+	merged := mergeListed(all, n)
+	ids := make([]string, len(merged))
+	for i, z := range merged {
+		ids[i] = str(z.Member)
+	}
+	return ids, nil
+}
+
+// mergeListed merges the shards' entries (each highest first) into the n highest,
+// by score then id, each id once.
+func mergeListed(shards [][]redis.Z, n int) []redis.Z {
+	var all []redis.Z
+	for _, zs := range shards {
+		all = append(all, zs...)
+	}
+	slices.SortFunc(all, func(a, b redis.Z) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return strings.Compare(str(b.Member), str(a.Member))
+	})
+	out := make([]redis.Z, 0, min(n, len(all)))
+	seen := make(map[string]bool, cap(out))
+	for _, z := range all {
+		if id := str(z.Member); !seen[id] {
+			seen[id] = true
+			if out = append(out, z); len(out) == n {
+				break
+			}
+		}
+	}
+	return out
 }
 
 // summaries reads the stories ids name, in their order, up to limit of them,
@@ -151,19 +260,20 @@ func (r *Redis) summaries(ctx context.Context, ids []string, limit int) ([]Summa
 }
 
 // centroidHeadlines reads the titles of stories written before titles had a key of
-// their own from their centroids, in one round trip.
+// their own from their centroids, in one pipelined round trip (the centroids are
+// of many slots on a Redis Cluster).
 func (r *Redis) centroidHeadlines(ctx context.Context, ids []string) ([]string, error) {
 	keys := make([]string, len(ids))
 	for i, id := range ids {
 		keys[i] = r.centroidKey(id)
 	}
-	values, err := r.rdb.MGet(ctx, keys...).Result()
+	values, err := r.getMany(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]string, len(ids))
 	for i, v := range values {
-		out[i] = r.headline(str(v))
+		out[i] = r.headline(v)
 	}
 	return out, nil
 }
@@ -192,7 +302,7 @@ func (r *Redis) SearchStories(ctx context.Context, query string, limit int) (out
 	}
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	ids, err := r.rdb.ZRevRange(ctx, r.recentKey(0), 0, SearchScope-1).Result()
+	ids, err := r.topListed(ctx, r.recentKey, SearchScope)
 	if err != nil {
 		return nil, r.wrap("search stories", err)
 	}
@@ -203,15 +313,14 @@ func (r *Redis) SearchStories(ctx context.Context, query string, limit int) (out
 	for i, id := range ids {
 		keys[i] = r.titleKey(id)
 	}
-	values, err := r.rdb.MGet(ctx, keys...).Result()
+	titles, err := r.getMany(ctx, keys)
 	if err != nil {
 		return nil, r.wrap("search stories", err)
 	}
-	titles := make([]string, len(ids))
 	var untitled []string
 	var at []int
-	for i, v := range values {
-		if titles[i] = str(v); titles[i] == "" {
+	for i := range titles {
+		if titles[i] == "" {
 			untitled, at = append(untitled, ids[i]), append(at, i)
 		}
 	}

@@ -99,21 +99,47 @@ func (r *Redis) SavePost(ctx context.Context, canonicalURL string, p Post) (err 
 	defer cancel()
 	aid := ArticleID(canonicalURL)
 	ms := float64(p.Posted.UnixMilli())
-	// One transaction: the record and the two indexes that find it (by poster for
-	// the operator, by URL for corroboration) appear together. All keys carry the
-	// prefix's hash tag, so this holds on Cluster too.
-	pipe := r.rdb.TxPipeline()
-	pipe.Set(ctx, r.postKey(p.Poster, aid), v, r.retention)
-	pipe.ZAdd(ctx, r.posterKey(p.Poster), redis.Z{Score: ms, Member: aid})
-	pipe.ZRemRangeByRank(ctx, r.posterKey(p.Poster), 0, -MaxPostsPerPoster-1)
-	pipe.Expire(ctx, r.posterKey(p.Poster), r.retention)
-	pipe.SAdd(ctx, r.postedURLKey(aid), p.Poster)
-	pipe.Expire(ctx, r.postedURLKey(aid), r.retention)
-	pipe.ZAdd(ctx, r.postersKey(), redis.Z{Score: ms, Member: p.Poster})
-	pipe.ZRemRangeByRank(ctx, r.postersKey(), 0, -maxPosters-1)
-	pipe.Expire(ctx, r.postersKey(), r.retention)
-	_, err = pipe.Exec(ctx)
+	// The record and the poster's list of posts share the token's slot (keys.go),
+	// the URL's list of posters is in the article id's slot and the posters listing
+	// in a slot of its own: on a Redis Cluster no transaction spans them. So one
+	// transaction per slot, record first: the record and the poster's list appear
+	// together, then the URL's list (which corroboration and DropPostsOfURL find
+	// the post by), then the listing. A reader never finds an index entry without
+	// its record. A crash after the first step leaves a post its poster's list and
+	// Post find but the URL's list does not: it is not dropped when the URL is
+	// indexed, and expires after the retention; a crash after the second, a poster
+	// missing from Posters until its next post.
+	err = r.tx(ctx, func(pipe redis.Pipeliner) {
+		pipe.Set(ctx, r.postKey(p.Poster, aid), v, r.retention)
+		pipe.ZAdd(ctx, r.posterKey(p.Poster), redis.Z{Score: ms, Member: aid})
+		pipe.ZRemRangeByRank(ctx, r.posterKey(p.Poster), 0, -MaxPostsPerPoster-1)
+		pipe.Expire(ctx, r.posterKey(p.Poster), r.retention)
+	})
+	if err != nil {
+		return r.wrap("save post", err)
+	}
+	err = r.tx(ctx, func(pipe redis.Pipeliner) {
+		pipe.SAdd(ctx, r.postedURLKey(aid), p.Poster)
+		pipe.Expire(ctx, r.postedURLKey(aid), r.retention)
+	})
+	if err != nil {
+		return r.wrap("save post", err)
+	}
+	err = r.tx(ctx, func(pipe redis.Pipeliner) {
+		pipe.ZAdd(ctx, r.postersKey(), redis.Z{Score: ms, Member: p.Poster})
+		pipe.ZRemRangeByRank(ctx, r.postersKey(), 0, -maxPosters-1)
+		pipe.Expire(ctx, r.postersKey(), r.retention)
+	})
 	return r.wrap("save post", err)
+}
+
+// tx runs the commands fn queues as one transaction (MULTI/EXEC). They must all
+// name keys of one slot: a Redis Cluster refuses a transaction over two.
+func (r *Redis) tx(ctx context.Context, fn func(pipe redis.Pipeliner)) error {
+	pipe := r.rdb.TxPipeline()
+	fn(pipe)
+	_, err := pipe.Exec(ctx)
+	return err
 }
 
 // Post returns poster's unverified post of the canonical URL; ErrNotFound when
@@ -148,12 +174,13 @@ func (r *Redis) PostsOfURL(ctx context.Context, canonicalURL string) (ps []Post,
 	for i, p := range posters {
 		keys[i] = r.postKey(p, aid)
 	}
-	vals, err := r.rdb.MGet(ctx, keys...).Result()
+	// The posts of many tokens are of many slots: pipelined GETs, not one MGET.
+	vals, err := r.getMany(ctx, keys)
 	if err != nil {
 		return nil, r.wrap("posts of url", err)
 	}
 	for i, v := range vals {
-		if p, ok := decodePost(posters[i], str(v)); ok {
+		if p, ok := decodePost(posters[i], v); ok {
 			ps = append(ps, p)
 		}
 	}
@@ -188,14 +215,27 @@ func (r *Redis) DropPostsOfURL(ctx context.Context, canonicalURL string, posters
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	aid := ArticleID(canonicalURL)
-	pipe := r.rdb.TxPipeline()
-	for _, p := range posters {
-		pipe.Del(ctx, r.postKey(p, aid))
-		pipe.ZRem(ctx, r.posterKey(p), aid)
+	// The URL's list of posters first, each post and its entry in its poster's
+	// list (both in the token's slot) after, one transaction per poster: the
+	// reverse of SavePost, so a reader never finds an index entry whose record
+	// is gone. A crash part way leaves posts only their posters' lists find, which
+	// expire after the retention.
+	if len(posters) == 0 {
+		return nil
 	}
-	pipe.SRem(ctx, r.postedURLKey(aid), toAny(posters)...)
-	_, err = pipe.Exec(ctx)
-	return r.wrap("drop posts", err)
+	if err := r.rdb.SRem(ctx, r.postedURLKey(aid), toAny(posters)...).Err(); err != nil {
+		return r.wrap("drop posts", err)
+	}
+	for _, p := range posters {
+		err := r.tx(ctx, func(pipe redis.Pipeliner) {
+			pipe.ZRem(ctx, r.posterKey(p), aid)
+			pipe.Del(ctx, r.postKey(p, aid))
+		})
+		if err != nil {
+			return r.wrap("drop posts", err)
+		}
+	}
+	return nil
 }
 
 // PosterCount is how many unverified posts one token keeps.
@@ -255,6 +295,7 @@ func (r *Redis) PostsOf(ctx context.Context, poster string, limit int) (ps []Pos
 	for i, aid := range ids {
 		keys[i] = r.postKey(poster, aid)
 	}
+	// One MGET: a token's posts share its slot (keys.go).
 	vals, err := r.rdb.MGet(ctx, keys...).Result()
 	if err != nil {
 		return nil, 0, r.wrap("posts of", err)
@@ -287,13 +328,22 @@ func (r *Redis) PurgePosts(ctx context.Context, poster string) (n int, err error
 			cancel()
 			return n, r.wrap("purge posts", err)
 		}
-		pipe := r.rdb.TxPipeline()
+		// The URLs' lists of posters are of the URLs' slots: pipelined, and
+		// first, so that a crash before the posts go (the transaction in the
+		// token's slot) leaves them in the poster's list, where the next purge
+		// finds them again.
+		pipe := r.rdb.Pipeline()
 		for _, aid := range ids {
-			pipe.Del(cctx, r.postKey(poster, aid))
 			pipe.SRem(cctx, r.postedURLKey(aid), poster)
 		}
-		pipe.ZRem(cctx, r.posterKey(poster), toAny(ids)...)
-		_, err = pipe.Exec(cctx)
+		if _, err = pipe.Exec(cctx); err == nil {
+			err = r.tx(cctx, func(pipe redis.Pipeliner) {
+				for _, aid := range ids {
+					pipe.Del(cctx, r.postKey(poster, aid))
+				}
+				pipe.ZRem(cctx, r.posterKey(poster), toAny(ids)...)
+			})
+		}
 		cancel()
 		if err != nil {
 			return n, r.wrap("purge posts", err)

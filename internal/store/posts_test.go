@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/parallax-news/parallax/internal/store"
+	"github.com/parallax-news/parallax/internal/store/storetest"
 	"github.com/parallax-news/parallax/internal/stories"
 )
 
@@ -15,7 +16,18 @@ import (
 // corroboration, can be marked, listed per token, dropped when the URL is indexed
 // and purged per token; every key it writes expires.
 func TestPosts(t *testing.T) {
-	for _, b := range backends() {
+	type variant struct {
+		name string
+		open func(t *testing.T) *store.Redis
+	}
+	var variants []variant
+	for _, b := range storetest.Backends() {
+		variants = append(variants,
+			variant{b.Name, func(t *testing.T) *store.Redis { return b.Open(t, store.Options{Retention: time.Hour}) }},
+			// Keys spread over the slots on a cluster: a post's keys are of three.
+			variant{b.Name + "-spread", func(t *testing.T) *store.Redis { return openSpread(t, b) }})
+	}
+	for _, b := range variants {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			r := b.open(t)

@@ -121,8 +121,6 @@ type Redis struct {
 	finishScript     *redis.Script
 	storyAddScript   *redis.Script
 	aliasStoryScript *redis.Script
-	indexedScript    *redis.Script
-	flushDFScript    *redis.Script
 	detachScript     *redis.Script
 	attachScript     *redis.Script
 	mergeScript      *redis.Script
@@ -134,12 +132,17 @@ type Redis struct {
 	// warned holds the kinds of stored values already reported as unreadable.
 	warned sync.Map
 
-	// storyByArticleScript and cache serve indexed lookups (articlestory.go).
-	storyByArticleScript *redis.Script
-	cache                *lookupCache
+	// storyReadScript and cache serve indexed lookups (articlestory.go).
+	storyReadScript *redis.Script
+	cache           *lookupCache
 
 	// fragmentsScript counts outlets' boilerplate (fragments.go).
 	fragmentsScript *redis.Script
+
+	// flushBucketScript and flushTotalScript write the document counts, one key
+	// per call (docfreq.go).
+	flushBucketScript *redis.Script
+	flushTotalScript  *redis.Script
 
 	// postScript and listScript are steps of cross-slot writes, queued on
 	// pipelines (shard.go).
@@ -173,8 +176,6 @@ func Open(ctx context.Context, opts Options) (*Redis, error) {
 		finishScript:     redis.NewScript(finishScript),
 		storyAddScript:   redis.NewScript(storyAddScript),
 		aliasStoryScript: redis.NewScript(aliasStoryScript),
-		indexedScript:    redis.NewScript(articlesIndexedScript),
-		flushDFScript:    redis.NewScript(flushDocFreqScript),
 		detachScript:     redis.NewScript(detachScript),
 		attachScript:     redis.NewScript(attachScript),
 		mergeScript:      redis.NewScript(mergeScript),
@@ -183,10 +184,13 @@ func Open(ctx context.Context, opts Options) (*Redis, error) {
 		stopFlush:        make(chan struct{}),
 		flushDone:        make(chan struct{}),
 
-		storyByArticleScript: redis.NewScript(storyByArticleScript),
-		cache:                newLookupCache(),
+		storyReadScript: redis.NewScript(storyReadScript),
+		cache:           newLookupCache(),
 
 		fragmentsScript: redis.NewScript(fragmentsScript),
+
+		flushBucketScript: redis.NewScript(flushBucketScript),
+		flushTotalScript:  redis.NewScript(flushTotalScript),
 
 		postScript:    redis.NewScript(postScript),
 		listScript:    redis.NewScript(listScript),
