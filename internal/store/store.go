@@ -123,14 +123,12 @@ type Redis struct {
 	aliasStoryScript *redis.Script
 	indexedScript    *redis.Script
 	flushDFScript    *redis.Script
-	detachScript     *redis.Script
-	attachScript     *redis.Script
-	mergeScript      *redis.Script
-	resolveScript    *redis.Script
-	df               *docFreqs
-	stopFlush        chan struct{}
-	flushDone        chan struct{}
-	closeOnce        sync.Once
+	// moves are the steps of Detach, Attach and MergeStories (move.go).
+	moves     moveScripts
+	df        *docFreqs
+	stopFlush chan struct{}
+	flushDone chan struct{}
+	closeOnce sync.Once
 	// warned holds the kinds of stored values already reported as unreadable.
 	warned sync.Map
 
@@ -175,10 +173,7 @@ func Open(ctx context.Context, opts Options) (*Redis, error) {
 		aliasStoryScript: redis.NewScript(aliasStoryScript),
 		indexedScript:    redis.NewScript(articlesIndexedScript),
 		flushDFScript:    redis.NewScript(flushDocFreqScript),
-		detachScript:     redis.NewScript(detachScript),
-		attachScript:     redis.NewScript(attachScript),
-		mergeScript:      redis.NewScript(mergeScript),
-		resolveScript:    redis.NewScript(resolveScript),
+		moves:            newMoveScripts(),
 		df:               newDocFreqs(),
 		stopFlush:        make(chan struct{}),
 		flushDone:        make(chan struct{}),
