@@ -23,9 +23,11 @@ import (
 var ErrMergeRefused = errors.New("store: merge refused")
 
 const (
-	// maxMergeArticles bounds the articles one merge moves: the script rewrites
-	// every record of the story folded in, and the survivor is the larger story,
-	// so only two large stories could cost more. Such stories are not fragments.
+	// maxMergeArticles bounds the articles one merge moves: its reply carries
+	// every member of the story folded in, the survivor's script takes them all,
+	// and one pipeline rewrites every record (a script each); the survivor is the
+	// larger story, so only two large stories could cost more. Such stories are
+	// not fragments.
 	maxMergeArticles = MaxStoryArticles
 	// maxForwards bounds the forwards a reader follows from a merged-away id: a
 	// fragment folded into a story that is folded again leaves a chain.
