@@ -376,3 +376,40 @@ func TestMergeRefusedThaws(t *testing.T) {
 		})
 	}
 }
+
+// TestMovesAfterScriptFlush: the pipelined steps of the moves (EVALSHA, which
+// cannot fall back to EVAL) load their scripts on a node that knows none, and the
+// replayed pipeline leaves what one run would. Embedded only: flushing the shared
+// Redis's scripts would disturb other tests running on it.
+func TestMovesAfterScriptFlush(t *testing.T) {
+	t.Parallel()
+	r := openEmbedded(t, t.TempDir())
+	ctx := context.Background()
+	a := seed(t, r, "alpha", "https://a.example/1", "https://a.example/2", "https://a.example/3")
+	from := seed(t, r, "beta", "https://b.example/1", "https://b.example/2")
+	flush := func() {
+		t.Helper()
+		if err := r.FlushScripts(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	flush()
+	moved, err := r.Detach(ctx, detachPlan(t, r, a, "https://a.example/3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkMoved(t, r, moved.StoryID, "https://a.example/3", 1)
+	flush()
+	if _, err := r.Attach(ctx, attachPlan(t, r, a, "https://a.example/3")); err != nil {
+		t.Fatal(err)
+	}
+	checkMoved(t, r, a, "https://a.example/3", 3)
+	flush()
+	if _, err := r.MergeStories(ctx, mergePlan(t, r, a, from, []string{"alpha", "beta"})); err != nil {
+		t.Fatal(err)
+	}
+	checkMoved(t, r, a, "https://b.example/2", 5)
+	if log, _ := r.Corrections(ctx, 0); len(log) != 0 {
+		t.Errorf("corrections after the undo: %+v", log)
+	}
+}
