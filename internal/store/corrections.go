@@ -351,7 +351,7 @@ func (r *Redis) detach(ctx context.Context, m Move, stop int) (Moved, error) {
 		r.unlock(ctx, aid, token)
 		return Moved{}, fmt.Errorf("store: detach: the new story's id is taken: %w", ErrConflict)
 	}
-	created0 := replyStrings(created.Val())[1]
+	createdAt := replyStrings(created.Val())[1]
 	if stop == 1 {
 		return Moved{}, errStopped
 	}
@@ -375,7 +375,7 @@ func (r *Redis) detach(ctx context.Context, m Move, stop int) (Moved, error) {
 	committed := out[0] == "ok"
 	updated, _ := strconv.ParseInt(out[1], 10, 64)
 	outlets, _ := strconv.ParseInt(out[2], 10, 64)
-	now, _ := strconv.ParseInt(created0, 10, 64)
+	now, _ := strconv.ParseInt(createdAt, 10, 64)
 	if stop == 2 {
 		return Moved{}, errStopped
 	}
