@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/parallax-news/parallax/internal/store"
@@ -411,5 +413,194 @@ func TestMovesAfterScriptFlush(t *testing.T) {
 	checkMoved(t, r, a, "https://b.example/2", 5)
 	if log, _ := r.Corrections(ctx, 0); len(log) != 0 {
 		t.Errorf("corrections after the undo: %+v", log)
+	}
+}
+
+// TestMergeDuringDirectAdds: writers keep adding to a story while it is folded
+// into another, reading it as the matcher does (its centroid and version, the
+// survivor once it is gone); every article ends in exactly one story, which lists
+// it and which its record names. The adds go through AddArticle alone, so this
+// runs on a spread cluster too.
+func TestMergeDuringDirectAdds(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			into := seed(t, r, "alpha", "https://a.example/1", "https://a.example/2")
+			from := seed(t, r, "beta", "https://b.example/1")
+			const writers, each = 3, 6
+			errs := make(chan error, writers+1)
+			var wg sync.WaitGroup
+			var urls []string
+			for w := range writers {
+				for i := range each {
+					urls = append(urls, fmt.Sprintf("https://w%d.example/%d", w, i))
+				}
+			}
+			for w := range writers {
+				wg.Go(func() {
+					for _, u := range urls[w*each : (w+1)*each] {
+						if err := addTo(ctx, r, from, u); err != nil {
+							errs <- fmt.Errorf("%s: %w", u, err)
+							return
+						}
+					}
+				})
+			}
+			wg.Go(func() {
+				for range 500 {
+					a, err := r.StoryCentroid(ctx, into)
+					if err != nil {
+						errs <- err
+						return
+					}
+					bc, err := r.StoryCentroid(ctx, from)
+					if errors.Is(err, store.ErrNotFound) {
+						return
+					}
+					if err != nil {
+						errs <- err
+						return
+					}
+					_, err = r.MergeStories(ctx, store.Merge{
+						Into: into, IntoVersion: a.Version, From: from, FromVersion: bc.Version,
+						Centroid:   stories.DefaultConfig().Merge(&a.Centroid, &bc.Centroid),
+						IndexTerms: []string{"alpha", "beta"}, FromIndexTerms: []string{"beta"},
+					})
+					if err == nil {
+						return
+					}
+					if !errors.Is(err, store.ErrConflict) {
+						errs <- err
+						return
+					}
+				}
+				errs <- errors.New("the merge never got through")
+			})
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Fatal(err)
+			}
+			all := append([]string{"https://a.example/1", "https://a.example/2", "https://b.example/1"}, urls...)
+			st, err := r.Story(ctx, into, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range all {
+				if _, rec, err := r.ArticleByURL(ctx, u); err != nil || rec != into {
+					t.Errorf("%s: record names %q (%v), want the survivor %s", u, rec, err, into)
+				}
+				if !containsURL(st, u) {
+					t.Errorf("%s is not listed by the survivor", u)
+				}
+			}
+			if st.ArticleCount != len(all) {
+				t.Errorf("the survivor counts %d articles, want %d", st.ArticleCount, len(all))
+			}
+			if err := r.CheckIndex(ctx); err != nil {
+				t.Errorf("index after the merge and the adds: %v", err)
+			}
+		})
+	}
+}
+
+// addTo adds article u to story sid as the matcher would: at the version its
+// centroid carries, into the story sid forwards to once it is merged, again on a
+// conflict.
+func addTo(ctx context.Context, r *store.Redis, sid, u string) error {
+	a, p := article(u, "beta report", "beta")
+	a.OutletID = "outlet-" + u
+	for range 2000 {
+		id, err := r.ResolveStory(ctx, sid)
+		if err != nil {
+			return err
+		}
+		c, err := r.StoryCentroid(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // folded in just now: its forward is being set
+		}
+		if err != nil {
+			return err
+		}
+		stories.DefaultConfig().Add(&c.Centroid, p, a.URL, a.Title)
+		_, err = r.AddArticle(ctx, store.Add{Article: a, StoryID: id, Version: c.Version, Centroid: &c.Centroid, IndexTerms: []string{"beta"}})
+		if !errors.Is(err, store.ErrConflict) {
+			return err
+		}
+	}
+	return errors.New("too many conflicts")
+}
+
+// TestConcurrentDirectDetach: eight movers detach one article at once, each
+// reading the story afresh after a conflict: one detach happens, the others find
+// it done (the article excluded from the story and in its own), one correction is
+// logged. Runs on a spread cluster too.
+func TestConcurrentDirectDetach(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			a := seed(t, r, "alpha", "https://a.example/1", "https://a.example/2", "https://a.example/3")
+			u := "https://a.example/3"
+			aid := store.ArticleID(u)
+			results := make(chan string, 8)
+			errs := make(chan error, 8)
+			var wg sync.WaitGroup
+			for range 8 {
+				wg.Go(func() {
+					for range 2000 {
+						_, cur, _, err := r.ArticleRecord(ctx, aid)
+						if err != nil {
+							errs <- err
+							return
+						}
+						if cur != a {
+							results <- "unchanged " + cur
+							return
+						}
+						m, err := r.Detach(ctx, detachPlan(t, r, a, u))
+						switch {
+						case err == nil && m.Unchanged:
+							results <- "unchanged " + m.StoryID
+							return
+						case err == nil:
+							results <- "moved " + m.StoryID
+							return
+						case !errors.Is(err, store.ErrConflict):
+							errs <- err
+							return
+						}
+					}
+					errs <- errors.New("too many conflicts")
+				})
+			}
+			wg.Wait()
+			close(results)
+			close(errs)
+			for err := range errs {
+				t.Fatal(err)
+			}
+			moved, into := 0, map[string]bool{}
+			for res := range results {
+				kind, sid, _ := strings.Cut(res, " ")
+				if kind == "moved" {
+					moved++
+				}
+				into[sid] = true
+			}
+			if moved != 1 || len(into) != 1 {
+				t.Errorf("%d detaches into %d stories, want 1 into 1", moved, len(into))
+			}
+			mustStory(t, r, a, 2)
+			if log, err := r.Corrections(ctx, 0); err != nil || len(log) != 1 {
+				t.Errorf("corrections = %d (%v), want 1", len(log), err)
+			}
+			if err := r.CheckIndex(ctx); err != nil {
+				t.Errorf("index after the detaches: %v", err)
+			}
+		})
 	}
 }
