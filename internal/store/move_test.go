@@ -47,15 +47,24 @@ func seed(t *testing.T, r *store.Redis, term string, urls ...string) string {
 // detachPlan is the Move lookup.Detach would make of article u out of story sid.
 func detachPlan(t *testing.T, r *store.Redis, sid, u string) store.Move {
 	t.Helper()
+	m, err := planDetach(r, sid, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// planDetach is detachPlan for goroutines other than the test's.
+func planDetach(r *store.Redis, sid, u string) (store.Move, error) {
 	ctx := context.Background()
 	aid := store.ArticleID(u)
 	a, _, simhash, err := r.ArticleRecord(ctx, aid)
 	if err != nil {
-		t.Fatal(err)
+		return store.Move{}, err
 	}
 	from, err := r.StoryCentroid(ctx, sid)
 	if err != nil {
-		t.Fatal(err)
+		return store.Move{}, err
 	}
 	_, p := article(u, a.Title, "")
 	own := &stories.Centroid{}
@@ -65,7 +74,7 @@ func detachPlan(t *testing.T, r *store.Redis, sid, u string) store.Move {
 		From: sid, FromVersion: from.Version, FromCentroid: &from.Centroid, FromIndexTerms: []string{"alpha"},
 		ToCentroid: own, ToIndexTerms: []string{"own-" + aid},
 		Correction: store.Correction{StoryID: sid, ArticleID: aid, URL: u, Title: a.Title},
-	}
+	}, nil
 }
 
 // attachPlan is the Move lookup.Attach would make of article u into story to.
@@ -561,7 +570,12 @@ func TestConcurrentDirectDetach(t *testing.T) {
 							results <- "unchanged " + cur
 							return
 						}
-						m, err := r.Detach(ctx, detachPlan(t, r, a, u))
+						plan, err := planDetach(r, a, u)
+						if err != nil {
+							errs <- err
+							return
+						}
+						m, err := r.Detach(ctx, plan)
 						switch {
 						case err == nil && m.Unchanged:
 							results <- "unchanged " + m.StoryID
