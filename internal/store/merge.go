@@ -89,7 +89,8 @@ return 1
 // in the other's exclusions (a merge would undo a reader's correction), and
 // ("conflict") when the survivor changed since read or is being merged itself. A
 // survivor that holds every article already took them in a merge that did not
-// finish: "ok", nothing is written again.
+// finish: "ok" whatever its version (a later add may have moved it on), nothing
+// is written again.
 //
 // KEYS: 1 story, 2 articles, 3 centroid, 4 title, 5 exclusions, 6 forward. ARGV:
 // 1 expected version, 2 merged centroid, 3 headline, 4 TTL ms, 5 number of
@@ -98,21 +99,26 @@ return 1
 // {"ok", outlet count, updated ms}, {"conflict"} or {"excluded"}.
 const mergeIntoScript = `
 if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('EXISTS', KEYS[6]) == 1 then return {'conflict'} end
-local version = tonumber(ARGV[1])
-if tonumber(redis.call('HGET', KEYS[1], 'v') or '-1') ~= version then return {'conflict'} end
 local nm, nh, nx = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local m0 = 8
 local h0 = m0 + 2 * nm
 local x0 = h0 + 2 * nh
+-- Taken in already (the version moved on since, by this very step): done,
+-- whatever the version, or a conflict would thaw the folded story and leave
+-- its articles in both.
 local applied = nm > 0
 for i = m0, h0 - 1, 2 do
-  if redis.call('SISMEMBER', KEYS[5], ARGV[i]) == 1 then return {'excluded'} end
   if not redis.call('ZSCORE', KEYS[2], ARGV[i]) then applied = false end
+end
+if applied then return {'ok', redis.call('HGET', KEYS[1], 'o') or '0', redis.call('HGET', KEYS[1], 'u') or '0'} end
+local version = tonumber(ARGV[1])
+if tonumber(redis.call('HGET', KEYS[1], 'v') or '-1') ~= version then return {'conflict'} end
+for i = m0, h0 - 1, 2 do
+  if redis.call('SISMEMBER', KEYS[5], ARGV[i]) == 1 then return {'excluded'} end
 end
 for i = x0, x0 + nx - 1 do
   if redis.call('ZSCORE', KEYS[2], ARGV[i]) then return {'excluded'} end
 end
-if applied then return {'ok', redis.call('HGET', KEYS[1], 'o') or '0', redis.call('HGET', KEYS[1], 'u') or '0'} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[4])

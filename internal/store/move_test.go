@@ -316,7 +316,8 @@ func TestMergeResumes(t *testing.T) {
 				ctx := context.Background()
 				a := seed(t, r, "alpha", "https://a.example/1", "https://a.example/2", "https://a.example/3")
 				from := seed(t, r, "beta", "https://b.example/1", "https://b.example/2")
-				if _, err := r.MergeUntil(ctx, mergePlan(t, r, a, from, []string{"alpha", "beta"}), step); !errors.Is(err, store.ErrStopped) {
+				plan := mergePlan(t, r, a, from, []string{"alpha", "beta"})
+				if _, err := r.MergeUntil(ctx, plan, step); !errors.Is(err, store.ErrStopped) {
 					t.Fatalf("merge to step %d: %v", step, err)
 				}
 				for _, u := range []string{"https://a.example/1", "https://b.example/1", "https://b.example/2"} {
@@ -337,7 +338,9 @@ func TestMergeResumes(t *testing.T) {
 				if _, err := r.AddArticle(ctx, store.Add{Article: late, StoryID: from, Version: c.Version, Centroid: &c.Centroid}); !errors.Is(err, store.ErrConflict) {
 					t.Errorf("an add to the frozen story: %v, want ErrConflict", err)
 				}
-				res, err := r.MergeStories(ctx, mergePlan(t, r, a, from, []string{"alpha", "beta"}))
+				// The same merge again (the survivor's version it holds is stale
+				// once step 2 ran): it resumes, never thaws a half-made merge.
+				res, err := r.MergeStories(ctx, plan)
 				if err != nil || res.StoryID != a || res.Moved != 2 {
 					t.Fatalf("merge after the crash = %+v, %v", res, err)
 				}
