@@ -49,180 +49,176 @@ type Correction struct {
 	Match *stories.Evidence `json:"match"`
 }
 
-// detachScript moves an article out of a story into a new story of its own, and
-// records the correction, in one atomic step. It refuses ("conflict") when the
-// story changed since the caller read it (its version), so the centroid the caller
-// computed is never written over a newer one.
+// detachNewScript creates the story of its own a detach moves an article to
+// (step 2a of Detach), as the add script starts one, but for moveTTL only: until
+// the article's record names it nobody can reach it, and a detach that dies
+// leaves nothing for long. Its id is one per story version (DetachedStoryID), so
+// finding it already made is a replay of this very detach: kept, its TTL made at
+// least moveTTL again (never shortened: it may be finished already).
 //
-// KEYS: 1 article, 2 story, 3 story articles, 4 centroid, 5 title, 6 exclusions,
-// 7 new story, 8 new story articles, 9 new centroid, 10 new title, 11 recent,
-// 12 coverage, 13 add counter, 14 corrections, 15 correction data, then the new
-// story's postings (ARGV[16] of them), then the story's.
-// ARGV: 1 sid, 2 new sid, 3 aid, 4 expected version, 5 the article's new value,
-// 6 centroid, 7 new centroid, 8 headline, 9 new headline, 10 ttl ms, 11 article
-// time ms, 12 source, 13 "1" when another article of the story has the source,
-// 14 the story's first-published ms ("-" to keep it), 15 the article's published
-// ms (0 unknown), 16 number of new-story postings, 17 posting cap, 18 correction
-// JSON, 19 corrections cap.
-const detachScript = nextTickLua + `
-local v = redis.call('GET', KEYS[1])
-if not v then return {'article_not_found', ''} end
-if redis.call('EXISTS', KEYS[2]) == 0 then return {'not_found', ''} end
-local sid, nsid, aid = ARGV[1], ARGV[2], ARGV[3]
-local esid = string.match(v, '^[^\n]*')
-if esid ~= sid then
-  if redis.call('SISMEMBER', KEYS[6], aid) == 1 then return {'unchanged', esid} end
-  return {'not_in_story', esid}
+// KEYS: 1 story, 2 articles, 3 centroid, 4 title, 5 exclusions, 6 forward. ARGV:
+// 1 aid, 2 centroid, 3 headline, 4 moveTTL ms, 5 article time ms, 6 source, 7
+// published ms (0 unknown). Reply: {"ok", created ms} or {"conflict"} (the id is
+// another story's).
+const detachNewScript = `
+local pending = tonumber(ARGV[4])
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  local m = redis.call('ZRANGE', KEYS[2], 0, -1)
+  if #m ~= 1 or m[1] ~= ARGV[1] then return {'conflict'} end
+  for i = 1, 4 do
+    if redis.call('PTTL', KEYS[i]) < pending then redis.call('PEXPIRE', KEYS[i], pending) end
+  end
+  return {'ok', redis.call('HGET', KEYS[1], 'u') or '0'}
 end
-local version = tonumber(redis.call('HGET', KEYS[2], 'v') or '-1')
-if version ~= tonumber(ARGV[4]) then return {'conflict', ''} end
-if redis.call('ZCARD', KEYS[3]) <= 1 then return {'sole_article', ''} end
-if redis.call('EXISTS', KEYS[7]) == 1 then return {'conflict', ''} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local ttl = tonumber(ARGV[10])
-local slack = math.floor(ttl / 10)
--- The story keeps its own expiry: a correction is no news about it. Whatever
--- it writes, and the exclusion set, expire with it.
-local left = redis.call('PTTL', KEYS[2])
-if left <= 0 then left = ttl end
-redis.call('ZREM', KEYS[3], aid)
-redis.call('HSET', KEYS[2], 'v', version + 1, 'n', redis.call('ZCARD', KEYS[3]))
-if ARGV[13] ~= '1' and redis.call('HDEL', KEYS[2], '@' .. ARGV[12]) == 1 then
-  redis.call('HINCRBY', KEYS[2], 'o', -1)
-end
-if ARGV[14] ~= '-' then redis.call('HSET', KEYS[2], 'p', ARGV[14]) end
-redis.call('SET', KEYS[4], (version + 1) .. '\n' .. ARGV[6], 'PX', left)
-redis.call('SET', KEYS[5], ARGV[8], 'PX', left)
-redis.call('SADD', KEYS[6], aid)
-redis.call('PEXPIRE', KEYS[6], left)
--- The new story, as the add script starts one.
-local pub = tonumber(ARGV[15])
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+local pub = tonumber(ARGV[7])
 local p = ''
 if pub > 0 then p = pub end
-redis.call('HSET', KEYS[7], 'f', now, 'p', p, 'v', 1, 'u', now, 'n', 1, 'o', 1, 'r', now, '@' .. ARGV[12], 1)
-redis.call('SET', KEYS[1], nsid .. '\n' .. ARGV[5], 'PX', ttl + slack)
-redis.call('ZADD', KEYS[8], ARGV[11], aid)
-redis.call('SET', KEYS[9], '1\n' .. ARGV[7], 'PX', ttl)
-redis.call('SET', KEYS[10], ARGV[9], 'PX', ttl)
-redis.call('PEXPIRE', KEYS[7], ttl)
-redis.call('PEXPIRE', KEYS[8], ttl)
-local cap, nn = tonumber(ARGV[17]), tonumber(ARGV[16])
-for i = 16, #KEYS do
-  local id = sid
-  if i < 16 + nn then id = nsid end
-  if redis.call('ZADD', KEYS[i], nexttick(KEYS[i]), id) == 1 then
-    redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -cap - 1)
-    redis.call('PEXPIRE', KEYS[i], ttl)
-  end
-end
-redis.call('ZADD', KEYS[11], now, nsid)
-redis.call('ZADD', KEYS[12], 1, nsid)
-local o = redis.call('HGET', KEYS[2], 'o')
-if o then redis.call('ZADD', KEYS[12], o, sid) end
--- The log: newest kept, at most the cap, none older than the retention.
-local member = sid .. ':' .. aid
-redis.call('ZADD', KEYS[14], now, member)
-redis.call('HSET', KEYS[15], member, ARGV[18])
-local drop = redis.call('ZRANGEBYSCORE', KEYS[14], '-inf', now - ttl, 'LIMIT', 0, 100)
-local over = redis.call('ZCARD', KEYS[14]) - tonumber(ARGV[19])
-if over > 0 then
-  for _, m in ipairs(redis.call('ZRANGE', KEYS[14], 0, over - 1)) do table.insert(drop, m) end
-end
-for _, m in ipairs(drop) do
-  redis.call('ZREM', KEYS[14], m)
-  redis.call('HDEL', KEYS[15], m)
-end
-redis.call('PEXPIRE', KEYS[14], ttl)
-redis.call('PEXPIRE', KEYS[15], ttl)
-return {'ok', nsid}
+redis.call('HSET', KEYS[1], 'f', now, 'p', p, 'v', 1, 'u', now, 'n', 1, 'o', 1, 'r', now, '@' .. ARGV[6], 1)
+redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
+redis.call('SET', KEYS[3], '1\n' .. ARGV[2], 'PX', pending)
+redis.call('SET', KEYS[4], ARGV[3], 'PX', pending)
+redis.call('PEXPIRE', KEYS[1], pending)
+redis.call('PEXPIRE', KEYS[2], pending)
+return {'ok', tostring(now)}
 `
 
-// attachScript moves an article from the story it is in into another, in one
-// atomic step: the undo of a detach, or an operator's correction the other way.
-// The article's exclusion from the target and the target's correction entry for it
-// are removed. A story the move leaves empty is deleted. It refuses ("conflict")
-// when either story changed since the caller read them.
+// detachStoryScript takes an article out of its story (step 2b of Detach: the
+// commit), with the story's version check, and excludes it from the story for as
+// long as the story lives. It refuses ("conflict") when the story changed since the
+// caller read it, or is being merged into another (its forward, see
+// mergeMarkScript). An article the story no longer lists but excludes was taken
+// out by a detach that did not finish (its record still names the story):
+// "detached", nothing is written, and the caller finishes the move.
 //
-// KEYS: 1 article, 2 target, 3 target articles, 4 target centroid, 5 target title,
-// 6 target exclusions, 7 recent, 8 coverage, 9 add counter, 10 corrections,
-// 11 correction data, 12 source story, 13 its articles, 14 its centroid, 15 its
-// title, 16 its exclusions, then the target's postings (ARGV[17] of them), then
-// the source story's.
-// ARGV: 1 target sid, 2 source sid, 3 aid, 4 target version, 5 source version,
-// 6 the article's new value, 7 target centroid, 8 source centroid, 9 target
-// headline, 10 source headline, 11 ttl ms, 12 article time ms, 13 source (outlet),
-// 14 "1" when another article of the source story has it, 15 the source story's
-// first-published ms ("-" to keep), 16 the article's published ms (0 unknown),
-// 17 number of target postings, 18 posting cap.
-const attachScript = nextTickLua + `
-local v = redis.call('GET', KEYS[1])
-if not v then return {'article_not_found', ''} end
-if redis.call('EXISTS', KEYS[2]) == 0 then return {'not_found', ''} end
-local tsid, ssid, aid = ARGV[1], ARGV[2], ARGV[3]
-local esid = string.match(v, '^[^\n]*')
-if esid == tsid then return {'unchanged', tsid} end
-if esid ~= ssid then return {'conflict', ''} end
-local tv = tonumber(redis.call('HGET', KEYS[2], 'v') or '-1')
-local sv = tonumber(redis.call('HGET', KEYS[12], 'v') or '-1')
-if tv ~= tonumber(ARGV[4]) or sv ~= tonumber(ARGV[5]) then return {'conflict', ''} end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local ttl = tonumber(ARGV[11])
-local slack = math.floor(ttl / 10)
--- The source story loses the article, or goes when it was its only one.
-local sleft = redis.call('PTTL', KEYS[12])
-if sleft <= 0 then sleft = ttl end
-redis.call('ZREM', KEYS[13], aid)
-local remaining = redis.call('ZCARD', KEYS[13])
+// KEYS: 1 story, 2 articles, 3 centroid, 4 title, 5 exclusions, 6 forward. ARGV:
+// 1 aid, 2 expected version, 3 centroid, 4 headline, 5 TTL ms, 6 source, 7 "1"
+// when another article of the story has the source, 8 the story's first-published
+// ms ("-" to keep it). Reply: {"ok"|"detached", updated ms, outlet count},
+// {"not_found"}, {"not_in_story"}, {"sole_article"} or {"conflict"}.
+const detachStoryScript = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'not_found'} end
+if redis.call('EXISTS', KEYS[6]) == 1 then return {'conflict'} end
+local aid = ARGV[1]
+if not redis.call('ZSCORE', KEYS[2], aid) then
+  if redis.call('SISMEMBER', KEYS[5], aid) == 1 then
+    return {'detached', redis.call('HGET', KEYS[1], 'u') or '0', redis.call('HGET', KEYS[1], 'o') or '0'}
+  end
+  return {'not_in_story'}
+end
+local version = tonumber(redis.call('HGET', KEYS[1], 'v') or '-1')
+if version ~= tonumber(ARGV[2]) then return {'conflict'} end
+if redis.call('ZCARD', KEYS[2]) <= 1 then return {'sole_article'} end
+-- The story keeps its own expiry: a correction is no news about it. Whatever
+-- it writes, and the exclusion set, expire with it.
+local left = redis.call('PTTL', KEYS[1])
+if left <= 0 then left = tonumber(ARGV[5]) end
+redis.call('ZREM', KEYS[2], aid)
+redis.call('HSET', KEYS[1], 'v', version + 1, 'n', redis.call('ZCARD', KEYS[2]))
+if ARGV[7] ~= '1' and redis.call('HDEL', KEYS[1], '@' .. ARGV[6]) == 1 then
+  redis.call('HINCRBY', KEYS[1], 'o', -1)
+end
+if ARGV[8] ~= '-' then redis.call('HSET', KEYS[1], 'p', ARGV[8]) end
+redis.call('SET', KEYS[3], (version + 1) .. '\n' .. ARGV[3], 'PX', left)
+redis.call('SET', KEYS[4], ARGV[4], 'PX', left)
+redis.call('SADD', KEYS[5], aid)
+redis.call('PEXPIRE', KEYS[5], left)
+return {'ok', redis.call('HGET', KEYS[1], 'u') or '0', redis.call('HGET', KEYS[1], 'o') or '0'}
+`
+
+// attachTargetScript puts an article into the story an attach moves it to (step
+// 2a of Attach), as an add does (the story lives on as after an add), with the
+// story's version check, and lifts the article's exclusion from it. It refuses
+// ("conflict") when the story changed since the caller read it or is being
+// merged. A story that lists the article already took it in an attach that did not
+// finish: "ok", nothing is written again.
+//
+// KEYS: 1 story, 2 articles, 3 centroid, 4 title, 5 exclusions, 6 forward. ARGV:
+// 1 aid, 2 expected version, 3 centroid, 4 headline, 5 TTL ms, 6 article time ms,
+// 7 source, 8 published ms (0 unknown). Reply: {"ok", updated ms, outlet count},
+// {"not_found"} or {"conflict"}.
+const attachTargetScript = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'not_found'} end
+if redis.call('EXISTS', KEYS[6]) == 1 then return {'conflict'} end
+local aid, ttl = ARGV[1], tonumber(ARGV[5])
+if not redis.call('ZSCORE', KEYS[2], aid) then
+  local version = tonumber(redis.call('HGET', KEYS[1], 'v') or '-1')
+  if version ~= tonumber(ARGV[2]) then return {'conflict'} end
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  redis.call('ZADD', KEYS[2], ARGV[6], aid)
+  if redis.call('HSETNX', KEYS[1], '@' .. ARGV[7], 1) == 1 then redis.call('HINCRBY', KEYS[1], 'o', 1) end
+  local pub = tonumber(ARGV[8])
+  if pub > 0 then
+    local p = redis.call('HGET', KEYS[1], 'p')
+    if p and (p == '' or pub < tonumber(p)) then redis.call('HSET', KEYS[1], 'p', pub) end
+  end
+  redis.call('HSET', KEYS[1], 'v', version + 1, 'u', now, 'n', redis.call('ZCARD', KEYS[2]))
+  redis.call('SET', KEYS[3], (version + 1) .. '\n' .. ARGV[3], 'PX', ttl)
+  redis.call('SET', KEYS[4], ARGV[4], 'PX', ttl)
+  redis.call('PEXPIRE', KEYS[1], ttl)
+  redis.call('PEXPIRE', KEYS[2], ttl)
+end
+if redis.call('SREM', KEYS[5], aid) == 1 then redis.call('PEXPIRE', KEYS[5], ttl) end
+return {'ok', redis.call('HGET', KEYS[1], 'u') or '0', redis.call('HGET', KEYS[1], 'o') or '0'}
+`
+
+// attachSourceScript takes an article out of the story it leaves (step 2b of
+// Attach), with the story's version check (-1: the caller found it gone). A story
+// left empty keeps its keys, with no members, until the article's record names its
+// new story (dropEmptyScript): a record naming a story that is gone reads as
+// dangling, and the next lookup would index the URL afresh over the move. It
+// refuses ("conflict") when the story changed since the caller read it or is being
+// merged. A story that no longer lists the article let it go in an attach that did
+// not finish: "left", nothing is written.
+//
+// KEYS: 1 story, 2 articles, 3 centroid, 4 title, 5 exclusions, 6 forward. ARGV:
+// 1 aid, 2 expected version, 3 centroid, 4 headline, 5 TTL ms, 6 source, 7 "1" when
+// another article of the story has it, 8 the story's first-published ms ("-" to
+// keep). Reply: {"ok", updated ms, outlet count}, {"emptied"}, {"left"} (or the
+// story is gone) or {"conflict"}.
+const attachSourceScript = `
+local version = tonumber(ARGV[2])
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  if version == -1 then return {'left'} end
+  return {'conflict'}
+end
+if version == -1 or redis.call('EXISTS', KEYS[6]) == 1 then return {'conflict'} end
+local aid = ARGV[1]
+if not redis.call('ZSCORE', KEYS[2], aid) then return {'left'} end
+if tonumber(redis.call('HGET', KEYS[1], 'v') or '-1') ~= version then return {'conflict'} end
+redis.call('ZREM', KEYS[2], aid)
+local remaining = redis.call('ZCARD', KEYS[2])
+redis.call('HSET', KEYS[1], 'v', version + 1, 'n', remaining)
 if remaining == 0 then
-  redis.call('DEL', KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16])
-  redis.call('ZREM', KEYS[7], ssid)
-  redis.call('ZREM', KEYS[8], ssid)
-else
-  redis.call('HSET', KEYS[12], 'v', sv + 1, 'n', remaining)
-  if ARGV[14] ~= '1' and redis.call('HDEL', KEYS[12], '@' .. ARGV[13]) == 1 then
-    redis.call('HINCRBY', KEYS[12], 'o', -1)
-  end
-  if ARGV[15] ~= '-' then redis.call('HSET', KEYS[12], 'p', ARGV[15]) end
-  redis.call('SET', KEYS[14], (sv + 1) .. '\n' .. ARGV[8], 'PX', sleft)
-  redis.call('SET', KEYS[15], ARGV[10], 'PX', sleft)
-  local o = redis.call('HGET', KEYS[12], 'o')
-  if o then redis.call('ZADD', KEYS[8], o, ssid) end
+  -- The centroid keeps its content but carries the new version, so that the
+  -- story reads as any other (of no articles) until it goes.
+  local c = redis.call('GET', KEYS[3])
+  local nl = c and string.find(c, '\n', 1, true)
+  local cleft = redis.call('PTTL', KEYS[3])
+  if nl and cleft > 0 then redis.call('SET', KEYS[3], (version + 1) .. string.sub(c, nl), 'PX', cleft) end
+  return {'emptied'}
 end
--- The target gains it, as an add does (and lives on as after an add).
-redis.call('SET', KEYS[1], tsid .. '\n' .. ARGV[6], 'PX', ttl + slack)
-redis.call('ZADD', KEYS[3], ARGV[12], aid)
-if redis.call('HSETNX', KEYS[2], '@' .. ARGV[13], 1) == 1 then redis.call('HINCRBY', KEYS[2], 'o', 1) end
-local pub = tonumber(ARGV[16])
-if pub > 0 then
-  local p = redis.call('HGET', KEYS[2], 'p')
-  if p and (p == '' or pub < tonumber(p)) then redis.call('HSET', KEYS[2], 'p', pub) end
+local left = redis.call('PTTL', KEYS[1])
+if left <= 0 then left = tonumber(ARGV[5]) end
+if ARGV[7] ~= '1' and redis.call('HDEL', KEYS[1], '@' .. ARGV[6]) == 1 then
+  redis.call('HINCRBY', KEYS[1], 'o', -1)
 end
-redis.call('HSET', KEYS[2], 'v', tv + 1, 'u', now, 'n', redis.call('ZCARD', KEYS[3]))
-redis.call('SET', KEYS[4], (tv + 1) .. '\n' .. ARGV[7], 'PX', ttl)
-redis.call('SET', KEYS[5], ARGV[9], 'PX', ttl)
-redis.call('PEXPIRE', KEYS[2], ttl)
-redis.call('PEXPIRE', KEYS[3], ttl)
-redis.call('SREM', KEYS[6], aid)
-redis.call('PEXPIRE', KEYS[6], ttl)
-local member = tsid .. ':' .. aid
-redis.call('ZREM', KEYS[10], member)
-redis.call('HDEL', KEYS[11], member)
-local cap, nt = tonumber(ARGV[18]), tonumber(ARGV[17])
-for i = 17, #KEYS do
-  local id = tsid
-  if i >= 17 + nt then id = ssid end
-  if id == tsid or remaining > 0 then
-    if redis.call('ZADD', KEYS[i], nexttick(KEYS[i]), id) == 1 then
-      redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -cap - 1)
-      redis.call('PEXPIRE', KEYS[i], ttl)
-    end
-  end
-end
-redis.call('ZADD', KEYS[7], now, tsid)
-redis.call('ZADD', KEYS[8], redis.call('HGET', KEYS[2], 'o'), tsid)
-return {'ok', tsid}
+if ARGV[8] ~= '-' then redis.call('HSET', KEYS[1], 'p', ARGV[8]) end
+redis.call('SET', KEYS[3], (version + 1) .. '\n' .. ARGV[3], 'PX', left)
+redis.call('SET', KEYS[4], ARGV[4], 'PX', left)
+return {'ok', redis.call('HGET', KEYS[1], 'u') or '0', redis.call('HGET', KEYS[1], 'o') or '0'}
+`
+
+// dropEmptyScript deletes a story an attach left without articles (step 4 of
+// Attach), unless an add put one in since. KEYS: 1 story, 2 articles, 3 centroid,
+// 4 title, 5 exclusions.
+const dropEmptyScript = `
+if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+return 1
 `
 
 // Move is one article moved between stories by Detach or Attach, with what the
@@ -274,11 +270,40 @@ func DetachedStoryID(canonicalURL, sid string, version int64) string {
 }
 
 // Detach moves an article out of story m.From into a new story of its own and
-// records the correction (see detachScript). Errors: ErrNotFound (no such story),
+// records the correction. Errors: ErrNotFound (no such story),
 // ErrArticleNotFound, ErrNotInStory, ErrSoleArticle, ErrConflict (the story
-// changed since it was read: read it again).
+// changed since it was read, or another mover holds the article: read it again).
+//
+// The chain (see move.go), and what a crash after each step leaves:
+//
+//  1. One pipeline: lockScript takes the article while its record names m.From;
+//     detachNewScript creates the new story (id DetachedStoryID) holding the
+//     article, for moveTTL. Left: a story nobody can reach (no record names it, it
+//     is neither posted nor listed), gone after moveTTL, and a lock that expires
+//     as soon; a re-run at the same version takes the same story over.
+//  2. detachStoryScript, the commit: the article leaves m.From with its version
+//     check and is excluded from it. Left: the record still names m.From, which no
+//     longer lists it (a reader of the URL gets the story without the article);
+//     the new story expires after moveTTL. A re-run (the reader pressing "not this
+//     story" again, once the lock expired) finds the article excluded and not a
+//     member ("detached"), and finishes with a new story of its own. (Not when
+//     the story kept a single article: lookup.Detach refuses that as
+//     ErrSoleArticle before the store is asked; the record then stays until it
+//     expires, never renewed by a story that no longer lists it.)
+//  3. One pipeline: moveRecordScript rewrites the record to name the new story and
+//     gives the lock up; promoteScript gives the new story the retention; both
+//     stories are posted and listed; the correction is logged. Each is
+//     idempotent. A crash inside it may leave the new story unposted or unlisted
+//     (found by its article, not by its terms) or the correction unlogged; a
+//     record not rewritten is step 2's case.
 func (r *Redis) Detach(ctx context.Context, m Move) (res Moved, err error) {
 	defer r.track("detach", time.Now(), &err)
+	return r.detach(ctx, m, 0)
+}
+
+// detach runs Detach's chain; a stop other than 0 ends it after that step, as a
+// mover dying there would (tests).
+func (r *Redis) detach(ctx context.Context, m Move, stop int) (Moved, error) {
 	if m.Article.URL == "" || m.FromCentroid == nil || m.ToCentroid == nil {
 		return Moved{}, errors.New("store: detach: missing article or centroid")
 	}
@@ -303,35 +328,157 @@ func (r *Redis) Detach(ctx context.Context, m Move) (res Moved, err error) {
 	if err != nil {
 		return Moved{}, fmt.Errorf("store: detach: encode correction: %w", err)
 	}
-	keys := []string{
-		r.articleKey(aid), r.storyKey(sid), r.storyArticlesKey(sid), r.centroidKey(sid), r.titleKey(sid),
-		r.exclusionKey(sid), r.storyKey(nsid), r.storyArticlesKey(nsid), r.centroidKey(nsid), r.titleKey(nsid),
-		r.recentKey(0), r.coverageKey(0), r.addsKey(), r.correctionsKey(), r.correctionDataKey(),
+	token, err := moveToken("detach")
+	if err != nil {
+		return Moved{}, err
 	}
-	for _, t := range m.ToIndexTerms {
-		keys = append(keys, r.termKey(t))
+	ttl := r.retention.Milliseconds()
+	defer r.cache.drop(sid, aid)
+	defer r.cache.drop(nsid)
+
+	// Step 1: the lock and the new story.
+	var locked, created *redis.Cmd
+	err = r.execScripts(ctx, func(pipe redis.Pipeliner) {
+		locked = r.moves.lock.EvalSha(ctx, pipe, []string{r.articleKey(aid), r.moveKey(aid)}, token, msArg(moveTTL), sid)
+		created = r.moves.detachNew.EvalSha(ctx, pipe, r.storyKeys(nsid), aid, newBlob, m.ToCentroid.Headline,
+			msArg(moveTTL), m.Article.When().UnixMilli(), m.Article.Source(), publishedMs(m.Article.Published))
+	})
+	if err != nil {
+		r.unlock(ctx, aid, token)
+		return Moved{}, r.wrap("detach", err)
 	}
-	for _, t := range m.FromIndexTerms {
-		keys = append(keys, r.termKey(t))
+	if done, err := r.locked(ctx, "detach", locked.Val(), sid, aid); done != nil || err != nil {
+		return *done, err
 	}
-	args := []any{
-		sid, nsid, aid, m.FromVersion, value, oldBlob, newBlob, m.FromCentroid.Headline, m.ToCentroid.Headline,
-		r.retention.Milliseconds(), m.Article.When().UnixMilli(), m.Article.Source(), flag(m.FromKeepsSource),
-		firstPublishedArg(m.FromFirstPublished, m.FromKnowsFirst), publishedMs(m.Article.Published),
-		len(m.ToIndexTerms), postingCap, string(corr), MaxCorrections,
+	if out := replyStrings(created.Val()); len(out) < 2 || out[0] != "ok" {
+		r.unlock(ctx, aid, token)
+		return Moved{}, fmt.Errorf("store: detach: the new story's id is taken: %w", ErrConflict)
 	}
-	out, err := r.detachScript.Run(ctx, r.rdb, keys, args...).StringSlice()
+	createdAt := replyStrings(created.Val())[1]
+	if stop == 1 {
+		return Moved{}, errStopped
+	}
+
+	// Step 2: the commit in the story the article leaves.
+	out, err := r.moves.detachStory.Run(ctx, r.rdb, r.storyKeys(sid), aid, m.FromVersion, oldBlob, m.FromCentroid.Headline,
+		ttl, m.Article.Source(), flag(m.FromKeepsSource), firstPublishedArg(m.FromFirstPublished, m.FromKnowsFirst)).StringSlice()
+	if err != nil {
+		// It may have been applied all the same: a re-run finishes it (see above).
+		r.unlock(ctx, aid, token)
+		return Moved{}, r.wrap("detach", err)
+	}
+	if len(out) == 0 || (out[0] != "ok" && out[0] != "detached") {
+		r.unlock(ctx, aid, token)
+		return moveReply("detach", append(out, sid)[:2])
+	}
+	if len(out) < 3 {
+		r.unlock(ctx, aid, token)
+		return Moved{}, fmt.Errorf("store: detach: unexpected reply %q", out)
+	}
+	committed := out[0] == "ok"
+	updated, _ := strconv.ParseInt(out[1], 10, 64)
+	outlets, _ := strconv.ParseInt(out[2], 10, 64)
+	now, _ := strconv.ParseInt(createdAt, 10, 64)
+	if stop == 2 {
+		return Moved{}, errStopped
+	}
+
+	// Step 3: the record, the postings, the listings, the log.
+	slack := ttl / 10
+	var rewritten *redis.Cmd
+	err = r.execScripts(ctx, func(pipe redis.Pipeliner) {
+		rewritten = r.moves.record.EvalSha(ctx, pipe, []string{r.articleKey(aid), r.moveKey(aid)}, token, sid, nsid+"\n"+value, ttl+slack)
+		r.moves.promote.EvalSha(ctx, pipe, r.storyKeys(nsid)[:4], ttl)
+		r.post(ctx, pipe, nsid, m.ToIndexTerms, nil, true)
+		if committed {
+			// A re-run finishing an earlier commit computed m.From's terms from a
+			// centroid that lost the article already: they are left as they are.
+			r.post(ctx, pipe, sid, m.FromIndexTerms, nil, true)
+		}
+		r.list(ctx, pipe, nsid, now, 1)
+		r.list(ctx, pipe, sid, updated, outlets)
+		r.moves.log.EvalSha(ctx, pipe, []string{r.correctionsKey(), r.correctionDataKey()}, sid+":"+aid, string(corr), ttl, MaxCorrections)
+	})
 	if err != nil {
 		return Moved{}, r.wrap("detach", err)
 	}
-	return moveReply("detach", out)
+	if n, _ := rewritten.Int(); n != 1 {
+		// The lock expired under this mover (it ran for over moveTTL) and another
+		// moved the article since: where it is now is the other's answer.
+		return Moved{}, fmt.Errorf("store: detach: the lock on the article expired: %w", ErrConflict)
+	}
+	return Moved{StoryID: nsid}, nil
 }
 
-// Attach moves an article from story m.From into story m.To (see attachScript):
-// the undo of a Detach. Errors: ErrNotFound (no such target story),
-// ErrArticleNotFound, ErrConflict (either story changed since it was read).
+// locked reads a lockScript reply for a mover taking article aid out of story sid.
+// done is nil when the caller holds the lock; else the call's answer: Unchanged
+// when the article is in its story already (an exclusion of sid says a detach took
+// it there; for an attach, the caller checks its target), or an error.
+func (r *Redis) locked(ctx context.Context, op string, reply any, sid, aid string) (done *Moved, err error) {
+	out := replyStrings(reply)
+	if len(out) != 2 {
+		return &Moved{}, fmt.Errorf("store: %s: unexpected reply %q", op, out)
+	}
+	esid := out[1]
+	switch {
+	case out[0] == "ok":
+		return nil, nil
+	case out[0] == "article_not_found" || strings.HasPrefix(esid, pendingMark):
+		return &Moved{}, fmt.Errorf("store: %s: %w", op, ErrArticleNotFound)
+	case out[0] == "busy":
+		return &Moved{}, fmt.Errorf("store: %s: another writer is moving the article: %w", op, ErrConflict)
+	case out[0] != "elsewhere":
+		return &Moved{}, fmt.Errorf("store: %s: unexpected reply %q", op, out)
+	}
+	if op != "detach" {
+		return &Moved{StoryID: esid}, nil
+	}
+	pipe := r.rdb.Pipeline()
+	exists := pipe.Exists(ctx, r.storyKey(sid))
+	excluded := pipe.SIsMember(ctx, r.exclusionKey(sid), aid)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return &Moved{}, r.wrap(op, err)
+	}
+	switch {
+	case exists.Val() == 0:
+		return &Moved{}, fmt.Errorf("store: %s: story: %w", op, ErrNotFound)
+	case excluded.Val():
+		return &Moved{StoryID: esid, Unchanged: true}, nil
+	}
+	return &Moved{StoryID: esid}, fmt.Errorf("store: %s: %w", op, ErrNotInStory)
+}
+
+// Attach moves an article from story m.From into story m.To: the undo of a
+// Detach, whose correction it withdraws. Errors: ErrNotFound (no such target
+// story), ErrArticleNotFound, ErrConflict (either story changed since it was
+// read, or another mover holds the article).
+//
+// The chain (see move.go), and what a crash after each step leaves:
+//
+//  1. lockScript takes the article while its record names m.From. Left: a lock
+//     that expires after moveTTL.
+//  2. attachTargetScript: m.To takes the article in, with its version check, and
+//     lifts its exclusion. Left: the article listed by both stories, its record
+//     naming m.From. A re-run (the lookup retries a conflict at once) finds m.To
+//     holding it and goes on.
+//  3. attachSourceScript: m.From lets it go, with its version check; a conflict
+//     here leaves step 2's state for the caller's retry. A story left empty stays,
+//     with no articles, until step 5. Left: the record names m.From, which no
+//     longer lists it; a re-run finds it gone from m.From ("left") and finishes.
+//  4. One pipeline: moveRecordScript rewrites the record to name m.To and gives
+//     the lock up; the stories are posted and listed; the correction of the
+//     article out of m.To is withdrawn. Idempotent; a crash inside it may leave a
+//     story unposted or the correction logged, which a re-run finishes.
+//  5. dropEmptyScript deletes m.From if the move left it empty (and no add filled
+//     it since), and it leaves the listings. Left otherwise: an empty story that
+//     expires with its TTL.
 func (r *Redis) Attach(ctx context.Context, m Move) (res Moved, err error) {
 	defer r.track("attach", time.Now(), &err)
+	return r.attach(ctx, m, 0)
+}
+
+// attach runs Attach's chain; a stop other than 0 ends it after that step (tests).
+func (r *Redis) attach(ctx context.Context, m Move, stop int) (Moved, error) {
 	if m.Article.URL == "" || m.ToCentroid == nil {
 		return Moved{}, errors.New("store: attach: missing article or centroid")
 	}
@@ -354,28 +501,126 @@ func (r *Redis) Attach(ctx context.Context, m Move) (res Moved, err error) {
 	if err != nil {
 		return Moved{}, err
 	}
-	keys := []string{
-		r.articleKey(aid), r.storyKey(tsid), r.storyArticlesKey(tsid), r.centroidKey(tsid), r.titleKey(tsid),
-		r.exclusionKey(tsid), r.recentKey(0), r.coverageKey(0), r.addsKey(), r.correctionsKey(), r.correctionDataKey(),
-		r.storyKey(ssid), r.storyArticlesKey(ssid), r.centroidKey(ssid), r.titleKey(ssid), r.exclusionKey(ssid),
+	token, err := moveToken("attach")
+	if err != nil {
+		return Moved{}, err
 	}
-	for _, t := range m.ToIndexTerms {
-		keys = append(keys, r.termKey(t))
+	ttl := r.retention.Milliseconds()
+	defer r.cache.drop(tsid, aid)
+	defer r.cache.drop(ssid)
+
+	// Step 1: the lock.
+	reply, err := r.moves.lock.Run(ctx, r.rdb, []string{r.articleKey(aid), r.moveKey(aid)}, token, msArg(moveTTL), ssid).Result()
+	if err != nil {
+		r.unlock(ctx, aid, token)
+		return Moved{}, r.wrap("attach", err)
 	}
-	for _, t := range m.FromIndexTerms {
-		keys = append(keys, r.termKey(t))
+	if done, err := r.locked(ctx, "attach", reply, ssid, aid); done != nil || err != nil {
+		if err != nil {
+			return *done, err
+		}
+		n, err := r.rdb.Exists(ctx, r.storyKey(tsid)).Result()
+		switch {
+		case err != nil:
+			return Moved{}, r.wrap("attach", err)
+		case n == 0:
+			return Moved{}, fmt.Errorf("store: attach: story: %w", ErrNotFound)
+		case done.StoryID == tsid:
+			return Moved{StoryID: tsid, Unchanged: true}, nil
+		}
+		return Moved{}, fmt.Errorf("store: attach: the article moved since it was read: %w", ErrConflict)
 	}
-	args := []any{
-		tsid, ssid, aid, m.ToVersion, m.FromVersion, value, toBlob, string(fromBlob), m.ToCentroid.Headline,
-		fromHeadline, r.retention.Milliseconds(), m.Article.When().UnixMilli(), m.Article.Source(),
-		flag(m.FromKeepsSource), firstPublishedArg(m.FromFirstPublished, m.FromKnowsFirst),
-		publishedMs(m.Article.Published), len(m.ToIndexTerms), postingCap,
+	fail := func(err error) (Moved, error) {
+		r.unlock(ctx, aid, token)
+		return Moved{}, err
 	}
-	out, err := r.attachScript.Run(ctx, r.rdb, keys, args...).StringSlice()
+	if stop == 1 {
+		return Moved{}, errStopped
+	}
+
+	// Step 2: the story it joins.
+	out, err := r.moves.attachTarget.Run(ctx, r.rdb, r.storyKeys(tsid), aid, m.ToVersion, toBlob, m.ToCentroid.Headline,
+		ttl, m.Article.When().UnixMilli(), m.Article.Source(), publishedMs(m.Article.Published)).StringSlice()
+	if err != nil {
+		return fail(r.wrap("attach", err))
+	}
+	if len(out) < 3 || out[0] != "ok" {
+		if _, err := moveReply("attach", append(out, tsid)[:2]); err != nil {
+			return fail(err)
+		}
+		return fail(fmt.Errorf("store: attach: unexpected reply %q", out))
+	}
+	updated, _ := strconv.ParseInt(out[1], 10, 64)
+	outlets, _ := strconv.ParseInt(out[2], 10, 64)
+	if stop == 2 {
+		return Moved{}, errStopped
+	}
+
+	// Step 3: the story it leaves.
+	src, err := r.moves.attachSource.Run(ctx, r.rdb, r.storyKeys(ssid), aid, m.FromVersion, string(fromBlob), fromHeadline,
+		ttl, m.Article.Source(), flag(m.FromKeepsSource), firstPublishedArg(m.FromFirstPublished, m.FromKnowsFirst)).StringSlice()
+	if err != nil {
+		return fail(r.wrap("attach", err))
+	}
+	if len(src) == 0 || src[0] == "conflict" {
+		return fail(fmt.Errorf("store: attach: %w", ErrConflict))
+	}
+	var srcUpdated, srcOutlets int64
+	switch src[0] {
+	case "ok":
+		if len(src) < 3 {
+			return fail(fmt.Errorf("store: attach: unexpected reply %q", src))
+		}
+		srcUpdated, _ = strconv.ParseInt(src[1], 10, 64)
+		srcOutlets, _ = strconv.ParseInt(src[2], 10, 64)
+	case "emptied", "left":
+	default:
+		return fail(fmt.Errorf("store: attach: unexpected reply %q", src))
+	}
+	if stop == 3 {
+		return Moved{}, errStopped
+	}
+
+	// Step 4: the record, the postings, the listings, the log.
+	slack := ttl / 10
+	var rewritten *redis.Cmd
+	err = r.execScripts(ctx, func(pipe redis.Pipeliner) {
+		rewritten = r.moves.record.EvalSha(ctx, pipe, []string{r.articleKey(aid), r.moveKey(aid)}, token, ssid, tsid+"\n"+value, ttl+slack)
+		r.post(ctx, pipe, tsid, m.ToIndexTerms, nil, true)
+		r.list(ctx, pipe, tsid, updated, outlets)
+		if src[0] == "ok" {
+			r.post(ctx, pipe, ssid, m.FromIndexTerms, nil, true)
+			r.list(ctx, pipe, ssid, srcUpdated, srcOutlets)
+		}
+		r.moves.unlog.EvalSha(ctx, pipe, []string{r.correctionsKey(), r.correctionDataKey()}, tsid+":"+aid)
+	})
 	if err != nil {
 		return Moved{}, r.wrap("attach", err)
 	}
-	return moveReply("attach", out)
+	if n, _ := rewritten.Int(); n != 1 {
+		return Moved{}, fmt.Errorf("store: attach: the lock on the article expired: %w", ErrConflict)
+	}
+	if stop == 4 {
+		return Moved{}, errStopped
+	}
+
+	// Step 5: the story the move emptied (or that an attach which did not finish
+	// emptied: "left").
+	if src[0] == "emptied" || src[0] == "left" {
+		var dropped *redis.Cmd
+		err = r.execScripts(ctx, func(pipe redis.Pipeliner) {
+			dropped = r.moves.dropEmpty.EvalSha(ctx, pipe, r.storyKeys(ssid)[:5])
+		})
+		if err != nil {
+			return Moved{}, r.wrap("attach", err)
+		}
+		if n, _ := dropped.Int(); n == 1 {
+			if err := r.execScripts(ctx, func(pipe redis.Pipeliner) { r.unlist(ctx, pipe, ssid) }); err != nil {
+				return Moved{}, r.wrap("attach", err)
+			}
+		}
+	}
+	return Moved{StoryID: tsid}, nil
 }
 
 func moveReply(op string, out []string) (Moved, error) {
@@ -445,7 +690,7 @@ func (r *Redis) Correction(ctx context.Context, sid, aid string) (c Correction, 
 	defer cancel()
 	v, err := r.rdb.HGet(ctx, r.correctionDataKey(), sid+":"+aid).Result()
 	if errors.Is(err, redis.Nil) {
-		// A merge files a story's corrections under the survivor (see mergeScript).
+		// A merge files a story's corrections under the survivor (see refileScript).
 		if to, rerr := r.ResolveStory(ctx, sid); rerr == nil && to != sid {
 			v, err = r.rdb.HGet(ctx, r.correctionDataKey(), to+":"+aid).Result()
 		}

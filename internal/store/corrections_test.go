@@ -442,6 +442,9 @@ func TestConcurrentDetach(t *testing.T) {
 			if list, err := r.Corrections(ctx, 0); err != nil || len(list) != 1 {
 				t.Errorf("corrections = %d (%v), want 1", len(list), err)
 			}
+			if err := r.CheckIndex(ctx); err != nil {
+				t.Errorf("index after the detaches: %v", err)
+			}
 		})
 	}
 }

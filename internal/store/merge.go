@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/parallax-news/parallax/internal/stories"
@@ -21,78 +23,114 @@ import (
 var ErrMergeRefused = errors.New("store: merge refused")
 
 const (
-	// maxMergeArticles bounds the articles one merge moves: the script rewrites
-	// every record of the story folded in, and the survivor is the larger story,
-	// so only two large stories could cost more. Such stories are not fragments.
+	// maxMergeArticles bounds the articles one merge moves: its reply carries
+	// every member of the story folded in, the survivor's script takes them all,
+	// and one pipeline rewrites every record (a script each); the survivor is the
+	// larger story, so only two large stories could cost more. Such stories are
+	// not fragments.
 	maxMergeArticles = MaxStoryArticles
 	// maxForwards bounds the forwards a reader follows from a merged-away id: a
 	// fragment folded into a story that is folded again leaves a chain.
 	maxForwards = 8
 )
 
-// mergeScript folds story 2 (KEYS[6..11]) into story 1 (KEYS[1..5]) in one atomic
-// step. It refuses ("conflict") when either story changed since the caller read
-// them (their versions), so no article added meanwhile is lost and no centroid is
-// written over a newer one; the caller reads them again. It refuses for good
-// ("excluded") when an article of either story is in the other's exclusions.
+// mergeMarkScript freezes the story a merge folds in (step 1 of MergeStories):
+// with the version check, it sets the story's forward to the survivor and bumps
+// its version without rewriting its centroid, so that every writer that read the
+// story (adds, moves, other merges: they take the version from the centroid) is
+// refused from now on, and the moves check the forward too. The centroid gets
+// moveTTL: if the merge dies here, the matcher stops proposing the frozen story
+// once it expires. A story frozen for this same merge (the forward names the
+// survivor, the version is the one read plus one) is a re-run resuming it.
 //
-// Every article of story 2 is moved: its record names story 1 (and lives as long
-// as after an add), the survivor's member set, outlets ("@"), aliases ("~"),
-// counts, first seen and first published take it in; the exclusions are unioned,
-// and the correction log's entries "<sid2>:<aid>" become "<sid1>:<aid>" (their
-// data still names the story the reader saw). Story 2's postings, listing entries
-// and keys go; its id forwards to story 1 (KEYS[11]) for the retention.
-//
-// KEYS: 1 story, 2 its articles, 3 centroid, 4 title, 5 exclusions, 6 story to fold
-// in, 7 its articles, 8 its centroid, 9 its title, 10 its exclusions, 11 its
-// forward, 12 recent, 13 coverage, 14 add counter, 15 corrections, 16 correction
-// data, then the survivor's postings (ARGV[11] of them), then story 2's.
-// ARGV: 1 sid, 2 sid2, 3 version, 4 version2, 5 merged centroid, 6 headline, 7 ttl
-// ms, 8 article key prefix, 9 alias key prefix, 10 posting cap, 11 number of
-// survivor postings, 12 most articles to move.
-const mergeScript = nextTickLua + `
-local sid, sid2 = ARGV[1], ARGV[2]
-if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('EXISTS', KEYS[6]) == 0 then return {'conflict'} end
-if tonumber(redis.call('HGET', KEYS[1], 'v') or '-1') ~= tonumber(ARGV[3]) or
-   tonumber(redis.call('HGET', KEYS[6], 'v') or '-1') ~= tonumber(ARGV[4]) then return {'conflict'} end
-if redis.call('ZCARD', KEYS[7]) > tonumber(ARGV[12]) then return {'excluded'} end
-for _, aid in ipairs(redis.call('SMEMBERS', KEYS[5])) do
-  if redis.call('ZSCORE', KEYS[7], aid) then return {'excluded'} end
+// KEYS: 1 story, 2 articles, 3 centroid, 4 exclusions, 5 forward. ARGV: 1 the
+// survivor, 2 expected version, 3 TTL ms, 4 most articles to move, 5 moveTTL ms.
+// Reply: {"ok", members and scores, the story's fields and values, its
+// exclusions}, {"conflict"} or {"excluded"} (too large).
+const mergeMarkScript = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'conflict'} end
+local v = tonumber(redis.call('HGET', KEYS[1], 'v') or '-1')
+local version = tonumber(ARGV[2])
+local mark = redis.call('GET', KEYS[5])
+if mark then
+  if mark ~= ARGV[1] or v ~= version + 1 then return {'conflict'} end
+else
+  if v ~= version then return {'conflict'} end
+  if redis.call('ZCARD', KEYS[2]) > tonumber(ARGV[4]) then return {'excluded'} end
+  redis.call('HSET', KEYS[1], 'v', version + 1)
+  redis.call('SET', KEYS[5], ARGV[1], 'PX', ARGV[3])
 end
-local moving = redis.call('SMEMBERS', KEYS[10])
-for _, aid in ipairs(moving) do
-  if redis.call('ZSCORE', KEYS[2], aid) then return {'excluded'} end
+local cleft = redis.call('PTTL', KEYS[3])
+if cleft == -1 or cleft > tonumber(ARGV[5]) then redis.call('PEXPIRE', KEYS[3], ARGV[5]) end
+return {'ok', redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES'), redis.call('HGETALL', KEYS[1]), redis.call('SMEMBERS', KEYS[4])}
+`
+
+// mergeUnmarkScript thaws a story mergeMarkScript froze, when the merge is
+// refused or conflicts at the survivor: the forward goes, the centroid carries the
+// bumped version and lives as long as the story again. KEYS: 1 story, 2 centroid,
+// 3 forward. ARGV: 1 the survivor, 2 the version read.
+const mergeUnmarkScript = `
+if redis.call('GET', KEYS[3]) ~= ARGV[1] then return 0 end
+local v = tonumber(redis.call('HGET', KEYS[1], 'v') or '-1')
+if v ~= tonumber(ARGV[2]) + 1 then return 0 end
+redis.call('DEL', KEYS[3])
+local c = redis.call('GET', KEYS[2])
+local nl = c and string.find(c, '\n', 1, true)
+local left = redis.call('PTTL', KEYS[1])
+if nl and left > 0 then redis.call('SET', KEYS[2], v .. string.sub(c, nl), 'PX', left) end
+return 1
+`
+
+// mergeIntoScript takes the folded story's articles into the survivor (step 2 of
+// MergeStories), with the survivor's version check: its member set, outlets ("@"),
+// aliases ("~"), counts, first seen and first published (unknown when either
+// story predates the field, see keys.go) take them in, and its exclusions take
+// the folded story's. It refuses ("excluded") when an article of either story is
+// in the other's exclusions (a merge would undo a reader's correction), and
+// ("conflict") when the survivor changed since read or is being merged itself. A
+// survivor that holds every article already took them in a merge that did not
+// finish: "ok" whatever its version (a later add may have moved it on), nothing
+// is written again.
+//
+// KEYS: 1 story, 2 articles, 3 centroid, 4 title, 5 exclusions, 6 forward. ARGV:
+// 1 expected version, 2 merged centroid, 3 headline, 4 TTL ms, 5 number of
+// articles, 6 number of fields, 7 number of exclusions; then the articles (id,
+// score), the folded story's fields (name, value) and its exclusions. Reply:
+// {"ok", outlet count, updated ms}, {"conflict"} or {"excluded"}.
+const mergeIntoScript = `
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('EXISTS', KEYS[6]) == 1 then return {'conflict'} end
+local nm, nh, nx = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local m0 = 8
+local h0 = m0 + 2 * nm
+local x0 = h0 + 2 * nh
+-- Taken in already (the version moved on since, by this very step): done,
+-- whatever the version, or a conflict would thaw the folded story and leave
+-- its articles in both.
+local applied = nm > 0
+for i = m0, h0 - 1, 2 do
+  if not redis.call('ZSCORE', KEYS[2], ARGV[i]) then applied = false end
+end
+if applied then return {'ok', redis.call('HGET', KEYS[1], 'o') or '0', redis.call('HGET', KEYS[1], 'u') or '0'} end
+local version = tonumber(ARGV[1])
+if tonumber(redis.call('HGET', KEYS[1], 'v') or '-1') ~= version then return {'conflict'} end
+for i = m0, h0 - 1, 2 do
+  if redis.call('SISMEMBER', KEYS[5], ARGV[i]) == 1 then return {'excluded'} end
+end
+for i = x0, x0 + nx - 1 do
+  if redis.call('ZSCORE', KEYS[2], ARGV[i]) then return {'excluded'} end
 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local ttl = tonumber(ARGV[7])
-local slack = math.floor(ttl / 10)
--- The articles: records rewritten to name the survivor, members moved.
-local members = redis.call('ZRANGE', KEYS[7], 0, -1, 'WITHSCORES')
-local out = {'ok'}
-for i = 1, #members, 2 do
-  local aid = members[i]
-  local ak = ARGV[8] .. aid .. '}'
-  local v = redis.call('GET', ak)
-  if v then
-    local nl = string.find(v, '\n', 1, true)
-    if nl then redis.call('SET', ak, sid .. string.sub(v, nl), 'PX', ttl + slack) end
-  end
-  redis.call('ZADD', KEYS[2], members[i + 1], aid)
-  out[#out + 1] = aid
-end
--- The story's fields: outlets and aliases joined, first seen and first published
--- the earlier (p unknown when either story predates it, see keys.go).
-local h = redis.call('HGETALL', KEYS[6])
+local ttl = tonumber(ARGV[4])
+for i = m0, h0 - 1, 2 do redis.call('ZADD', KEYS[2], ARGV[i + 1], ARGV[i]) end
 local f2, p2 = nil, nil
-for i = 1, #h, 2 do
-  local k, v = h[i], h[i + 1]
+for i = h0, x0 - 1, 2 do
+  local k, v = ARGV[i], ARGV[i + 1]
   local c = string.sub(k, 1, 1)
   if c == '@' then
     if redis.call('HSETNX', KEYS[1], k, 1) == 1 then redis.call('HINCRBY', KEYS[1], 'o', 1) end
   elseif c == '~' then
     redis.call('HSET', KEYS[1], k, 1)
-    redis.call('PEXPIRE', ARGV[9] .. string.sub(k, 2) .. '}', ttl + slack)
   elseif k == 'f' then f2 = v
   elseif k == 'p' then p2 = v
   end
@@ -105,42 +143,26 @@ if not p1 or not p2 then
 elseif p1 == '' or (p2 ~= '' and tonumber(p2) < tonumber(p1)) then
   redis.call('HSET', KEYS[1], 'p', p2)
 end
-local version = tonumber(ARGV[3]) + 1
-redis.call('HSET', KEYS[1], 'v', version, 'u', now, 'n', redis.call('ZCARD', KEYS[2]))
-redis.call('SET', KEYS[3], version .. '\n' .. ARGV[5], 'PX', ttl)
-redis.call('SET', KEYS[4], ARGV[6], 'PX', ttl)
+redis.call('HSET', KEYS[1], 'v', version + 1, 'u', now, 'n', redis.call('ZCARD', KEYS[2]))
+redis.call('SET', KEYS[3], (version + 1) .. '\n' .. ARGV[2], 'PX', ttl)
+redis.call('SET', KEYS[4], ARGV[3], 'PX', ttl)
 redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('PEXPIRE', KEYS[2], ttl)
--- Exclusions and the correction log follow the articles' new story.
-for _, aid in ipairs(moving) do
-  redis.call('SADD', KEYS[5], aid)
-  local old, new = sid2 .. ':' .. aid, sid .. ':' .. aid
-  local data = redis.call('HGET', KEYS[16], old)
-  local at = redis.call('ZSCORE', KEYS[15], old)
-  if data and at then
-    redis.call('HSET', KEYS[16], new, data)
-    redis.call('ZADD', KEYS[15], at, new)
-  end
-  redis.call('HDEL', KEYS[16], old)
-  redis.call('ZREM', KEYS[15], old)
-end
+for i = x0, x0 + nx - 1 do redis.call('SADD', KEYS[5], ARGV[i]) end
 if redis.call('EXISTS', KEYS[5]) == 1 then redis.call('PEXPIRE', KEYS[5], ttl) end
--- Postings: the survivor under its new terms, as an add posts it; story 2 out of its own.
-local cap, n1 = tonumber(ARGV[10]), tonumber(ARGV[11])
-for i = 17, 16 + n1 do
-  if redis.call('ZADD', KEYS[i], nexttick(KEYS[i]), sid) == 1 then
-    redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -cap - 1)
-    redis.call('PEXPIRE', KEYS[i], ttl)
-  end
-end
-for i = 17 + n1, #KEYS do redis.call('ZREM', KEYS[i], sid2) end
-redis.call('ZREM', KEYS[12], sid2)
-redis.call('ZREM', KEYS[13], sid2)
-redis.call('ZADD', KEYS[12], now, sid)
-redis.call('ZADD', KEYS[13], redis.call('HGET', KEYS[1], 'o') or 0, sid)
-redis.call('DEL', KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10])
-redis.call('SET', KEYS[11], sid, 'PX', ttl)
-return out
+return {'ok', redis.call('HGET', KEYS[1], 'o') or '0', tostring(now)}
+`
+
+// mergeDropScript deletes the folded story's keys (step 4 of MergeStories), once
+// no record names it, and leaves its forward to the survivor for the retention.
+// KEYS: 1 story, 2 articles, 3 centroid, 4 title, 5 exclusions, 6 forward. ARGV:
+// 1 the survivor, 2 TTL ms. Reply 1, or 0 when the story is not frozen for this
+// merge (a replay after the drop finds it so too, harmlessly).
+const mergeDropScript = `
+if redis.call('GET', KEYS[6]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+redis.call('PEXPIRE', KEYS[6], ARGV[2])
+return 1
 `
 
 // Merge is one story folded into another, with what the caller computed: the
@@ -168,11 +190,40 @@ type Merged struct {
 	Moved int
 }
 
-// MergeStories folds story m.From into story m.Into (see mergeScript). Errors:
-// ErrConflict (either story changed, or is gone, since it was read: read them
-// again), ErrMergeRefused.
+// MergeStories folds story m.From into story m.Into. Errors: ErrConflict (either
+// story changed, or is gone, since it was read: read them again),
+// ErrMergeRefused.
+//
+// The chain (see move.go), and what a crash after each step leaves:
+//
+//  1. mergeMarkScript freezes m.From (forward, version bump) and reads its
+//     articles, fields and exclusions. Left: m.From refuses every writer and
+//     still answers for itself (it exists, so its forward is not followed); a
+//     re-run of the merge (the merge pass tries again when an article joins
+//     either story) resumes from the mark; otherwise its centroid expires after
+//     moveTTL, the matcher no longer proposes it, and it stays readable, frozen,
+//     until it expires.
+//  2. mergeIntoScript: m.Into takes the articles in, with its version check (a
+//     conflict or refusal here thaws m.From: mergeUnmarkScript). Left: the
+//     articles listed by both stories, their records naming m.From, so every URL
+//     still answers a story that holds it; a re-run finds them all in m.Into and
+//     goes on.
+//  3. One pipeline: restoryScript rewrites each article's record (bounded by
+//     maxMergeArticles) to name m.Into by compare-and-set; aliases get the
+//     articles' TTL; the corrections are filed under m.Into; m.Into is posted and
+//     listed, m.From unposted and unlisted. All idempotent. Left: some records
+//     naming m.Into, some m.From, each a story that holds them; a re-run rewrites
+//     the rest.
+//  4. mergeDropScript deletes m.From's keys and keeps its forward. Left after it:
+//     nothing; a reader holding m.From's id follows the forward (ResolveStory).
 func (r *Redis) MergeStories(ctx context.Context, m Merge) (res Merged, err error) {
 	defer r.track("merge", time.Now(), &err)
+	return r.merge(ctx, m, 0)
+}
+
+// merge runs MergeStories' chain; a stop other than 0 ends it after that step, as
+// a merger dying there would (tests).
+func (r *Redis) merge(ctx context.Context, m Merge, stop int) (Merged, error) {
 	if m.Into == "" || m.From == "" || m.Into == m.From || m.Centroid == nil {
 		return Merged{}, errors.New("store: merge: missing story or centroid")
 	}
@@ -183,71 +234,138 @@ func (r *Redis) MergeStories(ctx context.Context, m Merge) (res Merged, err erro
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	into, from := m.Into, m.From
-	keys := []string{
-		r.storyKey(into), r.storyArticlesKey(into), r.centroidKey(into), r.titleKey(into), r.exclusionKey(into),
-		r.storyKey(from), r.storyArticlesKey(from), r.centroidKey(from), r.titleKey(from), r.exclusionKey(from),
-		r.forwardKey(from), r.recentKey(0), r.coverageKey(0), r.addsKey(), r.correctionsKey(), r.correctionDataKey(),
-	}
-	for _, t := range m.IndexTerms {
-		keys = append(keys, r.termKey(t))
-	}
-	for _, t := range m.FromIndexTerms {
-		keys = append(keys, r.termKey(t))
-	}
-	args := []any{
-		into, from, m.IntoVersion, m.FromVersion, blob, m.Centroid.Headline, r.retention.Milliseconds(),
-		r.tagOpen(keyArticle), r.tagOpen(keyAlias), postingCap, len(m.IndexTerms), maxMergeArticles,
-	}
-	out, err := r.mergeScript.Run(ctx, r.rdb, keys, args...).StringSlice()
+	ttl := r.retention.Milliseconds()
+	fromKeys, intoKeys := r.storyKeys(from), r.storyKeys(into)
+
+	// Step 1: freeze the story folded in.
+	mark, err := r.moves.mergeMark.Run(ctx, r.rdb, []string{fromKeys[0], fromKeys[1], fromKeys[2], fromKeys[4], fromKeys[5]},
+		into, m.FromVersion, ttl, maxMergeArticles, msArg(moveTTL)).Slice()
 	if err != nil {
-		r.cache.clear() // it may have been applied all the same
 		return Merged{}, r.wrap("merge", err)
 	}
-	if len(out) == 0 {
-		return Merged{}, fmt.Errorf("store: merge: unexpected reply %q", out)
+	if len(mark) == 0 {
+		return Merged{}, fmt.Errorf("store: merge: unexpected reply %q", mark)
 	}
-	switch out[0] {
-	case "ok":
-		r.cache.drop(from, out[1:]...)
-		r.cache.drop(into)
-		return Merged{StoryID: into, Moved: len(out) - 1}, nil
+	switch str(mark[0]) {
 	case "conflict":
 		return Merged{}, fmt.Errorf("store: merge: %w", ErrConflict)
 	case "excluded":
 		return Merged{}, fmt.Errorf("store: merge: %w", ErrMergeRefused)
 	}
-	return Merged{}, fmt.Errorf("store: merge: unexpected reply %q", out)
-}
+	if str(mark[0]) != "ok" || len(mark) != 4 {
+		return Merged{}, fmt.Errorf("store: merge: unexpected reply %q", mark)
+	}
+	members, fields, excluded := replyStrings(mark[1]), replyStrings(mark[2]), replyStrings(mark[3])
+	defer r.cache.drop(into)
+	aids := make([]string, 0, len(members)/2)
+	for i := 0; i+1 < len(members); i += 2 {
+		aids = append(aids, members[i])
+	}
+	defer r.cache.drop(from, aids...)
+	if stop == 1 {
+		return Merged{}, errStopped
+	}
 
-// resolveScript follows a story id's forwards (see mergeScript) to the story that
-// holds its articles now: the id itself while its story exists, "" when neither
-// it nor a forward does. KEYS: 1 the story (the forwards' keys are built from
-// ARGV: no client could name a chain in advance; every key shares the prefix's
-// hash tag). ARGV: 1 story key prefix, 2 sid, 3 most forwards followed.
-const resolveScript = `
-local sid = ARGV[2]
-for _ = 0, tonumber(ARGV[3]) do
-  if redis.call('EXISTS', ARGV[1] .. sid .. '}') == 1 then return sid end
-  local to = redis.call('GET', ARGV[1] .. sid .. '}:m')
-  if not to then return '' end
-  sid = to
-end
-return ''
-`
+	// Step 2: the survivor takes them in.
+	args := []any{m.IntoVersion, blob, m.Centroid.Headline, ttl, len(members) / 2, len(fields) / 2, len(excluded)}
+	for _, v := range members {
+		args = append(args, v)
+	}
+	for _, v := range fields {
+		args = append(args, v)
+	}
+	for _, v := range excluded {
+		args = append(args, v)
+	}
+	out, err := r.moves.mergeInto.Run(ctx, r.rdb, intoKeys, args...).StringSlice()
+	if err != nil {
+		// It may have been applied all the same: m.From stays frozen for a re-run.
+		return Merged{}, r.wrap("merge", err)
+	}
+	if len(out) == 0 || out[0] != "ok" {
+		thaw := r.moves.mergeUnmark.Run(ctx, r.rdb, []string{fromKeys[0], fromKeys[2], fromKeys[5]}, into, m.FromVersion).Err()
+		switch {
+		case thaw != nil:
+			return Merged{}, r.wrap("merge: thaw", thaw)
+		case len(out) == 1 && out[0] == "conflict":
+			return Merged{}, fmt.Errorf("store: merge: %w", ErrConflict)
+		case len(out) == 1 && out[0] == "excluded":
+			return Merged{}, fmt.Errorf("store: merge: %w", ErrMergeRefused)
+		}
+		return Merged{}, fmt.Errorf("store: merge: unexpected reply %q", out)
+	}
+	if len(out) < 3 {
+		return Merged{}, fmt.Errorf("store: merge: unexpected reply %q", out)
+	}
+	outlets, _ := strconv.ParseInt(out[1], 10, 64)
+	updated, _ := strconv.ParseInt(out[2], 10, 64)
+	if stop == 2 {
+		return Merged{}, errStopped
+	}
+
+	// Step 3: the records, aliases, corrections, postings and listings.
+	slack := ttl / 10
+	err = r.execScripts(ctx, func(pipe redis.Pipeliner) {
+		for _, aid := range aids {
+			r.moves.restory.EvalSha(ctx, pipe, []string{r.articleKey(aid)}, from, into, ttl+slack)
+		}
+		for i := 0; i+1 < len(fields); i += 2 {
+			if alias, ok := strings.CutPrefix(fields[i], "~"); ok {
+				pipe.PExpire(ctx, r.aliasKey(alias), time.Duration(ttl+slack)*time.Millisecond)
+			}
+		}
+		if len(excluded) > 0 {
+			refile := []any{from, into}
+			for _, aid := range excluded {
+				refile = append(refile, aid)
+			}
+			r.moves.refile.EvalSha(ctx, pipe, []string{r.correctionsKey(), r.correctionDataKey()}, refile...)
+		}
+		r.post(ctx, pipe, into, m.IndexTerms, nil, true)
+		r.list(ctx, pipe, into, updated, outlets)
+		for _, t := range m.FromIndexTerms {
+			pipe.ZRem(ctx, r.termKey(t), from)
+		}
+		r.unlist(ctx, pipe, from)
+	})
+	if err != nil {
+		return Merged{}, r.wrap("merge", err)
+	}
+	if stop == 3 {
+		return Merged{}, errStopped
+	}
+
+	// Step 4: the folded story's keys go; its forward stays.
+	if err := r.moves.mergeDrop.Run(ctx, r.rdb, fromKeys, into, ttl).Err(); err != nil {
+		return Merged{}, r.wrap("merge", err)
+	}
+	return Merged{StoryID: into, Moved: len(aids)}, nil
+}
 
 // ResolveStory returns the id of the story that holds story sid's articles now:
 // sid itself while it exists, the survivor when it was merged into another (see
-// MergeStories). ErrNotFound when there is neither.
+// MergeStories). ErrNotFound when there is neither. Each story and its forward
+// share a slot, so every hop of a chain of forwards (bounded by maxForwards) is one
+// round trip of two reads; a story that exists, the common case, costs one.
 func (r *Redis) ResolveStory(ctx context.Context, sid string) (id string, err error) {
 	defer r.track("resolve_story", time.Now(), &err)
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	id, err = r.resolveScript.Run(ctx, r.rdb, []string{r.storyKey(sid)}, r.tagOpen(keyStory), sid, maxForwards).Text()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return "", r.wrap("resolve story", err)
+	id = sid
+	for range maxForwards + 1 {
+		pipe := r.rdb.Pipeline()
+		exists := pipe.Exists(ctx, r.storyKey(id))
+		to := pipe.Get(ctx, r.forwardKey(id))
+		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+			return "", r.wrap("resolve story", err)
+		}
+		if exists.Val() == 1 {
+			return id, nil
+		}
+		if to.Val() == "" {
+			break
+		}
+		id = to.Val()
 	}
-	if id == "" {
-		return "", fmt.Errorf("store: story %q: %w", sid, ErrNotFound)
-	}
-	return id, nil
+	return "", fmt.Errorf("store: story %q: %w", sid, ErrNotFound)
 }

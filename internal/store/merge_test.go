@@ -283,6 +283,9 @@ func TestMergeDuringAdds(t *testing.T) {
 			if _, err := r.StoryCentroid(ctx, from); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("the merged-away story's centroid is still there (%v)", err)
 			}
+			if err := r.CheckIndex(ctx); err != nil {
+				t.Errorf("index after the merge and the adds: %v", err)
+			}
 		})
 	}
 }

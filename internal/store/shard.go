@@ -216,7 +216,9 @@ func (r *Redis) execScripts(ctx context.Context, cmds func(pipe redis.Pipeliner)
 // loadScripts loads the pipelined scripts on every master.
 func (r *Redis) loadScripts(ctx context.Context) error {
 	return r.forEachShard(ctx, func(ctx context.Context, shard redis.Cmdable) error {
-		for _, s := range []*redis.Script{r.postScript, r.listScript, r.finishScript, r.claimScript, r.guardScript, r.unguardScript, r.flushBucketScript, r.flushTotalScript} {
+		scripts := []*redis.Script{r.postScript, r.listScript, r.finishScript, r.claimScript, r.guardScript, r.unguardScript,
+			r.flushBucketScript, r.flushTotalScript}
+		for _, s := range append(scripts, r.moves.pipelined()...) {
 			if err := s.Load(ctx, shard).Err(); err != nil {
 				return r.wrap("load scripts", err)
 			}

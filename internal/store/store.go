@@ -121,14 +121,12 @@ type Redis struct {
 	finishScript     *redis.Script
 	storyAddScript   *redis.Script
 	aliasStoryScript *redis.Script
-	detachScript     *redis.Script
-	attachScript     *redis.Script
-	mergeScript      *redis.Script
-	resolveScript    *redis.Script
-	df               *docFreqs
-	stopFlush        chan struct{}
-	flushDone        chan struct{}
-	closeOnce        sync.Once
+	// moves are the steps of Detach, Attach and MergeStories (move.go).
+	moves     moveScripts
+	df        *docFreqs
+	stopFlush chan struct{}
+	flushDone chan struct{}
+	closeOnce sync.Once
 	// warned holds the kinds of stored values already reported as unreadable.
 	warned sync.Map
 
@@ -176,10 +174,7 @@ func Open(ctx context.Context, opts Options) (*Redis, error) {
 		finishScript:     redis.NewScript(finishScript),
 		storyAddScript:   redis.NewScript(storyAddScript),
 		aliasStoryScript: redis.NewScript(aliasStoryScript),
-		detachScript:     redis.NewScript(detachScript),
-		attachScript:     redis.NewScript(attachScript),
-		mergeScript:      redis.NewScript(mergeScript),
-		resolveScript:    redis.NewScript(resolveScript),
+		moves:            newMoveScripts(),
 		df:               newDocFreqs(),
 		stopFlush:        make(chan struct{}),
 		flushDone:        make(chan struct{}),
