@@ -6,14 +6,14 @@ import (
 )
 
 // The key scheme: every key Parallax writes, what it holds and when it expires.
-// P is the configured prefix ("{px}:" by default). Each key carries a Redis
+// P is the configured prefix ("px:" by default). Each key carries a Redis
 // Cluster hash tag, the part in braces, so that what one atomic step touches
 // shares a slot and the rest spreads over the cluster: a story's keys share the
-// story's tag ({<sid>}), an article's key its own ({<aid>}), a posting list and
-// its guard the term's, a listing shard's two keys the shard's. A change that
-// spans slots is a chain of single-slot steps (shard.go). While P itself holds a
-// tag (the default "{px}:"), Redis hashes only that one and every key sits in
-// one slot, as every key of an index written before the tags did.
+// story's tag ({<sid>}), an article's key and its mover's lock its own
+// ({<aid>}), a posting list and its guard the term's, a listing shard's two keys
+// the shard's. A change that spans slots is a chain of single-slot steps
+// (shard.go, articles.go, move.go). A prefix that holds a tag of its own ("{px}:",
+// the default before the tags: see migrate.go) would put every key in one slot.
 //
 //	key                   type    holds                                               TTL
 //	P a:{<aid>}           string  one article: "<sid>\n" and compact JSON (url,       retention after its
@@ -48,9 +48,13 @@ import (
 //	                              ("not this story", see corrections.go): the         remaining TTL, renewed
 //	                              matcher never puts them back into it                by every add)
 //	P s:{<sid>}:m         string  the id of the story sid was merged into (see     retention after the
-//	                              merge.go), left when its own keys went, so that a   merge
-//	                              reader holding sid finds the survivor; a story
-//	                              started again under sid takes no notice of it
+//	                              merge.go): set when the merge freezes the story     merge
+//	                              (its first step), left when its own keys went, so
+//	                              that a reader holding sid finds the survivor; a
+//	                              story started again under sid takes no notice of it
+//	P a:{<aid>}:mv        string  the token of a move (detach, attach, merge) that    moveTTL
+//	                              holds the article while it rewrites its record
+//	                              (see move.go)
 //	P u:{<aid>}           string  an alias: the id of the article a URL that is not  as its article (renewed
 //	                              its own canonical finds (see AddAlias)              with the story's articles)
 //	P k:{<term>}          zset    story ids found by term, scored by the list's own   retention after a

@@ -53,8 +53,9 @@ var (
 
 // Defaults and bounds.
 const (
-	// DefaultPrefix puts every key into one Redis Cluster hash slot (see keys.go).
-	DefaultPrefix = "{px}:"
+	// DefaultPrefix holds no hash tag, so that each key's own tag decides its slot
+	// and the index spreads over a Redis Cluster (see keys.go).
+	DefaultPrefix = "px:"
 	// DefaultRetention is how long stories and articles live after their last activity.
 	DefaultRetention = 30 * 24 * time.Hour
 	// callTimeout bounds one store call: a lookup must fail fast with 503 when Redis

@@ -76,7 +76,9 @@ func openURL(t testing.TB, u, env string, opts store.Options) *store.Redis {
 	opts.URL = u
 	if opts.Prefix == "" {
 		name := strings.NewReplacer("/", "-", " ", "-", "{", "", "}", "").Replace(t.Name())
-		opts.Prefix = fmt.Sprintf("{pxtest-%s-%d}:", name, time.Now().UnixNano())
+		// No hash tag of its own, as the default prefix: on the cluster the
+		// test's keys spread over the slots as a deployment's do.
+		opts.Prefix = fmt.Sprintf("pxtest-%s-%d:", name, time.Now().UnixNano())
 	}
 	r, err := store.Open(context.Background(), opts)
 	if err != nil {
