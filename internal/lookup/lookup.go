@@ -438,8 +438,8 @@ func (s *Service) indexed(ctx context.Context, canonical string) (*Result, error
 
 // fromIndex answers from the index; ErrNotFound when the article is not indexed,
 // or only dangling: its story expired before it did, and it is indexed afresh.
-// It reads the index only (never a reader's unverified post), in one round trip or
-// none (store.StoryByArticleURL).
+// It reads the index only (never a reader's unverified post), in up to three
+// round trips, or none (store.StoryByArticleURL).
 func (s *Service) fromIndex(ctx context.Context, canonical string) (*Result, error) {
 	a, story, err := s.store.StoryByArticleURL(ctx, canonical, storyArticles)
 	if err != nil {
