@@ -73,12 +73,26 @@ return {'claimed'}
 `
 
 // finishScript replaces a claim with the article's record, or drops it (ARGV[2]
-// ""), only while the claim is the caller's. KEYS: 1 article. ARGV: 1 the claim,
-// 2 the record, 3 TTL ms.
+// ""), only while the claim is the caller's. A merge that folded the article's
+// story into another while the claim was pending left redirects (see
+// restoryScript): the record names the survivor. KEYS: 1 article, 2 its
+// redirects. ARGV: 1 the claim, 2 the record, 3 TTL ms.
 const finishScript = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if ARGV[2] == '' then return redis.call('DEL', KEYS[1]) end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+if ARGV[2] == '' then
+  redis.call('DEL', KEYS[1], KEYS[2])
+  return 1
+end
+local rec = ARGV[2]
+local nl = string.find(rec, '\n', 1, true)
+local sid = string.sub(rec, 1, nl - 1)
+for _ = 1, 8 do
+  local to = redis.call('HGET', KEYS[2], sid)
+  if not to then break end
+  sid = to
+end
+redis.call('DEL', KEYS[2])
+redis.call('SET', KEYS[1], sid .. string.sub(rec, nl), 'PX', ARGV[3])
 return 1
 `
 
@@ -275,7 +289,7 @@ func (r *Redis) AddArticle(ctx context.Context, a Add) (res Added, err error) {
 	slack := ttl / 10
 	var finished *redis.Cmd
 	err = r.execScripts(ctx, func(pipe redis.Pipeliner) {
-		finished = r.finishScript.EvalSha(ctx, pipe, []string{r.articleKey(aid)}, claim, sid+"\n"+value, ttl+slack)
+		finished = r.finishScript.EvalSha(ctx, pipe, []string{r.articleKey(aid), r.redirectKey(aid)}, claim, sid+"\n"+value, ttl+slack)
 		r.post(ctx, pipe, sid, a.IndexTerms, nil, true)
 		r.unguard(ctx, pipe, sid, guarded)
 		r.list(ctx, pipe, sid, now, outlets)
@@ -368,7 +382,7 @@ func (r *Redis) releaseClaim(ctx context.Context, aid, claim, sid string, guarde
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), callTimeout)
 	defer cancel()
 	r.execScripts(rctx, func(pipe redis.Pipeliner) {
-		r.finishScript.EvalSha(rctx, pipe, []string{r.articleKey(aid)}, claim, "", 0)
+		r.finishScript.EvalSha(rctx, pipe, []string{r.articleKey(aid), r.redirectKey(aid)}, claim, "", 0)
 		r.unguard(rctx, pipe, sid, guarded)
 	})
 }

@@ -81,7 +81,7 @@ type docFreqs struct {
 	terms        map[string]dfEntry
 	total        int64 // documents, as last read plus local adds
 	totalFetched time.Time
-	totalRead    int64 // total as it was when last read
+	totalRead    int64            // total as it was when last read
 	pending      map[string]int64 // increments not yet written, current epoch
 	pendingTotal int64
 	// due wakes the flusher before its tick when the pending documents reach

@@ -237,3 +237,15 @@ func (r *Redis) Describe(ctx context.Context, key string) (string, error) {
 	ttl, err := r.rdb.PTTL(ctx, key).Result()
 	return fmt.Sprintf("%s %v ttl=%v", typ, v, ttl > 0), err
 }
+
+// Restory runs a merge's record rewrite of one article (restoryScript).
+func (r *Redis) Restory(ctx context.Context, canonicalURL, from, into string) (int64, error) {
+	aid := ArticleID(canonicalURL)
+	return r.moves.restory.Run(ctx, r.rdb, []string{r.articleKey(aid), r.redirectKey(aid)}, from, into, r.retention.Milliseconds(), claimTTL.Milliseconds()).Int64()
+}
+
+// Finish runs an add's last step on one article (finishScript).
+func (r *Redis) Finish(ctx context.Context, canonicalURL, claim, record string) (int64, error) {
+	aid := ArticleID(canonicalURL)
+	return r.finishScript.Run(ctx, r.rdb, []string{r.articleKey(aid), r.redirectKey(aid)}, claim, record, r.retention.Milliseconds()).Int64()
+}

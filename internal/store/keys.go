@@ -55,6 +55,9 @@ import (
 //	P a:{<aid>}:mv        string  the token of a move (detach, attach, merge) that    moveTTL
 //	                              holds the article while it rewrites its record
 //	                              (see move.go)
+//	P a:{<aid>}:to        hash    while an add's claim on the article is pending:     claimTTL
+//	                              merged-away story → its survivor, for the add's
+//	                              record (see restoryScript in move.go)
 //	P u:{<aid>}           string  an alias: the id of the article a URL that is not  as its article (renewed
 //	                              its own canonical finds (see AddAlias)              with the story's articles)
 //	P k:{<term>}          zset    story ids found by term, scored by the list's own   retention after a

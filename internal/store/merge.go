@@ -307,7 +307,7 @@ func (r *Redis) merge(ctx context.Context, m Merge, stop int) (Merged, error) {
 	slack := ttl / 10
 	err = r.execScripts(ctx, func(pipe redis.Pipeliner) {
 		for _, aid := range aids {
-			r.moves.restory.EvalSha(ctx, pipe, []string{r.articleKey(aid)}, from, into, ttl+slack)
+			r.moves.restory.EvalSha(ctx, pipe, []string{r.articleKey(aid), r.redirectKey(aid)}, from, into, ttl+slack, claimTTL.Milliseconds())
 		}
 		for i := 0; i+1 < len(fields); i += 2 {
 			if alias, ok := strings.CutPrefix(fields[i], "~"); ok {

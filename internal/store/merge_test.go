@@ -299,3 +299,50 @@ func outletsOf(st stories.Story) []string {
 	}
 	return out
 }
+
+// TestMergeRedirectsPendingAdd: a merge that meets an article whose add has not
+// written its record yet (a pending claim) leaves it a redirect, so the record the
+// add then writes names the survivor, through a chain of merges, and only for the
+// story merged away.
+func TestMergeRedirectsPendingAdd(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			tests := []struct {
+				name   string
+				merges [][2]string // from, into
+				story  string      // the story the add joined
+				want   string
+			}{
+				{"merged", [][2]string{{"sa", "sb"}}, "sa", "sb"},
+				{"merged twice", [][2]string{{"sa", "sb"}, {"sb", "sc"}}, "sa", "sc"},
+				{"another story merged", [][2]string{{"sx", "sy"}}, "sa", "sa"},
+				{"none", nil, "sa", "sa"},
+			}
+			for i, tt := range tests {
+				u := fmt.Sprintf("https://example.org/pending-%d", i)
+				claim := "?token"
+				if err := r.SetRaw(ctx, r.ArticleKey(u), claim); err != nil {
+					t.Fatal(err)
+				}
+				for _, m := range tt.merges {
+					if n, err := r.Restory(ctx, u, m[0], m[1]); err != nil || n != 1 {
+						t.Fatalf("%s: restory = %d, %v", tt.name, n, err)
+					}
+				}
+				if n, err := r.Finish(ctx, u, claim, tt.story+"\n{}"); err != nil || n != 1 {
+					t.Fatalf("%s: finish = %d, %v", tt.name, n, err)
+				}
+				got, err := r.GetRaw(ctx, r.ArticleKey(u))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got != tt.want+"\n{}" {
+					t.Errorf("%s: record %q, want it to name %s", tt.name, got, tt.want)
+				}
+			}
+		})
+	}
+}

@@ -47,6 +47,11 @@ var errStopped = errors.New("store: move stopped")
 // so that the record's rewrite checks it in one script.
 func (r *Redis) moveKey(aid string) string { return r.articleKey(aid) + ":mv" }
 
+// redirectKey holds, while an add's claim is pending, the merges its story took
+// part in: P a:{<aid>}:to, a hash from a merged-away story to its survivor (see
+// restoryScript), in the record's slot.
+func (r *Redis) redirectKey(aid string) string { return r.articleKey(aid) + ":to" }
+
 // lockScript takes an article for a move, while its record names story ARGV[3].
 // KEYS: 1 article, 2 its lock. ARGV: 1 token, 2 moveTTL ms, 3 sid. Reply:
 // {"ok", sid}, {"article_not_found", ""}, {"busy", story} (another mover holds it)
@@ -83,12 +88,22 @@ return 1
 `
 
 // restoryScript rewrites an article's record to name story ARGV[2] while it names
-// ARGV[1], keeping the rest (a merge: the article's data is unchanged). KEYS: 1
-// article. ARGV: 1 from sid, 2 into sid, 3 TTL ms. Reply 1 when the record names
-// ARGV[2] now (a replay finds it so), 0 when it names another story or is gone.
+// ARGV[1], keeping the rest (a merge: the article's data is unchanged). An add
+// that joined the story before the merge froze it may not have written the
+// record yet (it holds a claim, see claimScript): the script then leaves the add
+// a redirect from ARGV[1] to ARGV[2] in the article's slot, which finishScript
+// follows when it writes the record, so the record never names a story merged
+// away. KEYS: 1 article, 2 its redirects. ARGV: 1 from sid, 2 into sid, 3 TTL ms,
+// 4 claimTTL ms. Reply 1 when the record names ARGV[2] now or will (a replay finds
+// it so), 0 when it names another story or is gone.
 const restoryScript = `
 local v = redis.call('GET', KEYS[1])
 if not v then return 0 end
+if string.sub(v, 1, 1) == '?' then
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+  return 1
+end
 local nl = string.find(v, '\n', 1, true)
 if not nl then return 0 end
 local sid = string.sub(v, 1, nl - 1)
