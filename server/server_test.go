@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,7 +13,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/parallax-news/parallax/internal/store"
 	"github.com/parallax-news/parallax/internal/store/storetest"
 )
 
@@ -343,8 +346,23 @@ func TestRealRedis(t *testing.T) {
 	if storetest.RedisURL() == "none" {
 		t.Skip("no real Redis configured")
 	}
-	s, ts := startServer(t, testConfig(t, map[string]string{"PARALLAX_REDIS_URL": storetest.RedisURL()}))
-	t.Cleanup(func() { s.store.Purge(context.Background()) })
+	// A prefix of its own, purged once the server has closed: closing writes the
+	// pending document counts, which a purge before it would leave behind.
+	prefix := fmt.Sprintf("pxtest-realredis-%d:", time.Now().UnixNano())
+	t.Cleanup(func() {
+		p, err := store.Open(context.Background(), store.Options{URL: storetest.RedisURL(), Prefix: prefix})
+		if err != nil {
+			t.Errorf("purge: %v", err)
+			return
+		}
+		defer p.Close()
+		if err := p.Purge(context.Background()); err != nil {
+			t.Errorf("purge: %v", err)
+		}
+	})
+	cfg := testConfig(t, map[string]string{"PARALLAX_REDIS_URL": storetest.RedisURL()})
+	cfg.StorePrefix = prefix
+	_, ts := startServer(t, cfg)
 	resp, body := postJSON(t, ts.URL+"/api/v1/lookup", map[string]string{"url": bbcURL, "html": fixture(t, "bbc.html")})
 	if resp.StatusCode != http.StatusOK || path(body, "outlet", "id") != "bbc-news" {
 		t.Fatalf("%d %v", resp.StatusCode, body)

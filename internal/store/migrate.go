@@ -335,13 +335,19 @@ func (r *Redis) migrateDocFreq(ctx context.Context, old string, epoch int64, m *
 }
 
 // LegacyLayout reports whether the index holds keys of the old layout under the
-// store's prefix or LegacyPrefix: the listing every old index with a story has.
+// store's prefix, or under LegacyPrefix when the store runs with the default
+// prefix (the old default's index is its own; another prefix's is another
+// index): the listing every old index with a story has.
 func (r *Redis) LegacyLayout(ctx context.Context) (bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	pipe := r.rdb.Pipeline()
 	var cmds []*redis.IntCmd
-	for _, p := range []string{r.prefix, LegacyPrefix} {
+	prefixes := []string{r.prefix}
+	if r.prefix == DefaultPrefix {
+		prefixes = append(prefixes, LegacyPrefix)
+	}
+	for _, p := range prefixes {
 		cmds = append(cmds, pipe.Exists(ctx, p+keyRecent))
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
