@@ -94,7 +94,7 @@ fuzz:
 # of PARALLAX_TEST_REDIS_CLUSTER_URL (server/replay_test.go; .ci/run starts one).
 eval:
 	go test -count=1 -run 'TestClusteringEval' -v ./server | grep -E 'docs=|false merges|target|skipping|shared data|^(ok|FAIL|---)'
-	go test -count=1 -run 'TestTwoWritersOnCluster' -v ./server | grep -E 'writer|index:|master|skipping|shared data|^(ok|FAIL|---)|_test.go'
+	go test -count=1 -run 'TestTwoWritersOnCluster' -v ./server | grep -E 'writer|target|index:|master|skipping|shared data|^(ok|FAIL|---)|_test.go'
 	go test -count=1 -run 'TestSummaryEval' -v ./internal/lookup | grep -E 'summary|ROUGE|skipping|shared data|^(ok|FAIL|---)'
 
 # The extension's unit tests, web-ext lint, and the end-to-end test that loads it into

@@ -189,6 +189,9 @@ describe('extension end to end', { skip, timeout: 170_000 }, () => {
   it('opens its options page on install; saving points it at the server, and the test succeeds', async () => {
     const options = await pageWith((p) => p.url().endsWith('/options.html'));
     await options.waitForLoadState();
+    // The form is filled once the settings are read from storage, after the load:
+    // on a busy machine the assertion below ran first and read an empty field.
+    await options.waitForFunction(() => document.getElementById('server-url').value !== '');
     assert.equal(await options.inputValue('#server-url'), 'http://localhost:8080', 'default server');
     assert.equal(await options.isChecked('#send-page'), true, 'send page on by default');
     await options.fill('#server-url', `${recorder.url}/`);
