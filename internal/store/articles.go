@@ -139,7 +139,7 @@ if pub > 0 then
   local p = redis.call('HGET', KEYS[1], 'p')
   if p and (p == '' or pub < tonumber(p)) then redis.call('HSET', KEYS[1], 'p', pub) end
 end
--- The centroid carries the version it belongs to (see storedCentroid).
+-- The centroid carries the version it belongs to (see packing.storedCentroid).
 redis.call('SET', KEYS[3], (version + 1) .. '\n' .. ARGV[2], 'PX', ttl)
 -- The headline has a key of its own so that listings and searches read it without
 -- the centroid; not a field of the story's hash, which a headline over 64 bytes
@@ -220,11 +220,11 @@ func (r *Redis) AddArticle(ctx context.Context, a Add) (res Added, err error) {
 	} else if version <= 0 {
 		return Added{}, errors.New("store: add article: joining a story needs its version")
 	}
-	blob, err := a.Centroid.MarshalBinary()
+	blob, err := r.pack.centroid(a.Centroid)
 	if err != nil {
 		return Added{}, fmt.Errorf("store: add article: %w", err)
 	}
-	value, err := encodeArticle(a.Article, a.SimHash)
+	value, err := r.pack.record(a.Article, a.SimHash)
 	if err != nil {
 		return Added{}, err
 	}
@@ -600,7 +600,7 @@ func decodeCandidates(s storedArticle) []stories.Candidate {
 // article decodes a stored article value for a reader: ok false when there is
 // none it can use. Values it cannot read are reported once per kind (see unreadable).
 func (r *Redis) article(v string) (stories.Article, string, bool) {
-	a, sid, status := decodeArticle(v)
+	a, sid, status := r.pack.decodeRecord(v)
 	switch status {
 	case articleNewer:
 		r.unreadable("article", "written by a newer Parallax")
@@ -805,7 +805,7 @@ func (r *Redis) story(ctx context.Context, id string, limit int) (s stories.Stor
 // it cannot be read.
 func (r *Redis) headline(value string) string {
 	var c stories.Centroid
-	_, blob, ok := storedCentroid(value)
+	_, blob, ok := r.pack.storedCentroid(value)
 	if !ok {
 		return ""
 	}
@@ -816,11 +816,10 @@ func (r *Redis) headline(value string) string {
 	return c.Headline
 }
 
-// storedCentroid splits a centroid key's value into the story version it was
-// written with and the encoded centroid. The version travels with the centroid so
-// that the matcher reads both, consistent with each other, for all its candidates
-// in one MGET. ok is false for an empty or malformed value.
-func storedCentroid(value string) (version int64, blob string, ok bool) {
+// splitCentroid splits a centroid key's value into the story version it was
+// written with and the centroid's stored bytes (see packing.storedCentroid). ok is
+// false for an empty or malformed value.
+func splitCentroid(value string) (version int64, blob string, ok bool) {
 	v, blob, found := strings.Cut(value, "\n")
 	if !found || blob == "" {
 		return 0, "", false

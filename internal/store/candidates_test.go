@@ -35,7 +35,7 @@ func TestCandidatesStored(t *testing.T) {
 			if err != nil || !reflect.DeepEqual(got.Candidates, a.Candidates) {
 				t.Fatalf("candidates read back %+v (%v), want %+v", got.Candidates, err, a.Candidates)
 			}
-			if raw, _ := r.GetRaw(ctx, r.ArticleKey(a.URL)); strings.Count(raw, "The bridge over the Wenn") != 1 {
+			if raw, _ := r.GetRecord(ctx, r.ArticleKey(a.URL)); strings.Count(raw, "The bridge over the Wenn") != 1 {
 				t.Errorf("the lead is stored %d times, want once: %s", strings.Count(raw, "The bridge over the Wenn"), raw)
 			}
 			st, err := r.Story(ctx, res.StoryID, 0)

@@ -311,15 +311,15 @@ func (r *Redis) detach(ctx context.Context, m Move, stop int) (Moved, error) {
 	defer cancel()
 	sid, aid := m.From, m.ArticleID
 	nsid := DetachedStoryID(m.Article.URL, sid, m.FromVersion)
-	oldBlob, err := m.FromCentroid.MarshalBinary()
+	oldBlob, err := r.pack.centroid(m.FromCentroid)
 	if err != nil {
 		return Moved{}, fmt.Errorf("store: detach: %w", err)
 	}
-	newBlob, err := m.ToCentroid.MarshalBinary()
+	newBlob, err := r.pack.centroid(m.ToCentroid)
 	if err != nil {
 		return Moved{}, fmt.Errorf("store: detach: %w", err)
 	}
-	value, err := encodeArticle(m.Article, m.SimHash)
+	value, err := r.pack.record(m.Article, m.SimHash)
 	if err != nil {
 		return Moved{}, err
 	}
@@ -485,19 +485,19 @@ func (r *Redis) attach(ctx context.Context, m Move, stop int) (Moved, error) {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	tsid, ssid, aid := m.To, m.From, m.ArticleID
-	toBlob, err := m.ToCentroid.MarshalBinary()
+	toBlob, err := r.pack.centroid(m.ToCentroid)
 	if err != nil {
 		return Moved{}, fmt.Errorf("store: attach: %w", err)
 	}
-	var fromBlob []byte
+	var fromBlob string
 	fromHeadline := ""
 	if m.FromCentroid != nil {
-		if fromBlob, err = m.FromCentroid.MarshalBinary(); err != nil {
+		if fromBlob, err = r.pack.centroid(m.FromCentroid); err != nil {
 			return Moved{}, fmt.Errorf("store: attach: %w", err)
 		}
 		fromHeadline = m.FromCentroid.Headline
 	}
-	value, err := encodeArticle(m.Article, m.SimHash)
+	value, err := r.pack.record(m.Article, m.SimHash)
 	if err != nil {
 		return Moved{}, err
 	}
@@ -740,7 +740,7 @@ func (r *Redis) StoryCentroid(ctx context.Context, sid string) (c Candidate, err
 	if err != nil {
 		return Candidate{}, r.wrap("centroid", err)
 	}
-	version, blob, ok := storedCentroid(v)
+	version, blob, ok := r.pack.storedCentroid(v)
 	if !ok {
 		return Candidate{}, fmt.Errorf("store: centroid of %q: %w", sid, ErrNotFound)
 	}
@@ -768,7 +768,8 @@ func (r *Redis) ArticleRecord(ctx context.Context, aid string) (a stories.Articl
 	if !ok {
 		return stories.Article{}, "", 0, fmt.Errorf("store: article: %w", ErrArticleNotFound)
 	}
-	if _, body, found := strings.Cut(v, "\n"); found {
+	plain, _ := r.pack.unpackRecord(v)
+	if _, body, found := strings.Cut(plain, "\n"); found {
 		var s storedArticle
 		if json.Unmarshal([]byte(body), &s) == nil {
 			simhash = s.SimHash

@@ -83,6 +83,21 @@ func (r *Redis) GetRaw(ctx context.Context, key string) (string, error) {
 	return r.rdb.Get(ctx, key).Result()
 }
 
+// GetRecord is GetRaw for an article record, its body unpacked (see packing.go).
+func (r *Redis) GetRecord(ctx context.Context, key string) (string, error) {
+	v, err := r.rdb.Get(ctx, key).Result()
+	if err != nil {
+		return "", err
+	}
+	plain, ok := r.pack.unpackRecord(v)
+	if !ok {
+		return "", fmt.Errorf("record %q does not unpack", v)
+	}
+	return plain, nil
+}
+
+const RecordMarker = recordMarker
+
 func (r *Redis) CentroidKey(sid string) string { return r.centroidKey(sid) }
 
 const JournalFile = journalFile

@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -27,8 +29,11 @@ func TestStoredFormats(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// Written by this version: it says so.
-			raw, err := r.GetRaw(ctx, r.ArticleKey(a.URL))
+			// Written by this version: packed (see packing.go), and it says so.
+			if raw, err := r.GetRaw(ctx, r.ArticleKey(a.URL)); err != nil || !strings.HasPrefix(raw, res.StoryID+"\n"+string([]byte{store.RecordMarker})) {
+				t.Errorf("stored article %q (%v) is not packed", raw, err)
+			}
+			raw, err := r.GetRecord(ctx, r.ArticleKey(a.URL))
 			if err != nil || !strings.Contains(raw, `"v":1`) {
 				t.Fatalf("stored article %q (%v) carries no format version", raw, err)
 			}
@@ -51,6 +56,25 @@ func TestStoredFormats(t *testing.T) {
 			st, err := r.Story(ctx, res.StoryID, 0)
 			if err != nil || len(st.Articles) != 0 {
 				t.Errorf("story with a newer article: %d articles, %v; want it skipped", len(st.Articles), err)
+			}
+			// The centroid is stored packed; one stored before packing (the codec's
+			// bytes as they are) reads the same.
+			c, err := r.StoryCentroid(ctx, res.StoryID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if raw, err := r.GetRaw(ctx, r.CentroidKey(res.StoryID)); err != nil || strings.HasPrefix(raw, strconv.FormatInt(c.Version, 10)+"\n\x03") {
+				t.Errorf("stored centroid %q (%v) is not packed", raw, err)
+			}
+			plain, err := c.Centroid.MarshalBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := r.SetRaw(ctx, r.CentroidKey(res.StoryID), strconv.FormatInt(c.Version, 10)+"\n"+string(plain)); err != nil {
+				t.Fatal(err)
+			}
+			if again, err := r.StoryCentroid(ctx, res.StoryID); err != nil || again.Version != c.Version || !reflect.DeepEqual(again.Centroid.Body, c.Centroid.Body) || again.Centroid.Headline != c.Centroid.Headline {
+				t.Errorf("centroid stored unpacked read as %+v (%v), want %+v", again, err, c)
 			}
 			// A newer centroid codec: the story is no candidate, and nothing fails.
 			if err := r.SetRaw(ctx, r.CentroidKey(res.StoryID), "1\n\x63newer codec"); err != nil {

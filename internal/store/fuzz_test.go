@@ -144,9 +144,9 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	}
 }
 
-// FuzzStoredRecords checks the readers of values read back from Redis (articles,
-// centroids with their version, millisecond times) on any bytes: no panic, and an
-// article they accept encodes back to the same article.
+// FuzzStoredRecords checks the readers of values read back from Redis (articles
+// and centroids with their version, packed or not, millisecond times) on any
+// bytes: no panic, and an article they accept encodes back to the same article.
 func FuzzStoredRecords(f *testing.F) {
 	a := stories.Article{URL: "https://www.example.com/a", Title: "Bridge", Excerpt: "Four hurt.", Lang: "en", OutletID: "bbc-news",
 		Domain: "example.com", Published: time.UnixMilli(1763600400000).UTC(), Added: time.UnixMilli(1763604000000).UTC(),
@@ -155,29 +155,44 @@ func FuzzStoredRecords(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	pack := newPacking()
+	packed, err := pack.record(a, 99)
+	if err != nil || !pack.records.Packed(packed) {
+		f.Fatalf("record not packed (%v)", err)
+	}
 	f.Add("sabc\n" + v)
+	f.Add("sabc\n" + packed)
+	f.Add("sabc\n" + packed[:len(packed)/2])
 	f.Add("sabc\n{\"v\":2,\"u\":\"x\"}")
 	f.Add("sabc\n{\"u\":\"https://x\",\"p\":-1e300}")
 	f.Add("sabc\n{\"u\":\"https://x\",\"c\":[\"a\",\"b\"],\"cp\":[1]}")
 	var c stories.Centroid
 	blob, _ := c.MarshalBinary()
 	f.Add("3\n" + string(blob))
+	c.Body = stories.Vector{"bridge": 0.5, "fell": 0.25, "river": 0.125, "bridges": 0.5, "falls": 0.25}
+	c.Entities = stories.Vector{"e:river thames": 1, "e:thames": 0.5, "e:london": 0.25}
+	pc, err := pack.centroid(&c)
+	if err != nil || !pack.centroids.Packed(pc) {
+		f.Fatalf("centroid not packed (%v)", err)
+	}
+	f.Add("3\n" + pc)
+	f.Add("3\n" + pc[:len(pc)-3])
 	f.Add("1763600400000")
 	f.Fuzz(func(t *testing.T, v string) {
-		if art, sid, status := decodeArticle(v); status == articleOK {
+		if art, sid, status := pack.decodeRecord(v); status == articleOK {
 			if strings.Contains(sid, "\n") || art.URL == "" {
 				t.Fatalf("decoded %q into story %q, article %+v", v, sid, art)
 			}
-			again, err := encodeArticle(art, 0)
+			again, err := pack.record(art, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
-			back, _, status := decodeArticle(sid + "\n" + again)
+			back, _, status := pack.decodeRecord(sid + "\n" + again)
 			if status != articleOK || !reflect.DeepEqual(back, art) {
 				t.Fatalf("article %+v does not survive encoding: %+v", art, back)
 			}
 		}
-		if version, blob, ok := storedCentroid(v); ok {
+		if version, blob, ok := pack.storedCentroid(v); ok {
 			if version <= 0 {
 				t.Fatalf("centroid version %d accepted", version)
 			}

@@ -230,7 +230,7 @@ func (r *Redis) CandidatesFor(ctx context.Context, aid string, terms []string, v
 		if excluded != nil && excluded[i].Val() {
 			continue // a reader said the article is not about this story
 		}
-		version, blob, ok := storedCentroid(g.Val())
+		version, blob, ok := r.pack.storedCentroid(g.Val())
 		if !ok {
 			continue // expired since it was posted
 		}

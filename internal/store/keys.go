@@ -19,7 +19,8 @@ import (
 //	P a:{<aid>}           string  one article: "<sid>\n" and compact JSON (url,       retention after its
 //	                              title, byline, excerpt, lang, published, added,     story's last activity,
 //	                              outlet, domain, duplicate-of, partial, simhash,     plus up to a tenth
-//	                              m: why it is in its story, see storedEvidence)
+//	                              m: why it is in its story, see storedEvidence),
+//	                              packed (packing.go)
 //	P s:{<sid>}           hash    one story: v version (bumped by every add), f first  retention after the
 //	                              seen ms, u updated ms, n article count, o outlet    last article was added
 //	                              count, r when its articles' TTLs were last renewed
@@ -33,7 +34,7 @@ import (
 //	                              compact encoding (a listpack, while every value is
 //	                              at most 64 bytes: hash-max-listpack-value)
 //	P s:{<sid>}:c         string  the story's version, a newline and its centroid     as the story
-//	                              (stories.Centroid, binary, about 1.5 KB)
+//	                              (stories.Centroid, binary, packed: about 1 KB)
 //	P s:{<sid>}:t         string  the story's title (the centroid's headline),        as the story
 //	                              rewritten by every add, so that listings and
 //	                              searches need not read the centroid. Not a field

@@ -227,7 +227,7 @@ func (r *Redis) merge(ctx context.Context, m Merge, stop int) (Merged, error) {
 	if m.Into == "" || m.From == "" || m.Into == m.From || m.Centroid == nil {
 		return Merged{}, errors.New("store: merge: missing story or centroid")
 	}
-	blob, err := m.Centroid.MarshalBinary()
+	blob, err := r.pack.centroid(m.Centroid)
 	if err != nil {
 		return Merged{}, fmt.Errorf("store: merge: %w", err)
 	}

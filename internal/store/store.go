@@ -135,6 +135,9 @@ type Redis struct {
 	storyReadScript *redis.Script
 	cache           *lookupCache
 
+	// pack packs article records and centroids (packing.go).
+	pack *packing
+
 	// fragmentsScript counts outlets' boilerplate (fragments.go).
 	fragmentsScript *redis.Script
 
@@ -182,6 +185,7 @@ func Open(ctx context.Context, opts Options) (*Redis, error) {
 
 		storyReadScript: redis.NewScript(storyReadScript),
 		cache:           newLookupCache(),
+		pack:            newPacking(),
 
 		fragmentsScript: redis.NewScript(fragmentsScript),
 
