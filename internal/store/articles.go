@@ -290,7 +290,7 @@ func (r *Redis) AddArticle(ctx context.Context, a Add) (res Added, err error) {
 	var finished *redis.Cmd
 	err = r.execScripts(ctx, func(pipe redis.Pipeliner) {
 		finished = r.finishScript.EvalSha(ctx, pipe, []string{r.articleKey(aid), r.redirectKey(aid)}, claim, sid+"\n"+value, ttl+slack)
-		r.post(ctx, pipe, sid, a.IndexTerms, nil, true)
+		r.post(ctx, pipe, sid, a.IndexTerms)
 		r.unguard(ctx, pipe, sid, guarded)
 		r.list(ctx, pipe, sid, now, outlets)
 		for _, id := range renewArticles {

@@ -389,11 +389,11 @@ func (r *Redis) detach(ctx context.Context, m Move, stop int) (Moved, error) {
 	err = r.execScripts(ctx, func(pipe redis.Pipeliner) {
 		rewritten = r.moves.record.EvalSha(ctx, pipe, []string{r.articleKey(aid), r.moveKey(aid)}, token, sid, nsid+"\n"+value, ttl+slack)
 		r.moves.promote.EvalSha(ctx, pipe, r.storyKeys(nsid)[:4], ttl)
-		r.post(ctx, pipe, nsid, m.ToIndexTerms, nil, true)
+		r.post(ctx, pipe, nsid, m.ToIndexTerms)
 		if committed {
 			// A re-run finishing an earlier commit computed m.From's terms from a
 			// centroid that lost the article already: they are left as they are.
-			r.post(ctx, pipe, sid, m.FromIndexTerms, nil, true)
+			r.post(ctx, pipe, sid, m.FromIndexTerms)
 		}
 		r.list(ctx, pipe, nsid, now, 1)
 		r.list(ctx, pipe, sid, updated, outlets)
@@ -586,10 +586,10 @@ func (r *Redis) attach(ctx context.Context, m Move, stop int) (Moved, error) {
 	var rewritten *redis.Cmd
 	err = r.execScripts(ctx, func(pipe redis.Pipeliner) {
 		rewritten = r.moves.record.EvalSha(ctx, pipe, []string{r.articleKey(aid), r.moveKey(aid)}, token, ssid, tsid+"\n"+value, ttl+slack)
-		r.post(ctx, pipe, tsid, m.ToIndexTerms, nil, true)
+		r.post(ctx, pipe, tsid, m.ToIndexTerms)
 		r.list(ctx, pipe, tsid, updated, outlets)
 		if src[0] == "ok" {
-			r.post(ctx, pipe, ssid, m.FromIndexTerms, nil, true)
+			r.post(ctx, pipe, ssid, m.FromIndexTerms)
 			r.list(ctx, pipe, ssid, srcUpdated, srcOutlets)
 		}
 		r.moves.unlog.EvalSha(ctx, pipe, []string{r.correctionsKey(), r.correctionDataKey()}, tsid+":"+aid)

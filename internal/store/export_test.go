@@ -208,6 +208,32 @@ func (r *Redis) ToLegacyLayout(ctx context.Context, to string) (int, error) {
 			n++
 			continue
 		}
+		// Posting lists were one zset per term, k:<term>.
+		if b, ok := strings.CutPrefix(rest, keyBucket); ok && strings.HasPrefix(b, "{") {
+			fields, err := r.rdb.HGetAll(ctx, k).Result()
+			if err != nil {
+				return n, err
+			}
+			for term, v := range fields {
+				for _, e := range parseField(v) {
+					if err := r.rdb.ZAdd(ctx, to+keyTerm+term, redis.Z{Score: float64(e.tick), Member: e.sid}).Err(); err != nil {
+						return n, err
+					}
+				}
+				if err := r.rdb.Expire(ctx, to+keyTerm+term, r.retention).Err(); err != nil {
+					return n, err
+				}
+				n++
+			}
+			if err := r.rdb.Del(ctx, k).Err(); err != nil {
+				return n, err
+			}
+			continue
+		}
+		if spill, ok := strings.CutPrefix(rest, keySpill+"{"); ok {
+			_, term, _ := strings.Cut(spill, "}:")
+			old = to + keyTerm + term
+		}
 		if old == k {
 			continue
 		}
@@ -221,6 +247,59 @@ func (r *Redis) ToLegacyLayout(ctx context.Context, to string) (int, error) {
 	}
 	return n, nil
 }
+
+// PostingLists returns every term's posting list as readers see it (see
+// readPostings), "<term> = <sids>" sorted, whatever layout holds it.
+func (r *Redis) PostingLists(ctx context.Context) ([]string, error) {
+	keys, err := r.Keys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	terms := map[string]bool{}
+	for _, k := range keys {
+		rest := strings.TrimPrefix(k, r.prefix)
+		switch {
+		case strings.HasPrefix(rest, keyBucket+"{"):
+			fields, err := r.rdb.HKeys(ctx, k).Result()
+			if err != nil {
+				return nil, err
+			}
+			for _, f := range fields {
+				terms[f] = true
+			}
+		case strings.HasPrefix(rest, keySpill+"{"):
+			_, term, _ := strings.Cut(rest, "}:")
+			terms[term] = true
+		case strings.HasPrefix(rest, keyTerm+"{"):
+			terms[strings.TrimSuffix(strings.TrimPrefix(rest, keyTerm+"{"), "}")] = true
+		}
+	}
+	var out []string
+	for term := range terms {
+		pipe := r.rdb.Pipeline()
+		read := r.readPostings(ctx, pipe, []string{term})
+		if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+			return nil, err
+		}
+		ids, _ := read[0].list()
+		out = append(out, term+" = "+strings.Join(ids, " "))
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// IsPosting reports whether key (without the prefix) is a posting list or bucket.
+func IsPosting(rest string) bool {
+	for _, k := range []string{keyBucket, keySpill, keyTerm} {
+		if strings.HasPrefix(rest, k+"{") {
+			return true
+		}
+	}
+	return false
+}
+
+// PostingTag is the hash tag of term's posting list, bucket and guard.
+func PostingTag(term string) string { return postingBucket(term) }
 
 // Describe is a key's type, value and whether it has a TTL, as one comparable string.
 func (r *Redis) Describe(ctx context.Context, key string) (string, error) {
@@ -264,3 +343,51 @@ func (r *Redis) Finish(ctx context.Context, canonicalURL, claim, record string) 
 	aid := ArticleID(canonicalURL)
 	return r.finishScript.Run(ctx, r.rdb, []string{r.articleKey(aid), r.redirectKey(aid)}, claim, record, r.retention.Milliseconds()).Int64()
 }
+
+// PostTerms posts sid under terms as an add's last step does (see postScript).
+func (r *Redis) PostTerms(ctx context.Context, sid string, terms ...string) error {
+	return r.execScripts(ctx, func(pipe redis.Pipeliner) { r.post(ctx, pipe, sid, terms) })
+}
+
+// Unpost takes sid out of terms' posting lists, as a merge does.
+func (r *Redis) Unpost(ctx context.Context, sid string, terms ...string) error {
+	return r.execScripts(ctx, func(pipe redis.Pipeliner) { r.unpost(ctx, pipe, sid, terms) })
+}
+
+// ReadPosting reads one term's posting list as the matcher does.
+func (r *Redis) ReadPosting(ctx context.Context, term string) (ids []string, top int64, err error) {
+	pipe := r.rdb.Pipeline()
+	read := r.readPostings(ctx, pipe, []string{term})
+	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+		return nil, 0, err
+	}
+	ids, top = read[0].list()
+	return ids, top, nil
+}
+
+// PostingField is term's field in its bucket ("" when it has none), and
+// SetPostingField writes it.
+func (r *Redis) PostingField(ctx context.Context, term string) string {
+	return r.rdb.HGet(ctx, r.bucketKey(term), term).Val()
+}
+
+func (r *Redis) SetPostingField(ctx context.Context, term, value string) error {
+	return r.rdb.HSet(ctx, r.bucketKey(term), term, value).Err()
+}
+
+// SpilledPosting is term's own list ([] when it has none).
+func (r *Redis) SpilledPosting(ctx context.Context, term string) []redis.Z {
+	return r.rdb.ZRevRangeWithScores(ctx, r.spillKey(term), 0, -1).Val()
+}
+
+// SetLegacyPosting writes a posting list of the layout before buckets.
+func (r *Redis) SetLegacyPosting(ctx context.Context, term string, sids ...string) error {
+	for i, sid := range sids {
+		if err := r.rdb.ZAdd(ctx, r.legacyTermKey(term), redis.Z{Score: float64(len(sids) - i), Member: sid}).Err(); err != nil {
+			return err
+		}
+	}
+	return r.rdb.Expire(ctx, r.legacyTermKey(term), r.retention).Err()
+}
+
+const PostingInline, PostingCap = postingInline, postingCap

@@ -92,15 +92,16 @@ func TestFailover(t *testing.T) {
 
 	// A prefix without a tag of its own, as a deployment's: the index spreads over
 	// the masters, and the one killed serves the posting list two of the writers
-	// share (k:{event0}) with a third of everything else.
+	// share (the bucket of event0, see postingBuckets) with a third of everything
+	// else.
 	prefix := fmt.Sprintf("pxfailover-%d:", time.Now().UnixNano())
 	r, err := store.Open(context.Background(), store.Options{URL: url, Prefix: prefix, Retention: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	master, replica := slotNodes(t, base, "event0")
-	t.Logf("the slot of k:{event0} is served by 127.0.0.1:%d (pid %d), replica 127.0.0.1:%d", master.port, master.pid, replica.port)
+	master, replica := slotNodes(t, base, store.PostingTag("event0"))
+	t.Logf("the slot of the posting list of event0 is served by 127.0.0.1:%d (pid %d), replica 127.0.0.1:%d", master.port, master.pid, replica.port)
 
 	ctx, stop := context.WithCancel(context.Background())
 	var (

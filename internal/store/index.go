@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,7 +37,7 @@ type View struct {
 }
 
 // note records read posting lists in v.
-func (v *View) note(terms []string, lists []*redis.ZSliceCmd) {
+func (v *View) note(terms []string, lists []postingRead) {
 	if v.Postings == nil {
 		v.Postings = make(map[string][]string, len(terms))
 	}
@@ -44,17 +45,7 @@ func (v *View) note(terms []string, lists []*redis.ZSliceCmd) {
 		v.Seen = make(map[string]int64, len(terms))
 	}
 	for i, t := range terms {
-		zs := lists[i].Val()
-		ids := make([]string, len(zs))
-		for j, z := range zs {
-			ids[j] = str(z.Member)
-		}
-		v.Postings[t] = ids
-		if len(zs) > 0 {
-			v.Seen[t] = int64(zs[0].Score)
-		} else {
-			v.Seen[t] = 0
-		}
+		v.Postings[t], v.Seen[t] = lists[i].list()
 	}
 }
 
@@ -104,14 +95,81 @@ func (r *Redis) View(ctx context.Context, canonicalURL string, g Guess, lookup [
 	return v, nil
 }
 
+// postingRead is one term's posting list as read: its bucket field, its own
+// list (one of the two is empty), and its list of the layout before buckets.
+type postingRead struct {
+	field         *redis.StringCmd
+	spill, legacy *redis.ZSliceCmd
+}
+
 // readPostings queues on pipe the reads of terms' posting lists, each to its
-// postingsPerTerm newest stories, with their scores (see View.Seen).
-func (r *Redis) readPostings(ctx context.Context, pipe redis.Pipeliner, terms []string) []*redis.ZSliceCmd {
-	lists := make([]*redis.ZSliceCmd, len(terms))
+// postingsPerTerm newest stories, with their ticks (see View.Seen). The lists of
+// the layout before buckets (k:{<term>}) are read too, until they expire: they are
+// no longer written, so an index upgraded in place loses none of its stories'
+// postings, and no migration has to rewrite them. A read of a missing key costs
+// Redis little; the commands travel in the round trip the reads make anyway.
+func (r *Redis) readPostings(ctx context.Context, pipe redis.Pipeliner, terms []string) []postingRead {
+	lists := make([]postingRead, len(terms))
 	for i, t := range terms {
-		lists[i] = pipe.ZRevRangeWithScores(ctx, r.termKey(t), 0, postingsPerTerm-1)
+		lists[i] = postingRead{
+			field:  pipe.HGet(ctx, r.bucketKey(t), t),
+			spill:  pipe.ZRevRangeWithScores(ctx, r.spillKey(t), 0, postingsPerTerm-1),
+			legacy: pipe.ZRevRangeWithScores(ctx, r.legacyTermKey(t), 0, postingsPerTerm-1),
+		}
 	}
 	return lists
+}
+
+// list returns the stories of a read posting list, newest first, at most
+// postingsPerTerm, and its highest tick (0 for an empty list): the tick of the
+// current layout's list, which posts and guards use (the old list is read only).
+func (p postingRead) list() (ids []string, top int64) {
+	if zs := p.spill.Val(); len(zs) > 0 {
+		top = int64(zs[0].Score)
+		for _, z := range zs {
+			ids = append(ids, str(z.Member))
+		}
+	} else {
+		for i, e := range parseField(p.field.Val()) {
+			if i == 0 {
+				top = e.tick
+			}
+			ids = append(ids, e.sid)
+		}
+	}
+	for _, z := range p.legacy.Val() {
+		if len(ids) == postingsPerTerm {
+			break
+		}
+		if id := str(z.Member); !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	if ids == nil {
+		ids = []string{}
+	}
+	return ids, top
+}
+
+// posting is one entry of a posting list.
+type posting struct {
+	tick int64
+	sid  string
+}
+
+// parseField reads a bucket field, "<tick>:<sid> <tick>:<sid>@<minute>" newest
+// first (see postScript). Entries that do not parse are skipped.
+func parseField(v string) []posting {
+	body, _, _ := strings.Cut(v, "@")
+	var out []posting
+	for e := range strings.FieldsSeq(body) {
+		t, id, ok := strings.Cut(e, ":")
+		tick, err := strconv.ParseInt(t, 10, 64)
+		if ok && err == nil && id != "" {
+			out = append(out, posting{tick, id})
+		}
+	}
+	return out
 }
 
 // Candidate is a story that may be the one an article belongs to.

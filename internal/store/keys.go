@@ -61,12 +61,21 @@ import (
 //	                              record (see restoryScript in move.go)
 //	P u:{<aid>}           string  an alias: the id of the article a URL that is not  as its article (renewed
 //	                              its own canonical finds (see AddAlias)              with the story's articles)
-//	P k:{<term>}          zset    story ids found by term, scored by the list's own   retention after a
-//	                              counter (its highest score plus one, see            story last joined it
-//	                              postScript) at their last update; cut to the
-//	                              newest postingCap
-//	P g:{<term>}          string  the id of a new story being created under term,    guardTTL
+//	P kb:{<b>}            hash    posting bucket b (see postingBucket): term → the    retention after the
+//	                              stories found by it while they are at most          bucket's last post;
+//	                              postingInline, "<tick>:<sid> <tick>:<sid>@<minute>"  a field older than the
+//	                              (newest first; tick: the list's own counter, see    retention is swept out
+//	                              postScript; minute: of the last post, unix          by later posts
+//	                              minutes), so that Redis keeps the bucket in its
+//	                              compact encoding; most terms find one story
+//	P kz:{<b>}:<term>     zset    a term's posting list once it outgrew its field:    retention after a
+//	                              story ids scored by tick, cut to the newest         story last joined it
+//	                              postingCap
+//	P kg:{<b>}:<term>     string  the id of a new story being created under term,    guardTTL
 //	                              its heaviest lookup term (see guardScript)
+//	P k:{<term>}          zset    a posting list of the layout before buckets: no     retention after a
+//	                              longer written, read beside the buckets until it    story last joined it
+//	                              expires (see readPostings)
 //	P df:<epoch>:{d<b>}   hash    term → number of articles holding it, for the       two retention periods
 //	                              terms of bucket b (dfBuckets small hashes, so        from the bucket's
 //	                              Redis keeps each in its compact encoding), for one   first term
@@ -111,10 +120,16 @@ const (
 	keyArticle = "a:"
 	keyAlias   = "u:"
 	keyStory   = "s:"
-	keyTerm    = "k:"
-	// keyGuard is not keyTerm with a suffix: "k:<t>:g" would be the posting
-	// list of the term "<t>:g" (language-tagged terms hold colons).
-	keyGuard    = "g:"
+	// keyTerm is the posting lists' kind before buckets (see readPostings), and
+	// keyGuard their guards' (no longer written).
+	keyTerm  = "k:"
+	keyGuard = "g:"
+	// Posting buckets, lists that outgrew them, and their guards: each kind its
+	// own prefix, as a suffix would be part of a term ("kz:{b}:<t>:g" would be
+	// the list of "<t>:g": language-tagged terms hold colons).
+	keyBucket   = "kb:"
+	keySpill    = "kz:"
+	keyNewGuard = "kg:"
 	keyDocFreq  = "df:"
 	keyDocTotal = "dfn:"
 	keyRecent   = "recent"
@@ -160,10 +175,41 @@ func (r *Redis) docFreqKey(epoch int64, b uint32) string {
 	return r.prefix + keyDocFreq + strconv.FormatInt(epoch, 10) + ":{d" + strconv.FormatUint(uint64(b), 10) + "}"
 }
 
-// A term's guard shares its posting list's slot: guardScript reads both.
-func (r *Redis) termKey(term string) string  { return r.tagged(keyTerm, term) }
-func (r *Redis) guardKey(term string) string { return r.tagged(keyGuard, term) }
-func (r *Redis) addsKey() string             { return r.prefix + keyAdds }
+// postingBuckets is how many hashes the terms' posting lists are spread over. A
+// key costs Redis some 170 bytes with its TTL and its share of the key space,
+// more than a short list itself, and 71% of the gun-violence stream's 22,700
+// posting lists held one story (84% at most two). Kept inline in a bucket field
+// while short, such a list costs about 40 bytes. A hash stays in its compact
+// encoding while it holds at most 128 fields of at most 64 bytes: 2,048 buckets
+// keep a young index's buckets compact (ten terms each); a large index's turn
+// into hash tables, still about half a key per term. A list that outgrows its
+// field moves to a key of its own in the bucket's slot (see postScript).
+const postingBuckets = 2048
+
+// postingInline is how many stories a bucket field holds before its list moves
+// to a key of its own: two entries and the minute fit in 64 bytes.
+const postingInline = 2
+
+// postingBucket is the bucket of term.
+func postingBucket(term string) string {
+	h := fnv.New32a()
+	h.Write([]byte(term))
+	return strconv.FormatUint(uint64(h.Sum32()%postingBuckets), 10)
+}
+
+// A term's field, its own list and its guard share the bucket's slot: the
+// posting and guard scripts read them together.
+func (r *Redis) bucketKey(term string) string { return r.tagged(keyBucket, postingBucket(term)) }
+func (r *Redis) spillKey(term string) string {
+	return r.tagged(keySpill, postingBucket(term)) + ":" + term
+}
+func (r *Redis) guardKey(term string) string {
+	return r.tagged(keyNewGuard, postingBucket(term)) + ":" + term
+}
+
+// legacyTermKey is a term's posting list before buckets.
+func (r *Redis) legacyTermKey(term string) string { return r.tagged(keyTerm, term) }
+func (r *Redis) addsKey() string                  { return r.prefix + keyAdds }
 
 // listingShards is how many sub-keys the recent and coverage listings are split
 // into (see listingShard): on a Redis Cluster each is a hot key every add writes.

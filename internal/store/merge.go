@@ -321,11 +321,9 @@ func (r *Redis) merge(ctx context.Context, m Merge, stop int) (Merged, error) {
 			}
 			r.moves.refile.EvalSha(ctx, pipe, []string{r.correctionsKey(), r.correctionDataKey()}, refile...)
 		}
-		r.post(ctx, pipe, into, m.IndexTerms, nil, true)
+		r.post(ctx, pipe, into, m.IndexTerms)
 		r.list(ctx, pipe, into, updated, outlets)
-		for _, t := range m.FromIndexTerms {
-			pipe.ZRem(ctx, r.termKey(t), from)
-		}
+		r.unpost(ctx, pipe, from, m.FromIndexTerms)
 		r.unlist(ctx, pipe, from)
 	})
 	if err != nil {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -16,38 +15,97 @@ import (
 // steps several writers share: posting a story under terms, listing it, renewing
 // its articles, and reading many keys of different slots.
 
-// postScript posts a story in one term's posting list and reports the stories
-// posted there since a view. Postings are scored with the list's own counter (its
-// highest score plus one), not a clock and not one counter for the whole index: a
-// global counter would be one hot key every add writes, on one master, and a
-// list's own counter orders its postings exactly across replicas and clock steps,
-// which is all the candidate lookup (newest first) and the twin check need.
+// postScript posts a story in one term's posting list. Postings are scored with
+// the list's own counter, its tick (its highest score plus one), not a clock and
+// not one counter for the whole index: a global counter would be one hot key every
+// add writes, on one master, and a list's own counter orders its postings exactly
+// across replicas and clock steps, which is all the candidate lookup (newest
+// first) and the twin check need. A short list lives in its bucket's field (see
+// postingBuckets); the post that would make it longer than postingInline moves it,
+// ticks and all, to a key of its own in the same slot, where it stays. Each post
+// also sweeps a few random fields of the bucket: a field whose last post is older
+// than the retention goes (a bucket's TTL is renewed by every post to any of its
+// terms, so its fields have none of their own).
 //
-// KEYS: 1 the posting list. ARGV: 1 sid, 2 posting cap, 3 TTL ms, 4 the list's
-// highest score at the caller's view (-1: no check), 5 "1" to post (else only
-// check). Reply: the stories other than sid posted since the view (at most 8),
-// newest last; {} without a check.
+// KEYS: 1 the bucket, 2 the term's own list. ARGV: 1 term, 2 sid, 3 posting cap,
+// 4 TTL ms, 5 now (unix minutes), 6 the retention in minutes, 7 postingInline, 8
+// sweepSample.
 const postScript = `
-local newer = {}
-local seen = tonumber(ARGV[4])
-if seen >= 0 then
-  for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. seen, '+inf', 'LIMIT', 0, 9)) do
-    if id ~= ARGV[1] and #newer < 8 then newer[#newer + 1] = id end
-  end
-end
-if ARGV[5] == '1' then
-  local top = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local term, sid, cap = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local now = tonumber(ARGV[5])
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  local top = redis.call('ZREVRANGE', KEYS[2], 0, 0, 'WITHSCORES')
   local tick = 1
   if #top == 2 then tick = tonumber(top[2]) + 1 end
-  -- A posting list lives for the retention after a story last joined it:
-  -- re-scoring a story already in it (most terms of most adds) leaves its TTL
-  -- alone, which saves a call per term.
-  if redis.call('ZADD', KEYS[1], tick, ARGV[1]) == 1 then
-    redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -tonumber(ARGV[2]) - 1)
-    redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  -- A list lives for the retention after a story last joined it: re-scoring a
+  -- story already in it (most terms of most adds) leaves its TTL alone, which
+  -- saves a call per term.
+  if redis.call('ZADD', KEYS[2], tick, sid) == 1 then
+    redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -cap - 1)
+    redis.call('PEXPIRE', KEYS[2], ARGV[4])
+  end
+  return 1
+end
+local tick, kept = 1, {}
+local v = redis.call('HGET', KEYS[1], term)
+if v then
+  local first = true
+  for t, id in string.gmatch(string.match(v, '^[^@]*'), '(%d+):(%S+)') do
+    if first then
+      tick, first = tonumber(t) + 1, false
+    end
+    if id ~= sid then kept[#kept + 1] = {t, id} end
   end
 end
-return newer
+if #kept + 1 > tonumber(ARGV[7]) then
+  local args = {tick, sid}
+  for _, e in ipairs(kept) do
+    args[#args + 1] = e[1]
+    args[#args + 1] = e[2]
+  end
+  redis.call('ZADD', KEYS[2], unpack(args))
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -cap - 1)
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+  redis.call('HDEL', KEYS[1], term)
+else
+  local parts = {tick .. ':' .. sid}
+  for _, e in ipairs(kept) do parts[#parts + 1] = e[1] .. ':' .. e[2] end
+  redis.call('HSET', KEYS[1], term, table.concat(parts, ' ') .. '@' .. now)
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+local old = now - tonumber(ARGV[6])
+local sample = redis.call('HRANDFIELD', KEYS[1], ARGV[8], 'WITHVALUES')
+for i = 1, #sample - 1, 2 do
+  local m = tonumber(string.match(sample[i + 1], '@(%d+)$'))
+  if m and m < old then redis.call('HDEL', KEYS[1], sample[i]) end
+end
+return 1
+`
+
+// sweepSample is how many random fields of its bucket a post looks at (see
+// postScript). A bucket's stale fields then stay below a third of its fields
+// however fast new terms arrive: each post adds at most one field and, once a
+// share s of them are stale, sweeps 3s.
+const sweepSample = 3
+
+// unpostScript takes a story out of one term's posting list. KEYS: 1 the bucket,
+// 2 the term's own list. ARGV: 1 term, 2 sid.
+const unpostScript = `
+if redis.call('ZREM', KEYS[2], ARGV[2]) == 1 then return 1 end
+local v = redis.call('HGET', KEYS[1], ARGV[1])
+if not v then return 0 end
+local body, minute = string.match(v, '^([^@]*)@(%d+)$')
+if not body then return 0 end
+local parts = {}
+for t, id in string.gmatch(body, '(%d+):(%S+)') do
+  if id ~= ARGV[2] then parts[#parts + 1] = t .. ':' .. id end
+end
+if #parts == 0 then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+else
+  redis.call('HSET', KEYS[1], ARGV[1], table.concat(parts, ' ') .. '@' .. minute)
+end
+return 1
 `
 
 // guardScript guards one lookup term of a new story while the story is created
@@ -55,14 +113,20 @@ return newer
 // posted under the term since the caller's view, or another writer's new story
 // holds the guard; else it takes the guard for guardTTL. Of two writers creating
 // stories under a shared term at once, the later one is refused and matches again,
-// finding the earlier one's story. KEYS: 1 the posting list, 2 its guard. ARGV: 1
-// sid, 2 the list's highest score at the view, 3 guardTTL ms, 4 "1" to take the
-// guard (else only check it).
+// finding the earlier one's story. KEYS: 1 the bucket, 2 the term's own list, 3
+// its guard. ARGV: 1 term, 2 sid, 3 the list's highest tick at the view, 4
+// guardTTL ms, 5 "1" to take the guard (else only check it).
 const guardScript = `
-if #redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[2], '+inf', 'LIMIT', 0, 1) > 0 then return 0 end
-local g = redis.call('GET', KEYS[2])
-if g and g ~= ARGV[1] then return 0 end
-if ARGV[4] == '1' then redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3]) end
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  if #redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[3], '+inf', 'LIMIT', 0, 1) > 0 then return 0 end
+else
+  local v = redis.call('HGET', KEYS[1], ARGV[1])
+  local top = v and string.match(v, '^(%d+):')
+  if top and tonumber(top) > tonumber(ARGV[3]) then return 0 end
+end
+local g = redis.call('GET', KEYS[3])
+if g and g ~= ARGV[2] then return 0 end
+if ARGV[5] == '1' then redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[4]) end
 return 1
 `
 
@@ -76,16 +140,6 @@ const guardTTL = 3 * time.Second
 const unguardScript = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
-`
-
-// nextTickLua is the Lua function the scripts that post several stories at once
-// (merge, detach, attach) prepend: a list's next score, as postScript gives it.
-const nextTickLua = `
-local function nexttick(k)
-  local top = redis.call('ZREVRANGE', k, 0, 0, 'WITHSCORES')
-  if #top == 2 then return tonumber(top[2]) + 1 end
-  return 1
-end
 `
 
 // listScript lists a story in its listing shard: by update time in recent, by
@@ -120,7 +174,7 @@ func (r *Redis) guard(ctx context.Context, pipe redis.Pipeliner, sid string, ter
 		if i == 0 {
 			take = "1"
 		}
-		cmds[i] = r.guardScript.EvalSha(ctx, pipe, []string{r.termKey(t), r.guardKey(t)}, sid, seen[t], guardTTL.Milliseconds(), take)
+		cmds[i] = r.guardScript.EvalSha(ctx, pipe, []string{r.bucketKey(t), r.spillKey(t), r.guardKey(t)}, t, sid, seen[t], guardTTL.Milliseconds(), take)
 	}
 	return cmds
 }
@@ -132,24 +186,23 @@ func (r *Redis) unguard(ctx context.Context, pipe redis.Pipeliner, sid string, t
 	}
 }
 
-// post queues on pipe the posting of sid under terms (see postScript), checking
-// each term whose view score is in seen (terms absent from seen are not checked).
-// The commands' replies are the stories posted since the view.
-func (r *Redis) post(ctx context.Context, pipe redis.Pipeliner, sid string, terms []string, seen map[string]int64, publish bool) []*redis.Cmd {
-	flag := "0"
-	if publish {
-		flag = "1"
-	}
-	cmds := make([]*redis.Cmd, 0, len(terms))
-	ttl := strconv.FormatInt(r.retention.Milliseconds(), 10)
+// post queues on pipe the posting of sid under terms (see postScript).
+func (r *Redis) post(ctx context.Context, pipe redis.Pipeliner, sid string, terms []string) {
+	ttl := r.retention.Milliseconds()
+	now := time.Now().Unix() / 60
+	retention := max(int64(r.retention/time.Minute), 1)
 	for _, t := range terms {
-		s, ok := seen[t]
-		if !ok {
-			s = -1
-		}
-		cmds = append(cmds, r.postScript.EvalSha(ctx, pipe, []string{r.termKey(t)}, sid, postingCap, ttl, s, flag))
+		r.postScript.EvalSha(ctx, pipe, []string{r.bucketKey(t), r.spillKey(t)}, t, sid, postingCap, ttl, now, retention, postingInline, sweepSample)
 	}
-	return cmds
+}
+
+// unpost queues on pipe the removal of sid from terms' posting lists, those of
+// the layout before buckets included (see readPostings).
+func (r *Redis) unpost(ctx context.Context, pipe redis.Pipeliner, sid string, terms []string) {
+	for _, t := range terms {
+		r.unpostScript.EvalSha(ctx, pipe, []string{r.bucketKey(t), r.spillKey(t)}, t, sid)
+		pipe.ZRem(ctx, r.legacyTermKey(t), sid)
+	}
 }
 
 // list queues on pipe the listing of sid (see listScript).
@@ -216,7 +269,7 @@ func (r *Redis) execScripts(ctx context.Context, cmds func(pipe redis.Pipeliner)
 // loadScripts loads the pipelined scripts on every master.
 func (r *Redis) loadScripts(ctx context.Context) error {
 	return r.forEachShard(ctx, func(ctx context.Context, shard redis.Cmdable) error {
-		scripts := []*redis.Script{r.postScript, r.listScript, r.finishScript, r.claimScript, r.guardScript, r.unguardScript,
+		scripts := []*redis.Script{r.postScript, r.unpostScript, r.listScript, r.finishScript, r.claimScript, r.guardScript, r.unguardScript,
 			r.flushBucketScript, r.flushTotalScript}
 		for _, s := range append(scripts, r.moves.pipelined()...) {
 			if err := s.Load(ctx, shard).Err(); err != nil {

@@ -149,6 +149,7 @@ type Redis struct {
 	// postScript and listScript are steps of cross-slot writes, queued on
 	// pipelines (shard.go).
 	postScript    *redis.Script
+	unpostScript  *redis.Script
 	listScript    *redis.Script
 	guardScript   *redis.Script
 	unguardScript *redis.Script
@@ -193,6 +194,7 @@ func Open(ctx context.Context, opts Options) (*Redis, error) {
 		flushTotalScript:  redis.NewScript(flushTotalScript),
 
 		postScript:    redis.NewScript(postScript),
+		unpostScript:  redis.NewScript(unpostScript),
 		listScript:    redis.NewScript(listScript),
 		guardScript:   redis.NewScript(guardScript),
 		unguardScript: redis.NewScript(unguardScript),
