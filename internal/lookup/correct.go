@@ -77,7 +77,13 @@ func (s *Service) planDetach(ctx context.Context, sid, aid string) (m store.Move
 		}
 		return m, done, fmt.Errorf("lookup: detach: %w", store.ErrNotInStory)
 	}
-	if st.ArticleCount <= 1 {
+	// An article its record places in the story but the story no longer lists
+	// (all of the story's articles were read) was taken out by a detach that died
+	// after its commit (see store.Detach): the store finishes that move, and the
+	// story's centroid lost the article already. Only a member can be alone.
+	left := st.ArticleCount <= len(st.Articles) &&
+		!slices.ContainsFunc(st.Articles, func(x stories.Article) bool { return x.URL == a.URL })
+	if st.ArticleCount <= 1 && !left {
 		return m, done, fmt.Errorf("lookup: detach: %w", store.ErrSoleArticle)
 	}
 	from, err := s.store.StoryCentroid(ctx, sid)
@@ -87,7 +93,9 @@ func (s *Service) planDetach(ctx context.Context, sid, aid string) (m store.Move
 	p := s.approximate(a)
 	p.SimHash = simhash // the copy check keeps working on the text's own fingerprint
 	others := without(st.Articles, a.URL)
-	s.matcher.Remove(&from.Centroid, p, aid, a.Title, newestTitle(others))
+	if !left {
+		s.matcher.Remove(&from.Centroid, p, aid, a.Title, newestTitle(others))
+	}
 	own := &stories.Centroid{}
 	s.matcher.Add(own, p, aid, a.Title)
 	m = store.Move{

@@ -286,10 +286,9 @@ func DetachedStoryID(canonicalURL, sid string, version int64) string {
 //     longer lists it (a reader of the URL gets the story without the article);
 //     the new story expires after moveTTL. A re-run (the reader pressing "not this
 //     story" again, once the lock expired) finds the article excluded and not a
-//     member ("detached"), and finishes with a new story of its own. (Not when
-//     the story kept a single article: lookup.Detach refuses that as
-//     ErrSoleArticle before the store is asked; the record then stays until it
-//     expires, never renewed by a story that no longer lists it.)
+//     member ("detached"), and finishes with a new story of its own, also when
+//     the story kept a single article (lookup.Detach tells the article that left
+//     from the story's last one, which it refuses as ErrSoleArticle).
 //  3. One pipeline: moveRecordScript rewrites the record to name the new story and
 //     gives the lock up; promoteScript gives the new story the retention; both
 //     stories are posted and listed; the correction is logged. Each is
