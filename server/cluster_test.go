@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/parallax-news/parallax/internal/corpus"
+	"github.com/parallax-news/parallax/internal/store"
+	"github.com/parallax-news/parallax/internal/store/storetest"
 )
 
 // clusterTargets are the issue's targets on the development data, and floors: the
@@ -306,5 +309,39 @@ func TestClusterWarnings(t *testing.T) {
 	run([]string{"cluster"}, strings.NewReader(`{"id": 1, "title": "Marlow elects a mayor"}`), io.Discard, &one, env(nil))
 	if !strings.Contains(one.String(), "clustered 1 article into 1 story in ") {
 		t.Errorf("summary %q, want singular nouns", one.String())
+	}
+}
+
+// TestClusterMemory: --memory reports what the replay grew the index by, per
+// article, and the keys of each kind; without --redis it is refused.
+func TestClusterMemory(t *testing.T) {
+	var errOut bytes.Buffer
+	if code := run([]string{"cluster", "--memory"}, strings.NewReader(""), io.Discard, &errOut, env(nil)); code != 2 || !strings.Contains(errOut.String(), "--memory needs --redis") {
+		t.Errorf("--memory without --redis = %d, %q; want 2 and a message", code, errOut.String())
+	}
+	if storetest.RedisURL() == "none" {
+		t.Skip("no real Redis")
+	}
+	prefix := fmt.Sprintf("pxtest-clustermem-%d:", time.Now().UnixNano())
+	// Opened for its cleanup: it purges the prefix when the test ends.
+	storetest.OpenRedis(t, store.Options{Prefix: prefix, Retention: time.Hour})
+	in := strings.Join([]string{
+		`{"id": 1, "url": "https://example.org/a", "title": "Harbour bridge reopens", "text": "The harbour bridge reopened on Monday after repairs."}`,
+		`{"id": 2, "url": "https://example.com/b", "title": "Harbour bridge open again after repairs", "text": "Repairs done, the harbour bridge opened again on Monday."}`,
+		`{"id": 3, "url": "https://example.net/c", "title": "Marlow elects Susan Gale as mayor", "text": "Voters in Marlow elected Susan Gale as mayor."}`,
+	}, "\n")
+	errOut.Reset()
+	if code := run([]string{"cluster", "--memory", "--redis", storetest.RedisURL(), "--prefix", prefix}, strings.NewReader(in), io.Discard, &errOut, env(nil)); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	got := errOut.String()
+	per := regexp.MustCompile(`used_memory grew by -?\d+ bytes for 3 articles: -?\d+ bytes per article`)
+	// Three records; the other kinds' counts depend on the matcher.
+	records := regexp.MustCompile(`(?m)^  a:\{\}\s+3\s+\d+\s+\d+$`)
+	all := regexp.MustCompile(`(?m)^  all keys\s+\d+\s+\d+\s+\d+$`)
+	for _, re := range []*regexp.Regexp{per, records, all} {
+		if !re.MatchString(got) {
+			t.Errorf("no line matching %s in:\n%s", re, got)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -61,6 +62,7 @@ func runCluster(args []string, env *environment) int {
 	redisURL := fs.String("redis", "", "Redis URL to cluster into (default: a fresh in-memory embedded store)")
 	prefix := fs.String("prefix", store.DefaultPrefix, "key prefix in Redis (with --redis)")
 	matcherFile := fs.String("matcher", "", "JSON file overriding fields of the matcher's configuration (for tuning experiments; the server always runs the default)")
+	memory := fs.Bool("memory", false, "with --redis: print what the index grew by (INFO used_memory, per article) and its keys and bytes by kind; reads every key of the prefix")
 	fs.Usage = func() {
 		fmt.Fprint(env.stderr, `usage: parallax cluster [--redis URL] < articles.jsonl > stories.jsonl
 
@@ -77,6 +79,10 @@ per input line. Progress goes to standard error when it is a terminal.
 	}
 	if code, ok := parseFlags(fs, args, 0); !ok {
 		return code
+	}
+	if *memory && *redisURL == "" {
+		fmt.Fprintln(env.stderr, "parallax cluster: --memory needs --redis: the embedded store does not report its memory")
+		return 2
 	}
 	log := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	store.RouteDriverLogs(log)
@@ -118,11 +124,67 @@ per input line. Progress goes to standard error when it is a terminal.
 		lo.Merged = c.merge
 	}
 	c.svc = lookup.New(lo)
+	var before int64
+	if *memory {
+		if before, err = st.UsedMemory(ctx); err != nil {
+			fmt.Fprintln(env.stderr, "parallax cluster: --memory:", err)
+			return 1
+		}
+	}
 	if err := c.run(ctx, env.stdin); err != nil {
 		fmt.Fprintln(env.stderr, "parallax cluster:", err)
 		return 1
 	}
+	if *memory {
+		if err := st.FlushDocFreq(ctx); err != nil {
+			fmt.Fprintln(env.stderr, "parallax cluster: --memory:", err)
+			return 1
+		}
+		shares, err := st.Distribution(ctx)
+		if err != nil {
+			fmt.Fprintln(env.stderr, "parallax cluster: --memory:", err)
+			return 1
+		}
+		writeMemory(env.stderr, shares, before, c.articles)
+	}
 	return 0
+}
+
+// writeMemory prints what the replay cost the index: the growth of used_memory
+// (the figure the README sizes deployments by, overheads and all) per article, and
+// the keys and MEMORY USAGE of each kind of key, largest first. before is
+// used_memory before the replay.
+func writeMemory(w io.Writer, shares []store.NodeShare, before int64, articles int) {
+	var used, bytes int64
+	var keys int
+	kinds := map[string]store.KindShare{}
+	for _, s := range shares {
+		used, bytes, keys = used+s.Used, bytes+s.Bytes, keys+s.Keys
+		for kind, k := range s.Kinds {
+			sum := kinds[kind]
+			sum.Keys, sum.Bytes = sum.Keys+k.Keys, sum.Bytes+k.Bytes
+			kinds[kind] = sum
+		}
+	}
+	per := func(b int64) int64 { return b / int64(max(articles, 1)) }
+	fmt.Fprintf(w, "memory: used_memory grew by %d bytes for %s: %d bytes per article\n",
+		used-before, plural(articles, "article", "articles"), per(used-before))
+	fmt.Fprintf(w, "  %-20s %8s %12s %12s\n", "kind of key", "keys", "bytes", "per article")
+	names := slices.Collect(maps.Keys(kinds))
+	slices.SortFunc(names, func(a, b string) int {
+		if c := cmp.Compare(kinds[b].Bytes, kinds[a].Bytes); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	for _, name := range names {
+		k := kinds[name]
+		fmt.Fprintf(w, "  %-20s %8d %12d %12d\n", name, k.Keys, k.Bytes, per(k.Bytes))
+	}
+	fmt.Fprintf(w, "  %-20s %8d %12d %12d\n", "all keys", keys, bytes, per(bytes))
+	// What MEMORY USAGE leaves out: the server's tables of keys and expiries, and
+	// whatever else it allocated meanwhile.
+	fmt.Fprintf(w, "  %-20s %8s %12d %12d\n", "not in any key", "", used-before-bytes, per(used-before-bytes))
 }
 
 // clusterer replays articles through lookup.Service.Index.
@@ -135,8 +197,9 @@ type clusterer struct {
 	// was folded into (nil when the pass is off). A line's story is known only
 	// when the replay ends, since a later article can merge it: the output is
 	// then held until the end (some 60 bytes a line).
-	merged map[string]string
-	held   []clusterOut
+	merged   map[string]string
+	held     []clusterOut
+	articles int // replayed, once run returns
 }
 
 // merge is told of each merge of the pass (lookup.Options.Merged).
@@ -242,6 +305,7 @@ func (c *clusterer) run(ctx context.Context, in io.Reader) error {
 		delete(storiesSeen, from)
 	}
 	c.progress.done()
+	c.articles = n
 	took := time.Since(start)
 	rate := float64(n) / max(took.Seconds(), 1e-9)
 	fmt.Fprintf(c.progress.w, "clustered %s into %s in %s (%.0f articles/s)\n",

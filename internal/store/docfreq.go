@@ -254,6 +254,10 @@ func (r *Redis) countDocument(terms []string) {
 	}
 }
 
+// FlushDocFreq writes the document frequencies counted since the last flush, as
+// Close does: for a caller that measures the index before it closes the store.
+func (r *Redis) FlushDocFreq(ctx context.Context) error { return r.flushDocFreq(ctx) }
+
 // flushDocFreq writes the pending increments.
 func (r *Redis) flushDocFreq(ctx context.Context) (err error) {
 	df := r.df

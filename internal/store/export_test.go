@@ -17,6 +17,8 @@ const SnapshotFile = snapshotFile
 
 var ParseURL = parseURL
 
+var KeyKind = keyKind
+
 // Keys lists the store's keys on every node that holds a part of the keyspace.
 func (r *Redis) Keys(ctx context.Context) ([]string, error) {
 	var (
@@ -40,8 +42,6 @@ func (r *Redis) PTTL(ctx context.Context, key string) (time.Duration, error) {
 func (r *Redis) StoryKey(sid string) string { return r.storyKey(sid) }
 
 func (r *Redis) ArticleKey(canonicalURL string) string { return r.articleKey(ArticleID(canonicalURL)) }
-
-func (r *Redis) FlushDocFreq(ctx context.Context) error { return r.flushDocFreq(ctx) }
 
 // ExpireStory deletes a story's own keys as their TTL running out would, leaving
 // its articles (which outlive it by up to a tenth of the retention) in place.

@@ -3,6 +3,7 @@ package store
 import (
 	"hash/fnv"
 	"strconv"
+	"strings"
 )
 
 // The key scheme: every key Parallax writes, what it holds and when it expires.
@@ -239,4 +240,30 @@ func (r *Redis) postersKey() string             { return r.prefix + keyPosters }
 func (r *Redis) probeKey() string               { return r.prefix + keyProbe }
 func (r *Redis) fragmentsKey(source string) string {
 	return r.tagged(keyFragments, source)
+}
+
+// keyKind names the kind of a key given without the prefix, for Distribution:
+// the key with its hash tag's content and its numbers (epochs) left out, and the
+// term of the keys that end in one, so that "s:{s7el4jk25x}:c" is "s:{}:c",
+// "df:693:{d465}" is "df:N:{}" and "kz:{17}:shoot" is "kz:{}:*".
+func keyKind(key string) string {
+	head, rest, tagged := strings.Cut(key, "{")
+	var b strings.Builder
+	for i := 0; i < len(head); i++ {
+		c := head[i]
+		if c < '0' || c > '9' {
+			b.WriteByte(c)
+		} else if i == 0 || head[i-1] < '0' || head[i-1] > '9' {
+			b.WriteByte('N')
+		}
+	}
+	if !tagged {
+		return b.String()
+	}
+	kind := b.String()
+	_, tail, _ := strings.Cut(rest, "}")
+	if (kind == keySpill || kind == keyNewGuard) && tail != "" {
+		tail = ":*"
+	}
+	return kind + "{}" + tail
 }

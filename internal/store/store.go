@@ -632,22 +632,28 @@ func RouteDriverLogs(log *slog.Logger) { redis.SetLogger(driverLog{log}) }
 func (r *Redis) UsedMemory(ctx context.Context) (n int64, err error) {
 	var mu sync.Mutex
 	err = r.forEachShard(ctx, func(ctx context.Context, shard redis.Cmdable) error {
-		info, err := shard.Info(ctx, "memory").Result()
-		if err != nil {
-			return r.wrap("info", err)
-		}
-		v := infoField(info, "used_memory")
-		if v == "" {
-			return errors.New("store: info: no used_memory")
-		}
-		m, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return fmt.Errorf("store: info: used_memory: %w", err)
-		}
+		m, err := r.usedMemory(ctx, shard)
 		mu.Lock()
 		n += m
 		mu.Unlock()
-		return nil
+		return err
 	})
 	return n, err
+}
+
+// usedMemory returns one server's used_memory.
+func (r *Redis) usedMemory(ctx context.Context, shard redis.Cmdable) (int64, error) {
+	info, err := shard.Info(ctx, "memory").Result()
+	if err != nil {
+		return 0, r.wrap("info", err)
+	}
+	v := infoField(info, "used_memory")
+	if v == "" {
+		return 0, errors.New("store: info: no used_memory")
+	}
+	m, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("store: info: used_memory: %w", err)
+	}
+	return m, nil
 }

@@ -158,16 +158,30 @@ type NodeShare struct {
 	Addr  string
 	Keys  int
 	Bytes int64 // MEMORY USAGE summed over its keys
+	// Used is the server's INFO used_memory: its keys, and what MEMORY USAGE
+	// leaves out (the tables of keys and of expiries, scripts, clients) and what
+	// the server holds of its own, other databases included.
+	Used int64
+	// Kinds splits Keys and Bytes by kind of key (see keyKind): which part of the
+	// scheme costs what.
+	Kinds map[string]KindShare
+}
+
+// KindShare is what the keys of one kind hold on one master.
+type KindShare struct {
+	Keys  int
+	Bytes int64
 }
 
 // Distribution reports, per master (the one server when not a cluster), the keys
-// of the index it holds and their memory: how evenly the key scheme spreads. Like
-// Verify it reads every key, for tests and operators.
+// of the index it holds and their memory: how evenly the key scheme spreads, and
+// what each kind of key costs. Like Verify it reads every key, for tests and
+// operators; it needs a Redis that answers MEMORY USAGE (not the embedded store).
 func (r *Redis) Distribution(ctx context.Context) (shares []NodeShare, err error) {
 	defer r.track("distribution", time.Now(), &err)
 	var mu sync.Mutex
 	err = r.forEachShard(ctx, func(ctx context.Context, shard redis.Cmdable) error {
-		s := NodeShare{}
+		s := NodeShare{Kinds: map[string]KindShare{}}
 		if c, ok := shard.(*redis.Client); ok {
 			s.Addr = c.Options().Addr
 		}
@@ -185,7 +199,12 @@ func (r *Redis) Distribution(ctx context.Context) (shares []NodeShare, err error
 			if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
 				return err
 			}
-			for _, c := range cmds {
+			for i, c := range cmds {
+				kind := keyKind(strings.TrimPrefix(batch[i], r.prefix))
+				k := s.Kinds[kind]
+				k.Keys++
+				k.Bytes += c.Val()
+				s.Kinds[kind] = k
 				s.Bytes += c.Val()
 			}
 			s.Keys += len(batch)
@@ -205,6 +224,11 @@ func (r *Redis) Distribution(ctx context.Context) (shares []NodeShare, err error
 		if err := measure(); err != nil {
 			return err
 		}
+		used, err := r.usedMemory(ctx, shard)
+		if err != nil {
+			return err
+		}
+		s.Used = used
 		mu.Lock()
 		shares = append(shares, s)
 		mu.Unlock()
