@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"hash/fnv"
 	"strconv"
 	"sync"
 	"time"
@@ -183,11 +186,18 @@ func (r *Redis) docFreqRead(ctx context.Context, pipe redis.Pipeliner, epoch int
 	totals := [2]*redis.StringCmd{pipe.Get(ctx, r.docTotalKey(epoch)), pipe.Get(ctx, r.docTotalKey(epoch-1))}
 	buckets, index := groupBuckets(terms)
 	fields := make([][]string, len(buckets))
-	at := make([]int, len(terms)) // terms[i]'s position in its bucket's fields
+	// at[i] is the position of terms[i]'s field in its bucket's fields, and
+	// legacy[i] that of the long term itself as a field (see dfField), or -1.
+	at, legacy := make([]int, len(terms)), make([]int, len(terms))
 	for i, t := range terms {
 		b := index[i] - 1
-		at[i] = len(fields[b])
-		fields[b] = append(fields[b], t)
+		at[i], legacy[i] = len(fields[b]), -1
+		f := dfField(t)
+		fields[b] = append(fields[b], f)
+		if f != t {
+			legacy[i] = len(fields[b])
+			fields[b] = append(fields[b], t)
+		}
 	}
 	reads := make([][2]*redis.SliceCmd, len(buckets))
 	for j, b := range buckets {
@@ -202,14 +212,44 @@ func (r *Redis) docFreqRead(ctx context.Context, pipe redis.Pipeliner, epoch int
 		counts := make([]int64, len(terms))
 		for i := range terms {
 			for _, c := range reads[index[i]-1] {
-				if vs := c.Val(); at[i] < len(vs) {
-					n, _ := strconv.ParseInt(str(vs[at[i]]), 10, 64)
-					counts[i] += n
+				vs := c.Val()
+				for _, pos := range [2]int{at[i], legacy[i]} {
+					if pos >= 0 && pos < len(vs) {
+						n, _ := strconv.ParseInt(str(vs[pos]), 10, 64)
+						counts[i] += n
+					}
 				}
 			}
 		}
 		return total, counts
 	}
+}
+
+// A bucket's field is the term itself while it is short, and a digest of it past
+// dfFieldMax bytes: names, numbers with their units and quotes run long (12 bytes
+// on average on the gun-violence stream, a quarter of them over 17), and the
+// fields' names were most of the buckets' bytes. A digest is dfDigestMark and 48
+// bits of FNV-1a in base64url, dfFieldMax bytes in all, so it is never longer
+// than a term kept as it is. Two long terms that share a digest share a count,
+// which moves a weight, not a decision: the odds that any two do are about one in
+// a hundred at two million long terms in a window. Fields written before the
+// digests (long terms as they are) are read beside them until their windows
+// expire, two retention periods after the upgrade.
+const (
+	dfFieldMax   = 9
+	dfDigestMark = "\x1f"
+)
+
+// dfField is term's field in its document-frequency bucket.
+func dfField(term string) string {
+	if len(term) <= dfFieldMax {
+		return term
+	}
+	h := fnv.New64a()
+	h.Write([]byte(term))
+	var sum [8]byte
+	binary.BigEndian.PutUint64(sum[:], h.Sum64())
+	return dfDigestMark + base64.RawURLEncoding.EncodeToString(sum[:6])
 }
 
 // groupBuckets groups terms by their document-frequency bucket: buckets lists
@@ -293,7 +333,7 @@ func (r *Redis) flushDocFreq(ctx context.Context) (err error) {
 			args := make([]any, 0, 1+2*len(byBucket[j]))
 			args = append(args, ttl)
 			for _, t := range byBucket[j] {
-				args = append(args, t, pending[t])
+				args = append(args, dfField(t), pending[t])
 			}
 			calls = append(calls, dfCall{script: r.flushBucketScript, key: r.docFreqKey(epoch, b), args: args, terms: byBucket[j]})
 		}

@@ -391,3 +391,26 @@ func (r *Redis) SetLegacyPosting(ctx context.Context, term string, sids ...strin
 }
 
 const PostingInline, PostingCap = postingInline, postingCap
+
+var DocField = dfField
+
+// DocFreqFields lists the fields of the current window's document-frequency
+// buckets.
+func (r *Redis) DocFreqFields(ctx context.Context) ([]string, error) {
+	var out []string
+	epoch := r.epoch(time.Now())
+	for b := range uint32(dfBuckets) {
+		fs, err := r.rdb.HKeys(ctx, r.docFreqKey(epoch, b)).Result()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fs...)
+	}
+	return out, nil
+}
+
+// AddLegacyDocFreq counts n documents for term in the current window as Parallax
+// did before long terms' fields were digests: under the term itself.
+func (r *Redis) AddLegacyDocFreq(ctx context.Context, term string, n int64) error {
+	return r.rdb.HIncrBy(ctx, r.docFreqKey(r.epoch(time.Now()), dfBucket(term)), term, n).Err()
+}

@@ -80,7 +80,8 @@ import (
 //	P df:<epoch>:{d<b>}   hash    term → number of articles holding it, for the       two retention periods
 //	                              terms of bucket b (dfBuckets small hashes, so        from the bucket's
 //	                              Redis keeps each in its compact encoding), for one   first term
-//	                              retention period (epoch = unix time / retention)
+//	                              retention period (epoch = unix time / retention);
+//	                              a term over 9 bytes is its digest (see dfField)
 //	P dfn:<epoch>         string  number of articles counted in that period           two retention periods
 //	P adds                string  no longer written: the add counter postings were   its last TTL
 //	                              scored with before each list kept its own

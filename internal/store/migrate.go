@@ -318,7 +318,7 @@ func (r *Redis) migrateDocFreq(ctx context.Context, old string, epoch int64, m *
 			continue // not a count: nothing a reader could use
 		}
 		b := dfBucket(term)
-		pipe.HIncrBy(ctx, r.docFreqKey(epoch, b), term, n)
+		pipe.HIncrBy(ctx, r.docFreqKey(epoch, b), dfField(term), n)
 		touched[b] = true
 	}
 	if d := ttl.Val(); d > 0 {

@@ -551,6 +551,96 @@ func TestDocFreqSharedAcrossReplicas(t *testing.T) {
 	}
 }
 
+// TestDocFreqLongTerms: a long term is counted under a digest of itself, short ones
+// as they are, on both backends; and another process reads counts written under
+// the long term itself before the digests beside the digest's.
+func TestDocFreqLongTerms(t *testing.T) {
+	const long = "e:south carolina law enforcement division"
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			for i := range 2 {
+				art, p := article(fmt.Sprintf("https://www.example.com/%d", i), "T", "T.")
+				cent := &stories.Centroid{}
+				stories.DefaultConfig().Add(cent, p, "x", art.Title)
+				view, err := r.View(ctx, art.URL, r.GuessDocFreq(nil), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := r.AddArticle(ctx, store.Add{Article: art, Centroid: cent, Seen: view.Seen, DocTerms: []string{"shoot", long}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := r.FlushDocFreq(ctx); err != nil {
+				t.Fatal(err)
+			}
+			fields, err := r.DocFreqFields(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(fields)
+			// The digest sorts first: it starts with 0x1f.
+			if len(fields) != 2 || fields[1] != "shoot" || len(fields[0]) != 9 || fields[0] != store.DocField(long) {
+				t.Fatalf("fields %q, want the digest of %q (9 bytes) and shoot", fields, long)
+			}
+		})
+	}
+	t.Run("legacy fields", func(t *testing.T) {
+		t.Parallel()
+		a := storetest.OpenRedis(t, store.Options{Retention: time.Hour})
+		ctx := context.Background()
+		art, p := article("https://www.example.com/0", "T", "T.")
+		cent := &stories.Centroid{}
+		stories.DefaultConfig().Add(cent, p, "x", art.Title)
+		view, err := a.View(ctx, art.URL, a.GuessDocFreq(nil), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.AddArticle(ctx, store.Add{Article: art, Centroid: cent, Seen: view.Seen, DocTerms: []string{long}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.FlushDocFreq(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.AddLegacyDocFreq(ctx, long, 5); err != nil {
+			t.Fatal(err)
+		}
+		b, err := store.Open(ctx, store.Options{URL: storetest.RedisURL(), Prefix: a.Prefix(), Retention: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		v, err := b.View(ctx, "https://www.example.com/new", b.GuessDocFreq([]string{long}), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := v.DocFreq.Counts[long]; got != 6 {
+			t.Errorf("count of %q = %d, want 6 (1 under its digest, 5 under itself)", long, got)
+		}
+	})
+}
+
+func TestDocField(t *testing.T) {
+	for _, term := range []string{"", "shoot", "e:police", "123456789"} {
+		if got := store.DocField(term); got != term {
+			t.Errorf("DocField(%q) = %q, want the term itself", term, got)
+		}
+	}
+	seen := map[string]string{}
+	for _, term := range []string{"1234567890", "e:united states", "q:please, no more shooting", "de:bundesverfassungsgericht"} {
+		got := store.DocField(term)
+		if len(got) != 9 || got[0] != 0x1f || got != store.DocField(term) {
+			t.Errorf("DocField(%q) = %q, want 9 bytes from 0x1f, the same every time", term, got)
+		}
+		if other, dup := seen[got]; dup {
+			t.Errorf("DocField(%q) = DocField(%q) = %q", term, other, got)
+		}
+		seen[got] = term
+	}
+}
+
 func TestLeases(t *testing.T) {
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
