@@ -33,9 +33,9 @@ import (
 
 // storyReadScript reads a story, in its slot. When the caller already holds the
 // story at the version it passes (ARGV[2]), the reply stops after the version:
-// only the check is paid for. The centroid is read only for a story written
-// before titles had a key of their own (keys.go), whose headline lives only
-// there.
+// only the check is paid for. The title is field t of the story or its title key
+// (see titleLua); the centroid is read only for a story written before titles
+// were kept apart from it (keys.go), whose headline lives only there.
 //
 // KEYS: 1 story, 2 title, 3 centroid, 4 members. ARGV: 1 how many of the newest
 // members to read, 2 the version the caller holds ("" when none).
@@ -47,7 +47,7 @@ const storyReadScript = `
 local meta = redis.call('HMGET', KEYS[1], 'v', 'f', 'u', 'p')
 if not meta[1] then return {} end
 if meta[1] == ARGV[2] then return {meta[1]} end
-local title = redis.call('GET', KEYS[2])
+local title = redis.call('HGET', KEYS[1], 't') or redis.call('GET', KEYS[2])
 local cent = ''
 if not title then
   title = ''

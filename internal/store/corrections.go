@@ -60,7 +60,7 @@ type Correction struct {
 // 1 aid, 2 centroid, 3 headline, 4 moveTTL ms, 5 article time ms, 6 source, 7
 // published ms (0 unknown). Reply: {"ok", created ms} or {"conflict"} (the id is
 // another story's).
-const detachNewScript = `
+const detachNewScript = titleLua + `
 local pending = tonumber(ARGV[4])
 if redis.call('EXISTS', KEYS[1]) == 1 then
   local m = redis.call('ZRANGE', KEYS[2], 0, -1)
@@ -79,7 +79,7 @@ if pub > 0 then p = pub end
 redis.call('HSET', KEYS[1], 'f', now, 'p', p, 'v', 1, 'u', now, 'n', 1, 'o', 1, 'r', now, '@' .. ARGV[6], 1)
 redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
 redis.call('SET', KEYS[3], '1\n' .. ARGV[2], 'PX', pending)
-redis.call('SET', KEYS[4], ARGV[3], 'PX', pending)
+set_title(ARGV[3], pending)
 redis.call('PEXPIRE', KEYS[1], pending)
 redis.call('PEXPIRE', KEYS[2], pending)
 return {'ok', tostring(now)}
@@ -98,7 +98,7 @@ return {'ok', tostring(now)}
 // when another article of the story has the source, 8 the story's first-published
 // ms ("-" to keep it). Reply: {"ok"|"detached", updated ms, outlet count},
 // {"not_found"}, {"not_in_story"}, {"sole_article"} or {"conflict"}.
-const detachStoryScript = `
+const detachStoryScript = titleLua + `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'not_found'} end
 if redis.call('EXISTS', KEYS[6]) == 1 then return {'conflict'} end
 local aid = ARGV[1]
@@ -122,7 +122,7 @@ if ARGV[7] ~= '1' and redis.call('HDEL', KEYS[1], '@' .. ARGV[6]) == 1 then
 end
 if ARGV[8] ~= '-' then redis.call('HSET', KEYS[1], 'p', ARGV[8]) end
 redis.call('SET', KEYS[3], (version + 1) .. '\n' .. ARGV[3], 'PX', left)
-redis.call('SET', KEYS[4], ARGV[4], 'PX', left)
+set_title(ARGV[4], left)
 redis.call('SADD', KEYS[5], aid)
 redis.call('PEXPIRE', KEYS[5], left)
 return {'ok', redis.call('HGET', KEYS[1], 'u') or '0', redis.call('HGET', KEYS[1], 'o') or '0'}
@@ -139,7 +139,7 @@ return {'ok', redis.call('HGET', KEYS[1], 'u') or '0', redis.call('HGET', KEYS[1
 // 1 aid, 2 expected version, 3 centroid, 4 headline, 5 TTL ms, 6 article time ms,
 // 7 source, 8 published ms (0 unknown). Reply: {"ok", updated ms, outlet count},
 // {"not_found"} or {"conflict"}.
-const attachTargetScript = `
+const attachTargetScript = titleLua + `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'not_found'} end
 if redis.call('EXISTS', KEYS[6]) == 1 then return {'conflict'} end
 local aid, ttl = ARGV[1], tonumber(ARGV[5])
@@ -157,7 +157,7 @@ if not redis.call('ZSCORE', KEYS[2], aid) then
   end
   redis.call('HSET', KEYS[1], 'v', version + 1, 'u', now, 'n', redis.call('ZCARD', KEYS[2]))
   redis.call('SET', KEYS[3], (version + 1) .. '\n' .. ARGV[3], 'PX', ttl)
-  redis.call('SET', KEYS[4], ARGV[4], 'PX', ttl)
+  set_title(ARGV[4], ttl)
   redis.call('PEXPIRE', KEYS[1], ttl)
   redis.call('PEXPIRE', KEYS[2], ttl)
 end
@@ -179,7 +179,7 @@ return {'ok', redis.call('HGET', KEYS[1], 'u') or '0', redis.call('HGET', KEYS[1
 // another article of the story has it, 8 the story's first-published ms ("-" to
 // keep). Reply: {"ok", updated ms, outlet count}, {"emptied"}, {"left"} (or the
 // story is gone) or {"conflict"}.
-const attachSourceScript = `
+const attachSourceScript = titleLua + `
 local version = tonumber(ARGV[2])
 if redis.call('EXISTS', KEYS[1]) == 0 then
   if version == -1 then return {'left'} end
@@ -208,7 +208,7 @@ if ARGV[7] ~= '1' and redis.call('HDEL', KEYS[1], '@' .. ARGV[6]) == 1 then
 end
 if ARGV[8] ~= '-' then redis.call('HSET', KEYS[1], 'p', ARGV[8]) end
 redis.call('SET', KEYS[3], (version + 1) .. '\n' .. ARGV[3], 'PX', left)
-redis.call('SET', KEYS[4], ARGV[4], 'PX', left)
+set_title(ARGV[4], left)
 return {'ok', redis.call('HGET', KEYS[1], 'u') or '0', redis.call('HGET', KEYS[1], 'o') or '0'}
 `
 

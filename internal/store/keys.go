@@ -29,22 +29,25 @@ import (
 //	                              time of its articles (ms; "" while none is dated;
 //	                              absent in stories started before Parallax kept it,
 //	                              whose earlier articles' times the add script cannot
-//	                              know), a field "@<source>" per outlet (outlet id,
+//	                              know), t its title (the centroid's headline) when
+//	                              at most 64 bytes, else in s:{<sid>}:t (see
+//	                              titleLua), a field "@<source>" per outlet (outlet id,
 //	                              "domain:<d>" when unknown) and "~<aid>" per alias
 //	                              of its articles: small, so Redis keeps it in its
 //	                              compact encoding (a listpack, while every value is
 //	                              at most 64 bytes: hash-max-listpack-value)
 //	P s:{<sid>}:c         string  the story's version, a newline and its centroid     as the story
 //	                              (stories.Centroid, binary, packed: about 1 KB)
-//	P s:{<sid>}:t         string  the story's title (the centroid's headline),        as the story
-//	                              rewritten by every add, so that listings and
-//	                              searches need not read the centroid. Not a field
-//	                              of the hash: a headline over 64 bytes would turn
-//	                              the whole hash into a hash table (measured on Redis
-//	                              7: a 10-outlet story's hash 368 bytes, 1,656 with a
-//	                              95-byte title; this key costs 160). Stories written
-//	                              before it existed have none: readers then decode
-//	                              the centroid
+//	P s:{<sid>}:t         string  the story's title when it is over 64 bytes (the     as the story
+//	                              centroid's headline), rewritten by every add, so
+//	                              that listings and searches need not read the
+//	                              centroid. Not a field of the hash then: a value
+//	                              over 64 bytes would turn the whole hash into a
+//	                              hash table (measured on Redis 7: a 10-outlet
+//	                              story's hash 368 bytes, 1,656 with a 95-byte
+//	                              title; this key costs 160). Stories written
+//	                              before titles were kept apart have neither: readers
+//	                              then decode the centroid
 //	P s:{<sid>}:a         zset    article ids of the story, scored by article time    as the story
 //	P s:{<sid>}:x         set     ids of articles a reader took out of the story     as the story (its
 //	                              ("not this story", see corrections.go): the         remaining TTL, renewed

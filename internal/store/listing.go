@@ -63,7 +63,7 @@ type ListOptions struct {
 
 // ListStories returns one page of stories ordered by o.By, in two round trips
 // whatever the size of the index (three when the page holds stories written before
-// titles had a key of their own). Pages beyond MaxListingDepth are empty.
+// titles were kept apart from the centroid). Pages beyond MaxListingDepth are empty.
 //
 // A listing is split over listingShards keys (keys.go), so a page is merged from
 // the top offset+limit (and a quarter of limit more) of every shard: the page's
@@ -202,7 +202,7 @@ func mergeListed(shards [][]redis.Z, n int) []redis.Z {
 
 // summaries reads the stories ids name, in their order, up to limit of them,
 // skipping those that expired since they were listed: one round trip, and a second
-// for stories written before titles had a key of their own.
+// for stories written before titles were kept apart from the centroid.
 func (r *Redis) summaries(ctx context.Context, ids []string, limit int) ([]Summary, error) {
 	if len(ids) == 0 {
 		return nil, nil
@@ -228,7 +228,7 @@ func (r *Redis) summaries(ctx context.Context, ids []string, limit int) ([]Summa
 		version, _ := strconv.ParseInt(m["v"], 10, 64)
 		out = append(out, Summary{
 			ID:             id,
-			Title:          titles[i].Val(),
+			Title:          cmp.Or(m["t"], titles[i].Val()),
 			Version:        version,
 			FirstSeen:      msTime(m["f"]),
 			FirstPublished: msTime(m["p"]),
@@ -259,9 +259,44 @@ func (r *Redis) summaries(ctx context.Context, ids []string, limit int) ([]Summa
 	return out, nil
 }
 
-// centroidHeadlines reads the titles of stories written before titles had a key of
-// their own from their centroids, in one pipelined round trip (the centroids are
-// of many slots on a Redis Cluster).
+// storyTitles reads the titles of the stories ids name ("" for one that is gone):
+// the hash's field t or the title key (see titleLua), both in one pipelined round
+// trip, and the centroid in a second for stories written before titles were kept
+// apart from it.
+func (r *Redis) storyTitles(ctx context.Context, ids []string) ([]string, error) {
+	pipe := r.rdb.Pipeline()
+	fields := make([]*redis.StringCmd, len(ids))
+	keys := make([]*redis.StringCmd, len(ids))
+	for i, id := range ids {
+		fields[i] = pipe.HGet(ctx, r.storyKey(id), "t")
+		keys[i] = pipe.Get(ctx, r.titleKey(id))
+	}
+	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+		return nil, err
+	}
+	titles := make([]string, len(ids))
+	var untitled []string
+	var at []int
+	for i := range ids {
+		if titles[i] = cmp.Or(fields[i].Val(), keys[i].Val()); titles[i] == "" {
+			untitled, at = append(untitled, ids[i]), append(at, i)
+		}
+	}
+	if len(untitled) > 0 {
+		heads, err := r.centroidHeadlines(ctx, untitled)
+		if err != nil {
+			return nil, err
+		}
+		for j, i := range at {
+			titles[i] = heads[j]
+		}
+	}
+	return titles, nil
+}
+
+// centroidHeadlines reads the titles of stories written before titles were kept
+// apart from the centroid from their centroids, in one pipelined round trip (the
+// centroids are of many slots on a Redis Cluster).
 func (r *Redis) centroidHeadlines(ctx context.Context, ids []string) ([]string, error) {
 	keys := make([]string, len(ids))
 	for i, id := range ids {
@@ -309,29 +344,9 @@ func (r *Redis) SearchStories(ctx context.Context, query string, limit int) (out
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	keys := make([]string, len(ids))
-	for i, id := range ids {
-		keys[i] = r.titleKey(id)
-	}
-	titles, err := r.getMany(ctx, keys)
+	titles, err := r.storyTitles(ctx, ids)
 	if err != nil {
 		return nil, r.wrap("search stories", err)
-	}
-	var untitled []string
-	var at []int
-	for i := range titles {
-		if titles[i] == "" {
-			untitled, at = append(untitled, ids[i]), append(at, i)
-		}
-	}
-	if len(untitled) > 0 {
-		heads, err := r.centroidHeadlines(ctx, untitled)
-		if err != nil {
-			return nil, r.wrap("search stories", err)
-		}
-		for j, i := range at {
-			titles[i] = heads[j]
-		}
 	}
 	// A few more than limit, for matches that expire before they are read.
 	var match []string

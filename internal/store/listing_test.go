@@ -2,12 +2,14 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/parallax-news/parallax/internal/store"
+	"github.com/redis/go-redis/v9"
 )
 
 // find returns the summary of story id in list.
@@ -75,9 +77,29 @@ func TestStoryFirstPublished(t *testing.T) {
 	}
 }
 
-// TestStoryTitleKey: the title is kept under a key of its own, rewritten as the
-// centroid's headline moves, and a story written before that key existed (no
-// title key, no field p) still reads its title from its centroid everywhere.
+// storedTitle returns where a story's title is kept: field t of its hash or its
+// title key, failing when it is in both or neither.
+func storedTitle(t *testing.T, r *store.Redis, sid string) (title string, inHash bool) {
+	t.Helper()
+	ctx := context.Background()
+	field, err := r.StoryField(ctx, sid, "t")
+	if err != nil && !errors.Is(err, redis.Nil) {
+		t.Fatal(err)
+	}
+	key, err := r.GetRaw(ctx, r.TitleKey(sid))
+	if err != nil && !errors.Is(err, redis.Nil) {
+		t.Fatal(err)
+	}
+	if (field == "") == (key == "") {
+		t.Fatalf("story %s: title field %q, title key %q: want exactly one", sid, field, key)
+	}
+	return field + key, field != ""
+}
+
+// TestStoryTitleKey: the title is kept apart from the centroid, in the story's
+// hash when it is at most 64 bytes and under a key of its own when longer,
+// rewritten as the centroid's headline moves; and a story written before either
+// (no title, no field p) still reads its title from its centroid everywhere.
 func TestStoryTitleKey(t *testing.T) {
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
@@ -100,8 +122,8 @@ func TestStoryTitleKey(t *testing.T) {
 				t.Fatalf("candidates %d, %v", len(cands), err)
 			}
 			headline := cands[0].Centroid.Headline
-			if raw, err := r.GetRaw(ctx, r.TitleKey(sid)); err != nil || raw != headline {
-				t.Fatalf("title key holds %q (%v), want the centroid's headline %q", raw, err, headline)
+			if title, inHash := storedTitle(t, r, sid); title != headline || !inHash {
+				t.Fatalf("stored title %q (in the hash: %v), want the centroid's headline %q in the hash", title, inHash, headline)
 			}
 			if err := r.MakeLegacyStory(ctx, sid); err != nil {
 				t.Fatal(err)
@@ -140,8 +162,8 @@ func TestStoryTitleKey(t *testing.T) {
 			if _, err := addWithRetry(ctx, r, a, p, "bridge"); err != nil {
 				t.Fatal(err)
 			}
-			if raw, err := r.GetRaw(ctx, r.TitleKey(sid)); err != nil || raw == "" {
-				t.Fatalf("title key after a new add: %q, %v", raw, err)
+			if title, _ := storedTitle(t, r, sid); title == "" {
+				t.Fatal("no title after a new add")
 			}
 			if v, err := r.StoryField(ctx, sid, "p"); err != nil || v != "" {
 				t.Fatalf("field p of a story started before it existed = %q (%v), want none", v, err)
@@ -152,6 +174,43 @@ func TestStoryTitleKey(t *testing.T) {
 			}
 			headline, published = cands[0].Centroid.Headline, a.Published
 			check("after an add", time.Time{})
+		})
+	}
+}
+
+// TestStoryLongTitle: a headline over 64 bytes would move the story's hash out of
+// Redis's compact encoding, so it is kept under the title key, and read from
+// there by the story, the listings and the search.
+func TestStoryLongTitle(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			const long = "Harbour bridge in Kestrelford collapses into the River Wenn during the morning rush hour"
+			a, p := article("https://www.example.com/long", long, "A bridge collapsed in Kestrelford.")
+			res, err := addWithRetry(ctx, r, a, p, "bridge")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if title, inHash := storedTitle(t, r, res.StoryID); title != long || inHash {
+				t.Fatalf("stored title %q (in the hash: %v), want %q under the title key", title, inHash, long)
+			}
+			st, err := r.Story(ctx, res.StoryID, 0)
+			if err != nil || st.Title != long {
+				t.Fatalf("story title %q (%v), want %q", st.Title, err, long)
+			}
+			list, err := r.ListStories(ctx, store.ListOptions{By: store.ByRecent})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum, ok := find(list, res.StoryID); !ok || sum.Title != long {
+				t.Errorf("listed as %+v, want %q", sum, long)
+			}
+			found, err := r.SearchStories(ctx, "wenn rush", 10)
+			if err != nil || len(found) != 1 || found[0].Title != long {
+				t.Errorf("search found %+v (%v), want the story", found, err)
+			}
 		})
 	}
 }

@@ -97,7 +97,7 @@ return 1
 // articles, 6 number of fields, 7 number of exclusions; then the articles (id,
 // score), the folded story's fields (name, value) and its exclusions. Reply:
 // {"ok", outlet count, updated ms}, {"conflict"} or {"excluded"}.
-const mergeIntoScript = `
+const mergeIntoScript = titleLua + `
 if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('EXISTS', KEYS[6]) == 1 then return {'conflict'} end
 local nm, nh, nx = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local m0 = 8
@@ -145,7 +145,7 @@ elseif p1 == '' or (p2 ~= '' and tonumber(p2) < tonumber(p1)) then
 end
 redis.call('HSET', KEYS[1], 'v', version + 1, 'u', now, 'n', redis.call('ZCARD', KEYS[2]))
 redis.call('SET', KEYS[3], (version + 1) .. '\n' .. ARGV[2], 'PX', ttl)
-redis.call('SET', KEYS[4], ARGV[3], 'PX', ttl)
+set_title(ARGV[3], ttl)
 redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('PEXPIRE', KEYS[2], ttl)
 for i = x0, x0 + nx - 1 do redis.call('SADD', KEYS[5], ARGV[i]) end
