@@ -266,7 +266,7 @@ type Moved struct {
 // is detached from story sid at version: a new id for every detach, since the
 // article's own StoryIDFor may be sid itself (it started the story).
 func DetachedStoryID(canonicalURL, sid string, version int64) string {
-	return "s" + ArticleID(canonicalURL+"\n"+sid+"\n"+strconv.FormatInt(version, 10))
+	return storyID(canonicalURL + "\n" + sid + "\n" + strconv.FormatInt(version, 10))
 }
 
 // Detach moves an article out of story m.From into a new story of its own and

@@ -116,7 +116,9 @@ import (
 //	P probe               string  random bytes a benchmark reads (see SetProbe)       10 minutes
 //
 // aid is the article id: 16 base32 characters of SHA-256 over the canonical URL.
-// sid is the story id: "s" and the aid of the story's first article.
+// sid is the story id: "s" and the first 13 characters of the aid of the story's
+// first article (see storyID; 17 characters, the whole aid, in stories started
+// before ids were cut).
 // tid is a token id: the first 12 hex digits of SHA-256 over an API token, never
 // the token itself.
 // fid is the feed id: 16 base32 characters of SHA-256 over the feed URL.
@@ -192,8 +194,14 @@ func (r *Redis) docFreqKey(epoch int64, b uint32) string {
 const postingBuckets = 2048
 
 // postingInline is how many stories a bucket field holds before its list moves
-// to a key of its own: two entries and the minute fit in 64 bytes.
-const postingInline = 2
+// to a key of its own, and maxInlineField the longest field it may be: longer
+// values turn the whole bucket into a hash table (hash-max-listpack-value). Three
+// entries of ticks up to 99 and the minute fit in 62 bytes with the ids of
+// storyID; lists of three were a third of the lists with keys of their own.
+const (
+	postingInline  = 3
+	maxInlineField = 64
+)
 
 // postingBucket is the bucket of term.
 func postingBucket(term string) string {

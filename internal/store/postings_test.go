@@ -37,7 +37,7 @@ func TestPostingLists(t *testing.T) {
 			check("bridge", []string{}, 0)
 			var sids []string
 			for i := range store.PostingInline {
-				sids = append(sids, fmt.Sprintf("sinline%010d", i))
+				sids = append(sids, fmt.Sprintf("sinline%07d", i)) // as long as storyID's
 				post(sids[i], "bridge")
 			}
 			newestFirst := slices.Clone(sids)
@@ -50,6 +50,19 @@ func TestPostingLists(t *testing.T) {
 			if got := r.SpilledPosting(ctx, "bridge"); len(got) != 0 {
 				t.Errorf("a list of %d stories has a key of its own: %v", store.PostingInline, got)
 			}
+
+			// Stories started before ids were cut have 17 characters: three of them
+			// would pass 64 bytes, so their list has a key of its own already.
+			for i := range store.PostingInline {
+				post(fmt.Sprintf("slong%012d", i), "wildfire")
+			}
+			if f := r.PostingField(ctx, "wildfire"); f != "" {
+				t.Errorf("field %q (%d bytes) for three long ids, want their own key", f, len(f))
+			}
+			if z := r.SpilledPosting(ctx, "wildfire"); len(z) != store.PostingInline {
+				t.Errorf("own list of three long ids = %v", z)
+			}
+			check("wildfire", []string{"slong000000000002", "slong000000000001", "slong000000000000"}, int64(store.PostingInline))
 
 			// One more story moves the list, ticks and all, to its own key.
 			post("sspilled", "bridge")

@@ -21,15 +21,16 @@ import (
 // add writes, on one master, and a list's own counter orders its postings exactly
 // across replicas and clock steps, which is all the candidate lookup (newest
 // first) and the twin check need. A short list lives in its bucket's field (see
-// postingBuckets); the post that would make it longer than postingInline moves it,
-// ticks and all, to a key of its own in the same slot, where it stays. Each post
+// postingBuckets); the post that would make it longer than postingInline, or its
+// field longer than maxInlineField bytes, moves it, ticks and all, to a key of its
+// own in the same slot, where it stays. Each post
 // also sweeps a few random fields of the bucket: a field whose last post is older
 // than the retention goes (a bucket's TTL is renewed by every post to any of its
 // terms, so its fields have none of their own).
 //
 // KEYS: 1 the bucket, 2 the term's own list. ARGV: 1 term, 2 sid, 3 posting cap,
 // 4 TTL ms, 5 now (unix minutes), 6 the retention in minutes, 7 postingInline, 8
-// sweepSample.
+// sweepSample, 9 maxInlineField.
 const postScript = `
 local term, sid, cap = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = tonumber(ARGV[5])
@@ -57,7 +58,15 @@ if v then
     if id ~= sid then kept[#kept + 1] = {t, id} end
   end
 end
-if #kept + 1 > tonumber(ARGV[7]) then
+local field
+if #kept + 1 <= tonumber(ARGV[7]) then
+  local parts = {tick .. ':' .. sid}
+  for _, e in ipairs(kept) do parts[#parts + 1] = e[1] .. ':' .. e[2] end
+  field = table.concat(parts, ' ') .. '@' .. now
+  -- Longer ticks, or ids from before they were cut (see storyID), may not fit.
+  if #field > tonumber(ARGV[9]) then field = nil end
+end
+if not field then
   local args = {tick, sid}
   for _, e in ipairs(kept) do
     args[#args + 1] = e[1]
@@ -68,9 +77,7 @@ if #kept + 1 > tonumber(ARGV[7]) then
   redis.call('PEXPIRE', KEYS[2], ARGV[4])
   redis.call('HDEL', KEYS[1], term)
 else
-  local parts = {tick .. ':' .. sid}
-  for _, e in ipairs(kept) do parts[#parts + 1] = e[1] .. ':' .. e[2] end
-  redis.call('HSET', KEYS[1], term, table.concat(parts, ' ') .. '@' .. now)
+  redis.call('HSET', KEYS[1], term, field)
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 local old = now - tonumber(ARGV[6])
@@ -192,7 +199,7 @@ func (r *Redis) post(ctx context.Context, pipe redis.Pipeliner, sid string, term
 	now := time.Now().Unix() / 60
 	retention := max(int64(r.retention/time.Minute), 1)
 	for _, t := range terms {
-		r.postScript.EvalSha(ctx, pipe, []string{r.bucketKey(t), r.spillKey(t)}, t, sid, postingCap, ttl, now, retention, postingInline, sweepSample)
+		r.postScript.EvalSha(ctx, pipe, []string{r.bucketKey(t), r.spillKey(t)}, t, sid, postingCap, ttl, now, retention, postingInline, sweepSample, maxInlineField)
 	}
 }
 

@@ -537,7 +537,19 @@ func ArticleID(canonicalURL string) string {
 
 // StoryIDFor returns the id a story gets when the article with this canonical URL
 // starts it.
-func StoryIDFor(canonicalURL string) string { return "s" + ArticleID(canonicalURL) }
+func StoryIDFor(canonicalURL string) string { return storyID(canonicalURL) }
+
+// storyID is "s" and the first storyIDChars characters of key's ArticleID. A
+// story's id is written wherever the story is: in its keys' names, in every
+// posting list it is found by (some twenty), its listings and its articles'
+// records. With the whole 16 characters three postings did not fit in a bucket
+// field (see postingInline). 65 bits keep ids apart: among 30 million stories
+// two share one with odds of about one in eighty thousand, and a new story whose
+// id is taken is refused, never merged (storyAddScript). Stories started before
+// ids were cut keep their 17 characters; readers take either.
+func storyID(key string) string { return "s" + ArticleID(key)[:storyIDChars] }
+
+const storyIDChars = 13
 
 // randomToken returns n random bytes in hex, for the embedded store's password and
 // lease tokens.
