@@ -67,7 +67,8 @@ import (
 //	                              its own canonical finds (see AddAlias)              with the story's articles)
 //	P kb:{<b>}            hash    posting bucket b (see postingBucket): term → the    retention after the
 //	                              stories found by it while they are at most          bucket's last post;
-//	                              postingInline, "<tick>:<sid> <tick>:<sid>@<minute>"  a field older than the
+//	                              postingInline in maxInlineField bytes,              a field older than the
+//	                              "<tick>:<sid> <tick>:<sid>@<minute>"
 //	                              (newest first; tick: the list's own counter, see    retention is swept out
 //	                              postScript; minute: of the last post, unix          by later posts
 //	                              minutes), so that Redis keeps the bucket in its
