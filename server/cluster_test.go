@@ -313,7 +313,8 @@ func TestClusterWarnings(t *testing.T) {
 }
 
 // TestClusterMemory: --memory reports what the replay grew the index by, per
-// article, and the keys of each kind; without --redis it is refused.
+// article, and the keys of each kind it added, into an empty prefix or onto an
+// index; without --redis it is refused.
 func TestClusterMemory(t *testing.T) {
 	var errOut bytes.Buffer
 	if code := run([]string{"cluster", "--memory"}, strings.NewReader(""), io.Discard, &errOut, env(nil)); code != 2 || !strings.Contains(errOut.String(), "--memory needs --redis") {
@@ -343,5 +344,18 @@ func TestClusterMemory(t *testing.T) {
 		if !re.MatchString(got) {
 			t.Errorf("no line matching %s in:\n%s", re, got)
 		}
+	}
+	// Onto the index that holds those three, two more articles: what they added,
+	// not what the prefix holds.
+	more := strings.Join([]string{
+		`{"id": 4, "url": "https://example.org/d", "title": "Storm closes Kestrelford port", "text": "A storm closed the port of Kestrelford on Tuesday."}`,
+		`{"id": 5, "url": "https://example.com/e", "title": "Marlow mayor Susan Gale sworn in", "text": "Susan Gale was sworn in as mayor of Marlow."}`,
+	}, "\n")
+	errOut.Reset()
+	if code := run([]string{"cluster", "--memory", "--redis", storetest.RedisURL(), "--prefix", prefix}, strings.NewReader(more), io.Discard, &errOut, env(nil)); code != 0 {
+		t.Fatalf("second replay: exit %d: %s", code, errOut.String())
+	}
+	if re := regexp.MustCompile(`(?m)^  a:\{\}\s+2\s+\d+\s+\d+$`); !re.MatchString(errOut.String()) {
+		t.Errorf("second replay: no line matching %s (two records added) in:\n%s", re, errOut.String())
 	}
 }

@@ -62,7 +62,7 @@ func runCluster(args []string, env *environment) int {
 	redisURL := fs.String("redis", "", "Redis URL to cluster into (default: a fresh in-memory embedded store)")
 	prefix := fs.String("prefix", store.DefaultPrefix, "key prefix in Redis (with --redis)")
 	matcherFile := fs.String("matcher", "", "JSON file overriding fields of the matcher's configuration (for tuning experiments; the server always runs the default)")
-	memory := fs.Bool("memory", false, "with --redis: print what the index grew by (INFO used_memory, per article) and its keys and bytes by kind; reads every key of the prefix")
+	memory := fs.Bool("memory", false, "with --redis: print what the replay grew the index by (INFO used_memory, per article) and its keys and bytes by kind; reads every key of the prefix before and after")
 	fs.Usage = func() {
 		fmt.Fprint(env.stderr, `usage: parallax cluster [--redis URL] < articles.jsonl > stories.jsonl
 
@@ -124,9 +124,11 @@ per input line. Progress goes to standard error when it is a terminal.
 		lo.Merged = c.merge
 	}
 	c.svc = lookup.New(lo)
-	var before int64
+	// The index before the replay, so that what is printed is what the replay
+	// added, into an empty prefix or onto an index that holds more.
+	var before []store.NodeShare
 	if *memory {
-		if before, err = st.UsedMemory(ctx); err != nil {
+		if before, err = st.Distribution(ctx); err != nil {
 			fmt.Fprintln(env.stderr, "parallax cluster: --memory:", err)
 			return 1
 		}
@@ -145,30 +147,33 @@ per input line. Progress goes to standard error when it is a terminal.
 			fmt.Fprintln(env.stderr, "parallax cluster: --memory:", err)
 			return 1
 		}
-		writeMemory(env.stderr, shares, before, c.articles)
+		writeMemory(env.stderr, before, shares, c.articles)
 	}
 	return 0
 }
 
 // writeMemory prints what the replay cost the index: the growth of used_memory
 // (the figure the README sizes deployments by, overheads and all) per article, and
-// the keys and MEMORY USAGE of each kind of key, largest first. before is
-// used_memory before the replay.
-func writeMemory(w io.Writer, shares []store.NodeShare, before int64, articles int) {
+// the growth in keys and MEMORY USAGE of each kind of key, largest first, from
+// the index as it was before (before) to after.
+func writeMemory(w io.Writer, before, after []store.NodeShare, articles int) {
 	var used, bytes int64
 	var keys int
 	kinds := map[string]store.KindShare{}
-	for _, s := range shares {
-		used, bytes, keys = used+s.Used, bytes+s.Bytes, keys+s.Keys
-		for kind, k := range s.Kinds {
-			sum := kinds[kind]
-			sum.Keys, sum.Bytes = sum.Keys+k.Keys, sum.Bytes+k.Bytes
-			kinds[kind] = sum
+	for i, shares := range [2][]store.NodeShare{before, after} {
+		sign := int64(2*i - 1) // -1 for before, +1 for after
+		for _, s := range shares {
+			used, bytes, keys = used+sign*s.Used, bytes+sign*s.Bytes, keys+int(sign)*s.Keys
+			for kind, k := range s.Kinds {
+				sum := kinds[kind]
+				sum.Keys, sum.Bytes = sum.Keys+int(sign)*k.Keys, sum.Bytes+sign*k.Bytes
+				kinds[kind] = sum
+			}
 		}
 	}
 	per := func(b int64) int64 { return b / int64(max(articles, 1)) }
 	fmt.Fprintf(w, "memory: used_memory grew by %d bytes for %s: %d bytes per article\n",
-		used-before, plural(articles, "article", "articles"), per(used-before))
+		used, plural(articles, "article", "articles"), per(used))
 	fmt.Fprintf(w, "  %-20s %8s %12s %12s\n", "kind of key", "keys", "bytes", "per article")
 	names := slices.Collect(maps.Keys(kinds))
 	slices.SortFunc(names, func(a, b string) int {
@@ -179,12 +184,15 @@ func writeMemory(w io.Writer, shares []store.NodeShare, before int64, articles i
 	})
 	for _, name := range names {
 		k := kinds[name]
+		if k.Keys == 0 && k.Bytes == 0 {
+			continue // a kind the replay did not change
+		}
 		fmt.Fprintf(w, "  %-20s %8d %12d %12d\n", name, k.Keys, k.Bytes, per(k.Bytes))
 	}
 	fmt.Fprintf(w, "  %-20s %8d %12d %12d\n", "all keys", keys, bytes, per(bytes))
 	// What MEMORY USAGE leaves out: the server's tables of keys and expiries, and
 	// whatever else it allocated meanwhile.
-	fmt.Fprintf(w, "  %-20s %8s %12d %12d\n", "not in any key", "", used-before-bytes, per(used-before-bytes))
+	fmt.Fprintf(w, "  %-20s %8s %12d %12d\n", "not in any key", "", used-bytes, per(used-bytes))
 }
 
 // clusterer replays articles through lookup.Service.Index.
