@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/binary"
-	"hash/fnv"
 	"strconv"
 	"sync"
 	"time"
@@ -245,10 +244,14 @@ func dfField(term string) string {
 	if len(term) <= dfFieldMax {
 		return term
 	}
-	h := fnv.New64a()
-	h.Write([]byte(term))
+	// FNV-1a written out: it runs for every long term a view reads or a flush
+	// writes, and hash/fnv's interface and the []byte copy allocated each time.
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(term); i++ {
+		h = (h ^ uint64(term[i])) * 1099511628211
+	}
 	var sum [8]byte
-	binary.BigEndian.PutUint64(sum[:], h.Sum64())
+	binary.BigEndian.PutUint64(sum[:], h)
 	return dfDigestMark + base64.RawURLEncoding.EncodeToString(sum[:6])
 }
 
