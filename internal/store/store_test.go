@@ -516,6 +516,23 @@ func TestParseURL(t *testing.T) {
 	}
 }
 
+// addCounted adds a one-article story at url whose article counts terms in the
+// document frequencies.
+func addCounted(t *testing.T, r *store.Redis, url string, terms ...string) {
+	t.Helper()
+	ctx := context.Background()
+	art, p := article(url, "T", "T.")
+	cent := &stories.Centroid{}
+	stories.DefaultConfig().Add(cent, p, "x", art.Title)
+	view, err := r.View(ctx, art.URL, r.GuessDocFreq(nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.AddArticle(ctx, store.Add{Article: art, Centroid: cent, Seen: view.Seen, DocTerms: terms}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestDocFreqSharedAcrossReplicas: one process's counts reach Redis in its next
 // flush, where another process (a second replica on the same Redis) reads them.
 func TestDocFreqSharedAcrossReplicas(t *testing.T) {
@@ -523,16 +540,7 @@ func TestDocFreqSharedAcrossReplicas(t *testing.T) {
 	a := storetest.OpenRedis(t, store.Options{Retention: time.Hour})
 	ctx := context.Background()
 	for i := range 3 {
-		art, p := article(fmt.Sprintf("https://www.example.com/%d", i), "T", "T.")
-		cent := &stories.Centroid{}
-		stories.DefaultConfig().Add(cent, p, "x", art.Title)
-		view, err := a.View(ctx, art.URL, a.GuessDocFreq(nil), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.AddArticle(ctx, store.Add{Article: art, Centroid: cent, Seen: view.Seen, DocTerms: []string{"bridge", fmt.Sprint("t", i)}}); err != nil {
-			t.Fatal(err)
-		}
+		addCounted(t, a, fmt.Sprintf("https://www.example.com/%d", i), "bridge", fmt.Sprint("t", i))
 	}
 	if err := a.FlushDocFreq(ctx); err != nil {
 		t.Fatal(err)
@@ -562,16 +570,7 @@ func TestDocFreqLongTerms(t *testing.T) {
 			r := b.open(t)
 			ctx := context.Background()
 			for i := range 2 {
-				art, p := article(fmt.Sprintf("https://www.example.com/%d", i), "T", "T.")
-				cent := &stories.Centroid{}
-				stories.DefaultConfig().Add(cent, p, "x", art.Title)
-				view, err := r.View(ctx, art.URL, r.GuessDocFreq(nil), nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := r.AddArticle(ctx, store.Add{Article: art, Centroid: cent, Seen: view.Seen, DocTerms: []string{"shoot", long}}); err != nil {
-					t.Fatal(err)
-				}
+				addCounted(t, r, fmt.Sprintf("https://www.example.com/%d", i), "shoot", long)
 			}
 			if err := r.FlushDocFreq(ctx); err != nil {
 				t.Fatal(err)
@@ -591,16 +590,7 @@ func TestDocFreqLongTerms(t *testing.T) {
 		t.Parallel()
 		a := storetest.OpenRedis(t, store.Options{Retention: time.Hour})
 		ctx := context.Background()
-		art, p := article("https://www.example.com/0", "T", "T.")
-		cent := &stories.Centroid{}
-		stories.DefaultConfig().Add(cent, p, "x", art.Title)
-		view, err := a.View(ctx, art.URL, a.GuessDocFreq(nil), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.AddArticle(ctx, store.Add{Article: art, Centroid: cent, Seen: view.Seen, DocTerms: []string{long}}); err != nil {
-			t.Fatal(err)
-		}
+		addCounted(t, a, "https://www.example.com/0", long)
 		if err := a.FlushDocFreq(ctx); err != nil {
 			t.Fatal(err)
 		}
