@@ -100,27 +100,54 @@ return 1
 // titleLua defines set_title(title, ttl), with which every script that writes a
 // story's headline writes it, for scripts whose KEYS[1] is the story's hash and
 // KEYS[4] its title key: a headline of at most maxHashTitle bytes is field t of
-// the hash, a longer one the title key, with ttl (ms), and each removes the other
-// place. A key of its own costs some 100 bytes more than the field (the key, its
-// expiry, Redis's bookkeeping of both), but a longer value would move the whole
-// hash out of Redis's compact encoding (see keys.go). On the gun-violence stream
-// 61% of headlines fit, and the index fell from 3,011 to 2,970 bytes per article
-// (parallax cluster --memory).
+// the hash, one of up to twice that its two halves, fields ta (the first
+// maxHashTitle bytes) and tb (the rest), a longer one the title key, with ttl
+// (ms), and each removes the other places. A key of its own costs some 170 bytes
+// more than the fields (the key, its expiry, Redis's bookkeeping of both), but a
+// value over maxHashTitle bytes would move the whole hash out of Redis's compact
+// encoding (see keys.go). On the gun-violence stream 61% of headlines fit in t
+// and all but 0.5% of the rest in ta and tb. The halves are byte slices: a
+// reader joins them before it looks at the text (hashTitle). A Parallax from
+// before the halves finds neither t nor a key for such a story and reads the
+// centroid's headline, as it does for stories written before titles were kept.
 const titleLua = `
 local function set_title(title, ttl)
   if #title <= ` + maxHashTitle + ` then
     redis.call('HSET', KEYS[1], 't', title)
+    redis.call('HDEL', KEYS[1], 'ta', 'tb')
+    redis.call('DEL', KEYS[4])
+  elseif #title <= 2 * ` + maxHashTitle + ` then
+    redis.call('HSET', KEYS[1], 'ta', string.sub(title, 1, ` + maxHashTitle + `), 'tb', string.sub(title, ` + maxHashTitle + ` + 1))
+    redis.call('HDEL', KEYS[1], 't')
     redis.call('DEL', KEYS[4])
   else
     redis.call('SET', KEYS[4], title, 'PX', ttl)
-    redis.call('HDEL', KEYS[1], 't')
+    redis.call('HDEL', KEYS[1], 't', 'ta', 'tb')
   end
 end
 `
 
-// maxHashTitle is the longest headline kept in its story's hash: Redis's default
-// hash-max-listpack-value, the longest value a hash may hold and stay compact.
+// maxHashTitle is the longest value of a title field of a story's hash: Redis's
+// default hash-max-listpack-value, the longest value a hash may hold and stay
+// compact.
 const maxHashTitle = "64"
+
+// hashTitle is the title a story's hash holds, from its fields t, ta and tb (see
+// titleLua): "" when it holds none.
+func hashTitle(t, ta, tb string) string {
+	if t != "" {
+		return t
+	}
+	return ta + tb
+}
+
+// titleFields is hashTitle of the values of an HMGET of t, ta and tb.
+func titleFields(v []any) string {
+	if len(v) != 3 {
+		return ""
+	}
+	return hashTitle(str(v[0]), str(v[1]), str(v[2]))
+}
 
 // storyAddScript adds an article to a story, in the story's slot. It refuses
 // ("conflict") when the story changed since the matcher read it (its version), when
@@ -762,7 +789,7 @@ func (r *Redis) story(ctx context.Context, id string, limit int) (s stories.Stor
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	pipe := r.rdb.Pipeline()
-	meta := pipe.HMGet(ctx, r.storyKey(id), "v", "f", "u", "p", "t")
+	meta := pipe.HMGet(ctx, r.storyKey(id), "v", "f", "u", "p", "t", "ta", "tb")
 	title := pipe.Get(ctx, r.titleKey(id))
 	ids := pipe.ZRevRange(ctx, r.storyArticlesKey(id), 0, int64(limit-1))
 	total := pipe.ZCard(ctx, r.storyArticlesKey(id))
@@ -776,7 +803,7 @@ func (r *Redis) story(ctx context.Context, id string, limit int) (s stories.Stor
 	version, _ := strconv.ParseInt(str(vals[0]), 10, 64)
 	s = stories.Story{
 		ID:             id,
-		Title:          cmp.Or(str(vals[4]), title.Val()),
+		Title:          cmp.Or(titleFields(vals[4:]), title.Val()),
 		Version:        version,
 		FirstSeen:      msTime(str(vals[1])),
 		FirstPublished: msTime(str(vals[3])),

@@ -47,7 +47,8 @@ const storyReadScript = `
 local meta = redis.call('HMGET', KEYS[1], 'v', 'f', 'u', 'p')
 if not meta[1] then return {} end
 if meta[1] == ARGV[2] then return {meta[1]} end
-local title = redis.call('HGET', KEYS[1], 't') or redis.call('GET', KEYS[2])
+local t = redis.call('HMGET', KEYS[1], 't', 'ta', 'tb')
+local title = t[1] or (t[2] and t[2] .. (t[3] or '')) or redis.call('GET', KEYS[2])
 local cent = ''
 if not title then
   title = ''

@@ -54,7 +54,7 @@ func (r *Redis) ExpireStory(ctx context.Context, sid string) error {
 func (r *Redis) MakeLegacyStory(ctx context.Context, sid string) error {
 	pipe := r.rdb.Pipeline()
 	pipe.Del(ctx, r.titleKey(sid))
-	pipe.HDel(ctx, r.storyKey(sid), "p", "t")
+	pipe.HDel(ctx, r.storyKey(sid), "p", "t", "ta", "tb")
 	_, err := pipe.Exec(ctx)
 	return err
 }

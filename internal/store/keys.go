@@ -30,15 +30,16 @@ import (
 //	                              absent in stories started before Parallax kept it,
 //	                              whose earlier articles' times the add script cannot
 //	                              know), t its title (the centroid's headline) when
-//	                              at most 64 bytes, else in s:{<sid>}:t (see
-//	                              titleLua), a field "@<source>" per outlet (outlet id,
+//	                              at most 64 bytes, ta and tb its halves when at
+//	                              most 128, else in s:{<sid>}:t (see titleLua), a
+//	                              field "@<source>" per outlet (outlet id,
 //	                              "domain:<d>" when unknown) and "~<aid>" per alias
 //	                              of its articles: small, so Redis keeps it in its
 //	                              compact encoding (a listpack, while every value is
 //	                              at most 64 bytes: hash-max-listpack-value)
 //	P s:{<sid>}:c         string  the story's version, a newline and its centroid     as the story
 //	                              (stories.Centroid, binary, packed: about 1 KB)
-//	P s:{<sid>}:t         string  the story's title when it is over 64 bytes (the     as the story
+//	P s:{<sid>}:t         string  the story's title when it is over 128 bytes (the    as the story
 //	                              centroid's headline), rewritten by every add, so
 //	                              that listings and searches need not read the
 //	                              centroid. Not a field of the hash then: a value

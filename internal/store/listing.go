@@ -228,7 +228,7 @@ func (r *Redis) summaries(ctx context.Context, ids []string, limit int) ([]Summa
 		version, _ := strconv.ParseInt(m["v"], 10, 64)
 		out = append(out, Summary{
 			ID:             id,
-			Title:          cmp.Or(m["t"], titles[i].Val()),
+			Title:          cmp.Or(hashTitle(m["t"], m["ta"], m["tb"]), titles[i].Val()),
 			Version:        version,
 			FirstSeen:      msTime(m["f"]),
 			FirstPublished: msTime(m["p"]),
@@ -260,15 +260,15 @@ func (r *Redis) summaries(ctx context.Context, ids []string, limit int) ([]Summa
 }
 
 // storyTitles reads the titles of the stories ids name ("" for one that is gone):
-// the hash's field t or the title key (see titleLua), both in one pipelined round
+// the hash's title fields or the title key (see titleLua), in one pipelined round
 // trip, and the centroid in a second for stories written before titles were kept
 // apart from it.
 func (r *Redis) storyTitles(ctx context.Context, ids []string) ([]string, error) {
 	pipe := r.rdb.Pipeline()
-	fields := make([]*redis.StringCmd, len(ids))
+	fields := make([]*redis.SliceCmd, len(ids))
 	keys := make([]*redis.StringCmd, len(ids))
 	for i, id := range ids {
-		fields[i] = pipe.HGet(ctx, r.storyKey(id), "t")
+		fields[i] = pipe.HMGet(ctx, r.storyKey(id), "t", "ta", "tb")
 		keys[i] = pipe.Get(ctx, r.titleKey(id))
 	}
 	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
@@ -278,7 +278,7 @@ func (r *Redis) storyTitles(ctx context.Context, ids []string) ([]string, error)
 	var untitled []string
 	var at []int
 	for i := range ids {
-		if titles[i] = cmp.Or(fields[i].Val(), keys[i].Val()); titles[i] == "" {
+		if titles[i] = cmp.Or(titleFields(fields[i].Val()), keys[i].Val()); titles[i] == "" {
 			untitled, at = append(untitled, ids[i]), append(at, i)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,23 +78,41 @@ func TestStoryFirstPublished(t *testing.T) {
 	}
 }
 
-// storedTitle returns where a story's title is kept: field t of its hash or its
-// title key, failing when it is in both or neither.
-func storedTitle(t *testing.T, r *store.Redis, sid string) (title string, inHash bool) {
+// storedTitle returns where a story's title is kept: field t of its hash, its
+// fields ta and tb, or its title key, failing when it is in more than one place
+// or in none.
+func storedTitle(t *testing.T, r *store.Redis, sid string) (title, where string) {
 	t.Helper()
 	ctx := context.Background()
-	field, err := r.StoryField(ctx, sid, "t")
-	if err != nil && !errors.Is(err, redis.Nil) {
-		t.Fatal(err)
+	read := func(field string) string {
+		v, err := r.StoryField(ctx, sid, field)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
 	}
+	whole, first, rest := read("t"), read("ta"), read("tb")
 	key, err := r.GetRaw(ctx, r.TitleKey(sid))
 	if err != nil && !errors.Is(err, redis.Nil) {
 		t.Fatal(err)
 	}
-	if (field == "") == (key == "") {
-		t.Fatalf("story %s: title field %q, title key %q: want exactly one", sid, field, key)
+	var places []string
+	if whole != "" {
+		places = append(places, "t")
 	}
-	return field + key, field != ""
+	if first != "" || rest != "" {
+		if first == "" || rest == "" {
+			t.Fatalf("story %s: title halves %q and %q: want both", sid, first, rest)
+		}
+		places = append(places, "ta+tb")
+	}
+	if key != "" {
+		places = append(places, "key")
+	}
+	if len(places) != 1 {
+		t.Fatalf("story %s: title in %v (t %q, ta %q, tb %q, key %q): want exactly one place", sid, places, whole, first, rest, key)
+	}
+	return whole + first + rest + key, places[0]
 }
 
 // TestStoryTitleKey: the title is kept apart from the centroid, in the story's
@@ -122,8 +141,8 @@ func TestStoryTitleKey(t *testing.T) {
 				t.Fatalf("candidates %d, %v", len(cands), err)
 			}
 			headline := cands[0].Centroid.Headline
-			if title, inHash := storedTitle(t, r, sid); title != headline || !inHash {
-				t.Fatalf("stored title %q (in the hash: %v), want the centroid's headline %q in the hash", title, inHash, headline)
+			if title, where := storedTitle(t, r, sid); title != headline || where != "t" {
+				t.Fatalf("stored title %q in %s, want the centroid's headline %q in field t", title, where, headline)
 			}
 			if err := r.MakeLegacyStory(ctx, sid); err != nil {
 				t.Fatal(err)
@@ -182,34 +201,52 @@ func TestStoryTitleKey(t *testing.T) {
 // Redis's compact encoding, so it is kept under the title key, and read from
 // there by the story, the listings and the search.
 func TestStoryLongTitle(t *testing.T) {
+	tests := []struct {
+		name, title, where string
+	}{
+		{"two halves", "Harbour bridge in Kestrelford collapses into the River Wenn during the morning rush hour", "ta+tb"},
+		// Byte 64 falls inside "é": the halves are bytes, joined before reading.
+		{"halves split a rune", "Harbour bridge in Kestrelford collapses into the River Wen, caf\u00e9 owner says", "ta+tb"},
+		{"exactly 128 bytes", strings.Repeat("Wenn ", 25) + "bri", "ta+tb"},
+		{"longer than two halves", "Harbour bridge in Kestrelford collapses into the River Wenn during the morning rush hour, trapping commuters on the deck for hours", "key"},
+	}
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			r := b.open(t)
 			ctx := context.Background()
-			const long = "Harbour bridge in Kestrelford collapses into the River Wenn during the morning rush hour"
-			a, p := article("https://www.example.com/long", long, "A bridge collapsed in Kestrelford.")
-			res, err := addWithRetry(ctx, r, a, p, "bridge")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if title, inHash := storedTitle(t, r, res.StoryID); title != long || inHash {
-				t.Fatalf("stored title %q (in the hash: %v), want %q under the title key", title, inHash, long)
-			}
-			st, err := r.Story(ctx, res.StoryID, 0)
-			if err != nil || st.Title != long {
-				t.Fatalf("story title %q (%v), want %q", st.Title, err, long)
-			}
-			list, err := r.ListStories(ctx, store.ListOptions{By: store.ByRecent})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if sum, ok := find(list, res.StoryID); !ok || sum.Title != long {
-				t.Errorf("listed as %+v, want %q", sum, long)
+			for i, tt := range tests {
+				if tt.name == "halves split a rune" && !strings.HasPrefix(tt.title[64:], "\xa9") {
+					t.Fatalf("%s: byte 64 of %q is not inside a rune", tt.name, tt.title)
+				}
+				a, p := article(fmt.Sprintf("https://www.example.com/long/%d", i), tt.title, "A bridge collapsed in Kestrelford.")
+				res, err := addWithRetry(ctx, r, a, p, fmt.Sprint("bridge", i))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if title, where := storedTitle(t, r, res.StoryID); title != tt.title || where != tt.where {
+					t.Fatalf("%s: stored title %q in %s, want %q in %s", tt.name, title, where, tt.title, tt.where)
+				}
+				st, err := r.Story(ctx, res.StoryID, 0)
+				if err != nil || st.Title != tt.title {
+					t.Fatalf("%s: story title %q (%v), want %q", tt.name, st.Title, err, tt.title)
+				}
+				list, err := r.ListStories(ctx, store.ListOptions{By: store.ByRecent})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if sum, ok := find(list, res.StoryID); !ok || sum.Title != tt.title {
+					t.Errorf("%s: listed as %+v, want %q", tt.name, sum, tt.title)
+				}
 			}
 			found, err := r.SearchStories(ctx, "wenn rush", 10)
-			if err != nil || len(found) != 1 || found[0].Title != long {
-				t.Errorf("search found %+v (%v), want the story", found, err)
+			if err != nil || len(found) != 2 {
+				t.Fatalf("search found %+v (%v), want the two stories on the rush hour", found, err)
+			}
+			for _, f := range found {
+				if f.Title != tests[0].title && f.Title != tests[3].title {
+					t.Errorf("search found %q", f.Title)
+				}
 			}
 		})
 	}
