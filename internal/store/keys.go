@@ -91,8 +91,11 @@ import (
 //	P adds                string  no longer written: the add counter postings were   its last TTL
 //	                              scored with before each list kept its own
 //	P recent:{l<i>}       zset    listing shard i (see listingShard): ids of the      retention; entries older
-//	                              stories of the shard by last update ms              than retention removed on write
-//	P coverage:{l<i>}     zset    the shard's story ids by outlet count               as recent
+//	                              stories of the shard by last update ms, the         than retention removed on
+//	                              newest recentDepth                                  write, and those of gone
+//	                                                                                  stories when read
+//	P coverage:{l<i>}     zset    the shard's story ids by outlet count, the          as recent
+//	                              highest coverageDepth
 //	P corrections:{log}   zset    the correction log: "<sid>:<aid>" by when the       retention after the last
 //	                              article was detached (ms); newest MaxCorrections    correction; older
 //	                              kept                                                entries removed on write
@@ -228,14 +231,33 @@ func (r *Redis) addsKey() string                  { return r.prefix + keyAdds }
 
 // listingShards is how many sub-keys the recent and coverage listings are split
 // into (see listingShard): on a Redis Cluster each is a hot key every add writes.
-const listingShards = 16
+// A shard holds at most recentDepth (coverageDepth) entries (see listScript), so
+// a large index's listings cost the same as a small one's: some 11 MB. A small
+// index's shards stay in Redis's compact encoding (a listpack, while a sorted set
+// holds at most 128 entries: zset-max-listpack-entries) up to some 3,500 stories:
+// an entry costs some 25 bytes there and 110 in a skip list. On the gun-violence
+// stream's 2,539 stories, 16 shards of about 160 entries cost 152 bytes per
+// article, 32 of about 80 cost 33.
+const listingShards = 32
+
+// legacyListingShards is how many shards the listings had before there were
+// listingShards. A story of shard i then was listed in shard i mod
+// legacyListingShards, whose keys are those of a shard now: readers find it there,
+// and its next listing moves it (see list).
+const legacyListingShards = 16
 
 // listingShard is the listing sub-key a story is listed in: a hash of its id, so
 // every writer of a story picks the same one.
-func listingShard(sid string) int {
+func listingShard(sid string) int { return int(listingHash(sid) % listingShards) }
+
+// legacyListingShard is the shard a story was listed in before there were
+// listingShards.
+func legacyListingShard(sid string) int { return int(listingHash(sid) % legacyListingShards) }
+
+func listingHash(sid string) uint32 {
 	h := fnv.New32a()
 	h.Write([]byte(sid))
-	return int(h.Sum32() % listingShards)
+	return h.Sum32()
 }
 
 // A listing shard's two keys share a slot: listScript writes both.

@@ -32,6 +32,12 @@ const (
 	// ids are merged from the listing shards in two round trips (see
 	// topListedIn).
 	SearchScope = 2000
+	// recentDepth and coverageDepth are how many entries a listing shard keeps
+	// (see listScript): the most a reader reads of one, a search's or a page's at
+	// MaxListingDepth with its quarter of a page more (see ListStories), since the
+	// stories of a page may all be of one shard.
+	recentDepth   = max(SearchScope, coverageDepth)
+	coverageDepth = MaxListingDepth + MaxListing/4
 	// maxSearchWords and maxQueryBytes bound what of a query is matched; the rest
 	// is ignored (a query is typed into a search box).
 	maxSearchWords = 16
@@ -107,10 +113,10 @@ func (r *Redis) topListed(ctx context.Context, shard func(int) string, n int) ([
 }
 
 // singleReadMax bounds what topListed reads in one round trip: up to it, the top n
-// of every shard (shards × n entries: a default page of 250 reads 4,000); past
-// it, a search's 2,000 of 16 shards would read 32,000 entries to keep 2,000, so a
+// of every shard (shards × n entries: a default page of 250 reads 8,000); past
+// it, a search's 2,000 of 32 shards would read 64,000 entries to keep 2,000, so a
 // second round trip reads only what can be in the top n (see topListedIn).
-const singleReadMax = 4096
+const singleReadMax = 8192
 
 // topListedIn is topListed. When listingShards × n is at most most, it reads the
 // top n of every shard, with scores, in one pipeline. Else in two: first the top
@@ -200,9 +206,28 @@ func mergeListed(shards [][]redis.Z, n int) []redis.Z {
 	return out
 }
 
+// unlistGone takes the stories sids, found gone, out of the listings. A failure
+// is only logged: the next reader meets them again.
+func (r *Redis) unlistGone(ctx context.Context, sids []string) {
+	if len(sids) == 0 {
+		return
+	}
+	pipe := r.rdb.Pipeline()
+	r.unlist(ctx, pipe, sids...)
+	if _, err := pipe.Exec(ctx); err != nil {
+		r.log.Warn("store: unlist expired stories", "stories", len(sids), "err", err)
+	}
+}
+
+// listingDepths is what a listing shard keeps (see listScript).
+type listingDepths struct{ recent, coverage int }
+
 // summaries reads the stories ids name, in their order, up to limit of them,
 // skipping those that expired since they were listed: one round trip, and a second
-// for stories written before titles were kept apart from the centroid.
+// for stories written before titles were kept apart from the centroid. It takes the
+// expired ones it met out of the listings: an expired story leaves recent by the
+// time sweep of listScript, but one that a shard's depth cut from recent would
+// stay in coverage, and with many outlets at its top.
 func (r *Redis) summaries(ctx context.Context, ids []string, limit int) ([]Summary, error) {
 	if len(ids) == 0 {
 		return nil, nil
@@ -219,9 +244,12 @@ func (r *Redis) summaries(ctx context.Context, ids []string, limit int) ([]Summa
 	}
 	var out []Summary
 	var untitled []int // indexes into out
+	var gone []string
+	defer func() { r.unlistGone(ctx, gone) }()
 	for i, id := range ids {
 		m := metas[i].Val()
 		if m["v"] == "" {
+			gone = append(gone, id)
 			continue
 		}
 		n, _ := strconv.Atoi(m["n"])

@@ -365,3 +365,139 @@ func TestSearchStories(t *testing.T) {
 		})
 	}
 }
+
+// TestListingDepth: a listing shard keeps only its newest and best-covered
+// stories, as many as a reader reads of it, and a story cut from coverage comes
+// back with its next add.
+func TestListingDepth(t *testing.T) {
+	const depth = 2
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			r.SetListingDepths(depth, depth)
+			ctx := context.Background()
+			byShard := map[int][]string{} // shard → its stories, in the order added
+			urls := map[string]string{}
+			for i := range 48 {
+				url := fmt.Sprintf("https://www.example.com/depth/%d", i)
+				a, p := article(url, fmt.Sprintf("Story %d", i), "Text.")
+				res, err := addWithRetry(ctx, r, a, p, fmt.Sprint("depth", i))
+				if err != nil {
+					t.Fatal(err)
+				}
+				sh := store.ListingShardOf(res.StoryID)
+				byShard[sh] = append(byShard[sh], res.StoryID)
+				urls[res.StoryID] = fmt.Sprint("depth", i)
+			}
+			var cut string // a story cut from its shard's coverage listing
+			for sh, sids := range byShard {
+				for _, coverage := range []bool{false, true} {
+					listed, err := r.Listed(ctx, coverage, sh)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if want := min(depth, len(sids)); len(listed) != want {
+						t.Errorf("shard %d (coverage %v) lists %d of its %d stories, want %d", sh, coverage, len(listed), len(sids), want)
+					}
+					if coverage && len(sids) > depth && cut == "" {
+						for _, sid := range sids {
+							if !slices.Contains(listed, sid) {
+								cut = sid
+							}
+						}
+					}
+				}
+			}
+			if cut == "" {
+				t.Fatal("no shard got more stories than its depth")
+			}
+			// A second outlet: the story's count is 2, above every other.
+			a, p := article("https://www.other.example/depth", "Story again", "Text.")
+			a.Domain = "other.example"
+			if _, err := addWithRetry(ctx, r, a, p, urls[cut]); err != nil {
+				t.Fatal(err)
+			}
+			top, err := r.ListStories(ctx, store.ListOptions{By: store.ByCoverage, Limit: 1})
+			if err != nil || len(top) != 1 || top[0].ID != cut || len(top[0].Sources) != 2 {
+				t.Errorf("best covered %+v (%v), want story %s with 2 outlets", top, err, cut)
+			}
+		})
+	}
+}
+
+// TestListingLegacyShard: a story listed in the shard it had before there were
+// 32 is found there, its next add moves it to its shard, and a story that expired
+// leaves the listings when a reader meets it.
+func TestListingLegacyShard(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			var sid, term string
+			for i := 0; sid == ""; i++ {
+				if i == 64 {
+					t.Fatal("no story of a shard over 15 in 64")
+				}
+				a, p := article(fmt.Sprintf("https://www.example.com/legacy/%d", i), fmt.Sprintf("Story %d", i), "Text.")
+				res, err := addWithRetry(ctx, r, a, p, fmt.Sprint("legacy", i))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if store.ListingShardOf(res.StoryID) != store.LegacyListingShardOf(res.StoryID) {
+					sid, term = res.StoryID, fmt.Sprint("legacy", i)
+				}
+			}
+			if err := r.ListInLegacyShard(ctx, sid); err != nil {
+				t.Fatal(err)
+			}
+			listedIn := func(shard int) (recent, coverage bool) {
+				t.Helper()
+				for _, cov := range []bool{false, true} {
+					ids, err := r.Listed(ctx, cov, shard)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if cov {
+						coverage = slices.Contains(ids, sid)
+					} else {
+						recent = slices.Contains(ids, sid)
+					}
+				}
+				return recent, coverage
+			}
+			found := func(when string, want bool) {
+				t.Helper()
+				for _, by := range []string{store.ByRecent, store.ByCoverage} {
+					list, err := r.ListStories(ctx, store.ListOptions{By: by})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, ok := find(list, sid); ok != want {
+						t.Errorf("%s: listed by %s: %v, want %v", when, by, ok, want)
+					}
+				}
+			}
+			found("in the legacy shard", true)
+			a, p := article("https://www.example.com/legacy/again", "Story again", "Text.")
+			if _, err := addWithRetry(ctx, r, a, p, term); err != nil {
+				t.Fatal(err)
+			}
+			if rec, cov := listedIn(store.LegacyListingShardOf(sid)); rec || cov {
+				t.Errorf("after an add, still in the legacy shard (recent %v, coverage %v)", rec, cov)
+			}
+			if rec, cov := listedIn(store.ListingShardOf(sid)); !rec || !cov {
+				t.Errorf("after an add, in its shard: recent %v, coverage %v", rec, cov)
+			}
+			found("after an add", true)
+			if err := r.ExpireStory(ctx, sid); err != nil {
+				t.Fatal(err)
+			}
+			found("expired", false)
+			if rec, cov := listedIn(store.ListingShardOf(sid)); rec || cov {
+				t.Errorf("read after it expired, still listed (recent %v, coverage %v)", rec, cov)
+			}
+		})
+	}
+}

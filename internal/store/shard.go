@@ -150,9 +150,13 @@ return 0
 `
 
 // listScript lists a story in its listing shard: by update time in recent, by
-// outlet count in coverage, and drops entries older than the retention (a bounded
-// number per call). KEYS: 1 recent shard, 2 coverage shard. ARGV: 1 sid, 2 updated
-// ms, 3 outlet count, 4 TTL ms.
+// outlet count in coverage, drops entries older than the retention (a bounded
+// number per call), and keeps the recentDepth newest and the coverageDepth best
+// covered, all that a reader reads of one shard (see topListedIn): what a shard
+// costs is bounded whatever the size of the index. A story cut from coverage is
+// listed again by its next add, with its new count. KEYS: 1 recent shard, 2
+// coverage shard. ARGV: 1 sid, 2 updated ms, 3 outlet count, 4 TTL ms, 5
+// recentDepth, 6 coverageDepth.
 const listScript = `
 local now, ttl = tonumber(ARGV[2]), tonumber(ARGV[4])
 redis.call('ZADD', KEYS[1], now, ARGV[1])
@@ -160,6 +164,9 @@ redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - ttl, 'LIMIT', 0, 100)) do
   redis.call('ZREM', KEYS[1], id)
   redis.call('ZREM', KEYS[2], id)
+end
+for i, depth in ipairs({tonumber(ARGV[5]), tonumber(ARGV[6])}) do
+  if redis.call('ZCARD', KEYS[i]) > depth then redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -depth - 1) end
 end
 redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('PEXPIRE', KEYS[2], ttl)
@@ -212,18 +219,29 @@ func (r *Redis) unpost(ctx context.Context, pipe redis.Pipeliner, sid string, te
 	}
 }
 
-// list queues on pipe the listing of sid (see listScript).
+// list queues on pipe the listing of sid (see listScript), and its removal from
+// the shard it had before there were listingShards, when that is another.
 func (r *Redis) list(ctx context.Context, pipe redis.Pipeliner, sid string, updatedMs, outlets int64) *redis.Cmd {
 	sh := listingShard(sid)
-	return r.listScript.EvalSha(ctx, pipe, []string{r.recentKey(sh), r.coverageKey(sh)}, sid, updatedMs, outlets, r.retention.Milliseconds())
+	cmd := r.listScript.EvalSha(ctx, pipe, []string{r.recentKey(sh), r.coverageKey(sh)}, sid, updatedMs, outlets, r.retention.Milliseconds(), r.depths.recent, r.depths.coverage)
+	if old := legacyListingShard(sid); old != sh {
+		pipe.ZRem(ctx, r.recentKey(old), sid)
+		pipe.ZRem(ctx, r.coverageKey(old), sid)
+	}
+	return cmd
 }
 
-// unlist queues on pipe the removal of sids from the listings.
+// unlist queues on pipe the removal of sids from the listings, in the shard
+// before there were listingShards too.
 func (r *Redis) unlist(ctx context.Context, pipe redis.Pipeliner, sids ...string) {
 	for _, sid := range sids {
-		sh := listingShard(sid)
+		sh, old := listingShard(sid), legacyListingShard(sid)
 		pipe.ZRem(ctx, r.recentKey(sh), sid)
 		pipe.ZRem(ctx, r.coverageKey(sh), sid)
+		if old != sh {
+			pipe.ZRem(ctx, r.recentKey(old), sid)
+			pipe.ZRem(ctx, r.coverageKey(old), sid)
+		}
 	}
 }
 

@@ -138,6 +138,10 @@ type Redis struct {
 	// pack packs article records and centroids (packing.go).
 	pack *packing
 
+	// depths bound what a listing shard keeps (see listScript): recentDepth and
+	// coverageDepth, smaller in tests.
+	depths listingDepths
+
 	// fragmentsScript counts outlets' boilerplate (fragments.go).
 	fragmentsScript *redis.Script
 
@@ -196,6 +200,7 @@ func Open(ctx context.Context, opts Options) (*Redis, error) {
 		postScript:    redis.NewScript(postScript),
 		unpostScript:  redis.NewScript(unpostScript),
 		listScript:    redis.NewScript(listScript),
+		depths:        listingDepths{recent: recentDepth, coverage: coverageDepth},
 		guardScript:   redis.NewScript(guardScript),
 		unguardScript: redis.NewScript(unguardScript),
 	}
