@@ -43,7 +43,7 @@ import (
 // Reply: {} when the story is gone; {version} when it is the caller's version;
 // else {version, first seen, updated, first published, title, centroid, member
 // count, member ids...}. Missing values are "".
-const storyReadScript = `
+const storyReadScript = membersLua + `
 local meta = redis.call('HMGET', KEYS[1], 'v', 'f', 'u', 'p')
 if not meta[1] then return {} end
 if meta[1] == ARGV[2] then return {meta[1]} end
@@ -54,8 +54,8 @@ if not title then
   title = ''
   cent = redis.call('GET', KEYS[3]) or ''
 end
-local out = {meta[1], meta[2] or '', meta[3] or '', meta[4] or '', title, cent, tostring(redis.call('ZCARD', KEYS[4]))}
-for _, id in ipairs(redis.call('ZREVRANGE', KEYS[4], 0, tonumber(ARGV[1]) - 1)) do out[#out + 1] = id end
+local out = {meta[1], meta[2] or '', meta[3] or '', meta[4] or '', title, cent, tostring(m_count(KEYS[1], KEYS[4]))}
+for _, id in ipairs(m_newest(KEYS[1], KEYS[4], tonumber(ARGV[1]))) do out[#out + 1] = id end
 return out
 `
 

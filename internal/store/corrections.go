@@ -60,11 +60,11 @@ type Correction struct {
 // 1 aid, 2 centroid, 3 headline, 4 moveTTL ms, 5 article time ms, 6 source, 7
 // published ms (0 unknown). Reply: {"ok", created ms} or {"conflict"} (the id is
 // another story's).
-const detachNewScript = titleLua + `
+const detachNewScript = titleLua + membersLua + `
 local pending = tonumber(ARGV[4])
 if redis.call('EXISTS', KEYS[1]) == 1 then
-  local m = redis.call('ZRANGE', KEYS[2], 0, -1)
-  if #m ~= 1 or m[1] ~= ARGV[1] then return {'conflict'} end
+  local m = m_all(KEYS[1], KEYS[2])
+  if #m ~= 1 or m[1][1] ~= ARGV[1] then return {'conflict'} end
   for i = 1, 4 do
     if redis.call('PTTL', KEYS[i]) < pending then redis.call('PEXPIRE', KEYS[i], pending) end
   end
@@ -77,7 +77,7 @@ local pub = tonumber(ARGV[7])
 local p = ''
 if pub > 0 then p = pub end
 redis.call('HSET', KEYS[1], 'f', now, 'p', p, 'v', 1, 'u', now, 'n', 1, 'o', 1, 'r', now, '@' .. ARGV[6], 1)
-redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
+m_add(KEYS[1], KEYS[2], ARGV[1], ARGV[5])
 redis.call('SET', KEYS[3], '1\n' .. ARGV[2], 'PX', pending)
 set_title(ARGV[3], pending)
 redis.call('PEXPIRE', KEYS[1], pending)
@@ -98,11 +98,11 @@ return {'ok', tostring(now)}
 // when another article of the story has the source, 8 the story's first-published
 // ms ("-" to keep it). Reply: {"ok"|"detached", updated ms, outlet count},
 // {"not_found"}, {"not_in_story"}, {"sole_article"} or {"conflict"}.
-const detachStoryScript = titleLua + `
+const detachStoryScript = titleLua + membersLua + `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'not_found'} end
 if redis.call('EXISTS', KEYS[6]) == 1 then return {'conflict'} end
 local aid = ARGV[1]
-if not redis.call('ZSCORE', KEYS[2], aid) then
+if not m_score(KEYS[1], KEYS[2], aid) then
   if redis.call('SISMEMBER', KEYS[5], aid) == 1 then
     return {'detached', redis.call('HGET', KEYS[1], 'u') or '0', redis.call('HGET', KEYS[1], 'o') or '0'}
   end
@@ -110,13 +110,13 @@ if not redis.call('ZSCORE', KEYS[2], aid) then
 end
 local version = tonumber(redis.call('HGET', KEYS[1], 'v') or '-1')
 if version ~= tonumber(ARGV[2]) then return {'conflict'} end
-if redis.call('ZCARD', KEYS[2]) <= 1 then return {'sole_article'} end
+if m_count(KEYS[1], KEYS[2]) <= 1 then return {'sole_article'} end
 -- The story keeps its own expiry: a correction is no news about it. Whatever
 -- it writes, and the exclusion set, expire with it.
 local left = redis.call('PTTL', KEYS[1])
 if left <= 0 then left = tonumber(ARGV[5]) end
-redis.call('ZREM', KEYS[2], aid)
-redis.call('HSET', KEYS[1], 'v', version + 1, 'n', redis.call('ZCARD', KEYS[2]))
+m_remove(KEYS[1], KEYS[2], aid)
+redis.call('HSET', KEYS[1], 'v', version + 1, 'n', m_count(KEYS[1], KEYS[2]))
 if ARGV[7] ~= '1' and redis.call('HDEL', KEYS[1], '@' .. ARGV[6]) == 1 then
   redis.call('HINCRBY', KEYS[1], 'o', -1)
 end
@@ -139,23 +139,23 @@ return {'ok', redis.call('HGET', KEYS[1], 'u') or '0', redis.call('HGET', KEYS[1
 // 1 aid, 2 expected version, 3 centroid, 4 headline, 5 TTL ms, 6 article time ms,
 // 7 source, 8 published ms (0 unknown). Reply: {"ok", updated ms, outlet count},
 // {"not_found"} or {"conflict"}.
-const attachTargetScript = titleLua + `
+const attachTargetScript = titleLua + membersLua + `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'not_found'} end
 if redis.call('EXISTS', KEYS[6]) == 1 then return {'conflict'} end
 local aid, ttl = ARGV[1], tonumber(ARGV[5])
-if not redis.call('ZSCORE', KEYS[2], aid) then
+if not m_score(KEYS[1], KEYS[2], aid) then
   local version = tonumber(redis.call('HGET', KEYS[1], 'v') or '-1')
   if version ~= tonumber(ARGV[2]) then return {'conflict'} end
   local t = redis.call('TIME')
   local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  redis.call('ZADD', KEYS[2], ARGV[6], aid)
+  m_add(KEYS[1], KEYS[2], aid, ARGV[6])
   if redis.call('HSETNX', KEYS[1], '@' .. ARGV[7], 1) == 1 then redis.call('HINCRBY', KEYS[1], 'o', 1) end
   local pub = tonumber(ARGV[8])
   if pub > 0 then
     local p = redis.call('HGET', KEYS[1], 'p')
     if p and (p == '' or pub < tonumber(p)) then redis.call('HSET', KEYS[1], 'p', pub) end
   end
-  redis.call('HSET', KEYS[1], 'v', version + 1, 'u', now, 'n', redis.call('ZCARD', KEYS[2]))
+  redis.call('HSET', KEYS[1], 'v', version + 1, 'u', now, 'n', m_count(KEYS[1], KEYS[2]))
   redis.call('SET', KEYS[3], (version + 1) .. '\n' .. ARGV[3], 'PX', ttl)
   set_title(ARGV[4], ttl)
   redis.call('PEXPIRE', KEYS[1], ttl)
@@ -179,7 +179,7 @@ return {'ok', redis.call('HGET', KEYS[1], 'u') or '0', redis.call('HGET', KEYS[1
 // another article of the story has it, 8 the story's first-published ms ("-" to
 // keep). Reply: {"ok", updated ms, outlet count}, {"emptied"}, {"left"} (or the
 // story is gone) or {"conflict"}.
-const attachSourceScript = titleLua + `
+const attachSourceScript = titleLua + membersLua + `
 local version = tonumber(ARGV[2])
 if redis.call('EXISTS', KEYS[1]) == 0 then
   if version == -1 then return {'left'} end
@@ -187,10 +187,10 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
 end
 if version == -1 or redis.call('EXISTS', KEYS[6]) == 1 then return {'conflict'} end
 local aid = ARGV[1]
-if not redis.call('ZSCORE', KEYS[2], aid) then return {'left'} end
+if not m_score(KEYS[1], KEYS[2], aid) then return {'left'} end
 if tonumber(redis.call('HGET', KEYS[1], 'v') or '-1') ~= version then return {'conflict'} end
-redis.call('ZREM', KEYS[2], aid)
-local remaining = redis.call('ZCARD', KEYS[2])
+m_remove(KEYS[1], KEYS[2], aid)
+local remaining = m_count(KEYS[1], KEYS[2])
 redis.call('HSET', KEYS[1], 'v', version + 1, 'n', remaining)
 if remaining == 0 then
   -- The centroid keeps its content but carries the new version, so that the
@@ -215,8 +215,8 @@ return {'ok', redis.call('HGET', KEYS[1], 'u') or '0', redis.call('HGET', KEYS[1
 // dropEmptyScript deletes a story an attach left without articles (step 4 of
 // Attach), unless an add put one in since. KEYS: 1 story, 2 articles, 3 centroid,
 // 4 title, 5 exclusions.
-const dropEmptyScript = `
-if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
+const dropEmptyScript = membersLua + `
+if m_count(KEYS[1], KEYS[2]) > 0 then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
 return 1
 `

@@ -414,3 +414,37 @@ func (r *Redis) DocFreqFields(ctx context.Context) ([]string, error) {
 func (r *Redis) AddLegacyDocFreq(ctx context.Context, term string, n int64) error {
 	return r.rdb.HIncrBy(ctx, r.docFreqKey(r.epoch(time.Now()), dfBucket(term)), term, n).Err()
 }
+
+// MemberLayout returns how many members a story holds in its hash and in its
+// member set.
+func (r *Redis) MemberLayout(ctx context.Context, sid string) (inline, set int, err error) {
+	fields, err := r.rdb.HGetAll(ctx, r.storyKey(sid)).Result()
+	if err != nil {
+		return 0, 0, err
+	}
+	n, err := r.rdb.ZCard(ctx, r.storyArticlesKey(sid)).Result()
+	return len(inlineMembers(fields)), int(n), err
+}
+
+// MoveMembersToSet moves the members a story holds in its hash to its member set,
+// the first k of them by id (all: k < 0), as a Parallax before members were kept
+// in the hash (all) or one of then adding during an upgrade (some) left them.
+func (r *Redis) MoveMembersToSet(ctx context.Context, sid string, k int) error {
+	fields, err := r.rdb.HGetAll(ctx, r.storyKey(sid)).Result()
+	if err != nil {
+		return err
+	}
+	inline := inlineMembers(fields)
+	slices.SortFunc(inline, func(a, b redis.Z) int { return strings.Compare(str(a.Member), str(b.Member)) })
+	if k >= 0 {
+		inline = inline[:min(k, len(inline))]
+	}
+	pipe := r.rdb.TxPipeline() // one slot: the story's
+	for _, z := range inline {
+		pipe.HDel(ctx, r.storyKey(sid), "="+str(z.Member))
+		pipe.ZAdd(ctx, r.storyArticlesKey(sid), z)
+	}
+	pipe.HIncrBy(ctx, r.storyKey(sid), "k", -int64(len(inline)))
+	_, err = pipe.Exec(ctx)
+	return err
+}

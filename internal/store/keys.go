@@ -33,8 +33,10 @@ import (
 //	                              at most 64 bytes, ta and tb its halves when at
 //	                              most 128, else in s:{<sid>}:t (see titleLua), a
 //	                              field "@<source>" per outlet (outlet id,
-//	                              "domain:<d>" when unknown) and "~<aid>" per alias
-//	                              of its articles: small, so Redis keeps it in its
+//	                              "domain:<d>" when unknown), "~<aid>" per alias
+//	                              of its articles, and "=<aid>" per article, the
+//	                              article's time (ms), while it has at most 16
+//	                              (see membersLua): small, so Redis keeps it in its
 //	                              compact encoding (a listpack, while every value is
 //	                              at most 64 bytes: hash-max-listpack-value)
 //	P s:{<sid>}:c         string  the story's version, a newline and its centroid     as the story
@@ -49,7 +51,8 @@ import (
 //	                              title; this key costs 160). Stories written
 //	                              before titles were kept apart have neither: readers
 //	                              then decode the centroid
-//	P s:{<sid>}:a         zset    article ids of the story, scored by article time    as the story
+//	P s:{<sid>}:a         zset    article ids of the story, scored by article time,   as the story
+//	                              once it has more than 16 (see membersLua)
 //	P s:{<sid>}:x         set     ids of articles a reader took out of the story     as the story (its
 //	                              ("not this story", see corrections.go): the         remaining TTL, renewed
 //	                              matcher never puts them back into it                by every add)

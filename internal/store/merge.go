@@ -47,7 +47,7 @@ const (
 // survivor, 2 expected version, 3 TTL ms, 4 most articles to move, 5 moveTTL ms.
 // Reply: {"ok", members and scores, the story's fields and values, its
 // exclusions}, {"conflict"} or {"excluded"} (too large).
-const mergeMarkScript = `
+const mergeMarkScript = membersLua + `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'conflict'} end
 local v = tonumber(redis.call('HGET', KEYS[1], 'v') or '-1')
 local version = tonumber(ARGV[2])
@@ -56,13 +56,18 @@ if mark then
   if mark ~= ARGV[1] or v ~= version + 1 then return {'conflict'} end
 else
   if v ~= version then return {'conflict'} end
-  if redis.call('ZCARD', KEYS[2]) > tonumber(ARGV[4]) then return {'excluded'} end
+  if m_count(KEYS[1], KEYS[2]) > tonumber(ARGV[4]) then return {'excluded'} end
   redis.call('HSET', KEYS[1], 'v', version + 1)
   redis.call('SET', KEYS[5], ARGV[1], 'PX', ARGV[3])
 end
 local cleft = redis.call('PTTL', KEYS[3])
 if cleft == -1 or cleft > tonumber(ARGV[5]) then redis.call('PEXPIRE', KEYS[3], ARGV[5]) end
-return {'ok', redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES'), redis.call('HGETALL', KEYS[1]), redis.call('SMEMBERS', KEYS[4])}
+local members = {}
+for _, m in ipairs(m_all(KEYS[1], KEYS[2])) do
+  members[#members + 1] = m[1]
+  members[#members + 1] = m[2]
+end
+return {'ok', members, redis.call('HGETALL', KEYS[1]), redis.call('SMEMBERS', KEYS[4])}
 `
 
 // mergeUnmarkScript thaws a story mergeMarkScript froze, when the merge is
@@ -97,7 +102,7 @@ return 1
 // articles, 6 number of fields, 7 number of exclusions; then the articles (id,
 // score), the folded story's fields (name, value) and its exclusions. Reply:
 // {"ok", outlet count, updated ms}, {"conflict"} or {"excluded"}.
-const mergeIntoScript = titleLua + `
+const mergeIntoScript = titleLua + membersLua + `
 if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('EXISTS', KEYS[6]) == 1 then return {'conflict'} end
 local nm, nh, nx = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local m0 = 8
@@ -108,7 +113,7 @@ local x0 = h0 + 2 * nh
 -- its articles in both.
 local applied = nm > 0
 for i = m0, h0 - 1, 2 do
-  if not redis.call('ZSCORE', KEYS[2], ARGV[i]) then applied = false end
+  if not m_score(KEYS[1], KEYS[2], ARGV[i]) then applied = false end
 end
 if applied then return {'ok', redis.call('HGET', KEYS[1], 'o') or '0', redis.call('HGET', KEYS[1], 'u') or '0'} end
 local version = tonumber(ARGV[1])
@@ -117,12 +122,12 @@ for i = m0, h0 - 1, 2 do
   if redis.call('SISMEMBER', KEYS[5], ARGV[i]) == 1 then return {'excluded'} end
 end
 for i = x0, x0 + nx - 1 do
-  if redis.call('ZSCORE', KEYS[2], ARGV[i]) then return {'excluded'} end
+  if m_score(KEYS[1], KEYS[2], ARGV[i]) then return {'excluded'} end
 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[4])
-for i = m0, h0 - 1, 2 do redis.call('ZADD', KEYS[2], ARGV[i + 1], ARGV[i]) end
+for i = m0, h0 - 1, 2 do m_add(KEYS[1], KEYS[2], ARGV[i], ARGV[i + 1]) end
 local f2, p2 = nil, nil
 for i = h0, x0 - 1, 2 do
   local k, v = ARGV[i], ARGV[i + 1]
@@ -143,7 +148,7 @@ if not p1 or not p2 then
 elseif p1 == '' or (p2 ~= '' and tonumber(p2) < tonumber(p1)) then
   redis.call('HSET', KEYS[1], 'p', p2)
 end
-redis.call('HSET', KEYS[1], 'v', version + 1, 'u', now, 'n', redis.call('ZCARD', KEYS[2]))
+redis.call('HSET', KEYS[1], 'v', version + 1, 'u', now, 'n', m_count(KEYS[1], KEYS[2]))
 redis.call('SET', KEYS[3], (version + 1) .. '\n' .. ARGV[2], 'PX', ttl)
 set_title(ARGV[3], ttl)
 redis.call('PEXPIRE', KEYS[1], ttl)

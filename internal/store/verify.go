@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -79,11 +80,11 @@ func (r *Redis) Verify(ctx context.Context) (v Verification, err error) {
 	memberOf := map[string][]string{} // aid → the stories listing it
 	for chunk := range slices.Chunk(sids, verifyBatch) {
 		pipe := r.rdb.Pipeline()
-		metas := make([]*redis.SliceCmd, len(chunk))
+		metas := make([]*redis.MapStringStringCmd, len(chunk))
 		members := make([]*redis.StringSliceCmd, len(chunk))
 		cents := make([]*redis.StringCmd, len(chunk))
 		for i, sid := range chunk {
-			metas[i] = pipe.HMGet(ctx, r.storyKey(sid), "v", "n")
+			metas[i] = pipe.HGetAll(ctx, r.storyKey(sid))
 			members[i] = pipe.ZRange(ctx, r.storyArticlesKey(sid), 0, -1)
 			cents[i] = pipe.Get(ctx, r.centroidKey(sid))
 		}
@@ -92,15 +93,28 @@ func (r *Redis) Verify(ctx context.Context) (v Verification, err error) {
 		}
 		for i, sid := range chunk {
 			meta, ms := metas[i].Val(), members[i].Val()
-			if len(meta) != 2 {
-				problem("story %s: unreadable", sid)
-				continue
+			if meta["v"] == "" {
+				if len(ms) > 0 {
+					problem("story %s: %d members but no story", sid, len(ms))
+				}
+				continue // else expired since the scan
 			}
-			if n := str(meta[1]); n != strconv.Itoa(len(ms)) {
+			inline := inlineMembers(meta)
+			if k := cmp.Or(meta["k"], "0"); k != strconv.Itoa(len(inline)) {
+				problem("story %s: count of members in the hash %s, %d there", sid, k, len(inline))
+			}
+			for _, z := range inline {
+				if slices.Contains(ms, str(z.Member)) {
+					problem("story %s: article %s both in the hash and in the member set", sid, str(z.Member))
+					continue
+				}
+				ms = append(ms, str(z.Member))
+			}
+			if n := meta["n"]; n != strconv.Itoa(len(ms)) {
 				problem("story %s: count %s, %d members", sid, n, len(ms))
 			}
-			if version, _, _ := strings.Cut(cents[i].Val(), "\n"); version != str(meta[0]) {
-				problem("story %s: version %s, centroid of version %q", sid, str(meta[0]), version)
+			if version, _, _ := strings.Cut(cents[i].Val(), "\n"); version != meta["v"] {
+				problem("story %s: version %s, centroid of version %q", sid, meta["v"], version)
 			}
 			for _, aid := range ms {
 				memberOf[aid] = append(memberOf[aid], sid)
