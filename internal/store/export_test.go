@@ -390,7 +390,18 @@ func (r *Redis) SetLegacyPosting(ctx context.Context, term string, sids ...strin
 	return r.rdb.Expire(ctx, r.legacyTermKey(term), r.retention).Err()
 }
 
-const PostingInline, PostingCap = postingInline, postingCap
+const PostingInline, PostingFields, PostingCap = postingInline, postingFields, postingCap
+
+// PostingFieldValues are the values of the bucket fields term's list may take
+// ("" for one absent), its own first.
+func (r *Redis) PostingFieldValues(ctx context.Context, term string) []string {
+	vals := r.rdb.HMGet(ctx, r.bucketKey(term), postingFieldNames(term)...).Val()
+	out := make([]string, len(vals))
+	for i, v := range vals {
+		out[i] = str(v)
+	}
+	return out
+}
 
 var DocField = dfField
 

@@ -98,7 +98,7 @@ func (r *Redis) View(ctx context.Context, canonicalURL string, g Guess, lookup [
 // postingRead is one term's posting list as read: its bucket field, its own
 // list (one of the two is empty), and its list of the layout before buckets.
 type postingRead struct {
-	field         *redis.StringCmd
+	fields        *redis.SliceCmd
 	spill, legacy *redis.ZSliceCmd
 }
 
@@ -112,7 +112,7 @@ func (r *Redis) readPostings(ctx context.Context, pipe redis.Pipeliner, terms []
 	lists := make([]postingRead, len(terms))
 	for i, t := range terms {
 		lists[i] = postingRead{
-			field:  pipe.HGet(ctx, r.bucketKey(t), t),
+			fields: pipe.HMGet(ctx, r.bucketKey(t), postingFieldNames(t)...),
 			spill:  pipe.ZRevRangeWithScores(ctx, r.spillKey(t), 0, postingsPerTerm-1),
 			legacy: pipe.ZRevRangeWithScores(ctx, r.legacyTermKey(t), 0, postingsPerTerm-1),
 		}
@@ -130,11 +130,13 @@ func (p postingRead) list() (ids []string, top int64) {
 			ids = append(ids, str(z.Member))
 		}
 	} else {
-		for i, e := range parseField(p.field.Val()) {
-			if i == 0 {
-				top = e.tick
+		for _, f := range p.fields.Val() {
+			for _, e := range parseField(str(f)) {
+				if len(ids) == 0 {
+					top = e.tick
+				}
+				ids = append(ids, e.sid)
 			}
-			ids = append(ids, e.sid)
 		}
 	}
 	for _, z := range p.legacy.Val() {
@@ -155,6 +157,17 @@ func (p postingRead) list() (ids []string, top int64) {
 type posting struct {
 	tick int64
 	sid  string
+}
+
+// postingFieldNames are the names of the bucket fields term's list may take (see
+// postingLua).
+func postingFieldNames(term string) []string {
+	names := make([]string, postingFields)
+	names[0] = term
+	for i := 1; i < postingFields; i++ {
+		names[i] = term + "\x1f" + strconv.Itoa(i+1)
+	}
+	return names
 }
 
 // parseField reads a bucket field, "<tick>:<sid> <tick>:<sid>@<minute>" newest

@@ -72,7 +72,8 @@ import (
 //	P kb:{<b>}            hash    posting bucket b (see postingBucket): term → the    retention after the
 //	                              stories found by it while they are at most          bucket's last post;
 //	                              postingInline in maxInlineField bytes,              a field older than the
-//	                              "<tick>:<sid> <tick>:<sid>@<minute>"
+//	                              "<tick>:<sid> <tick>:<sid>@<minute>", and
+//	                              term "\x1f2", "\x1f3" → the next ones (see postingLua)
 //	                              (newest first; tick: the list's own counter, see    retention is swept out
 //	                              postScript; minute: of the last post, unix          by later posts
 //	                              minutes), so that Redis keeps the bucket in its
@@ -201,13 +202,18 @@ func (r *Redis) docFreqKey(epoch int64, b uint32) string {
 // field moves to a key of its own in the bucket's slot (see postScript).
 const postingBuckets = 2048
 
-// postingInline is how many stories a bucket field holds before its list moves
-// to a key of its own, and maxInlineField the longest field it may be: longer
-// values turn the whole bucket into a hash table (hash-max-listpack-value). Three
-// entries of ticks up to 99 and the minute fit in 62 bytes with the ids of
-// storyID; lists of three were a third of the lists with keys of their own.
+// postingInline is how many stories a bucket field holds, and maxInlineField the
+// longest field may be: longer values turn the whole bucket into a hash table
+// (hash-max-listpack-value). Three entries of ticks up to 99 and the minute fit
+// in 62 bytes with the ids of storyID. postingFields is how many fields a term's
+// list may take (see postingLua) before it moves to a key of its own. On the
+// gun-violence stream 75% of the lists with keys of their own held 4 to 9
+// stories; such a list cost some 230 bytes in a key (with its expiry and Redis's
+// bookkeeping), 150 in fields, and the index 2,483 bytes per article with 3
+// fields, 2,495 with 2, 2,522 with 1 (parallax cluster --memory).
 const (
 	postingInline  = 3
+	postingFields  = 3
 	maxInlineField = 64
 )
 

@@ -35,20 +35,25 @@ func TestPostingLists(t *testing.T) {
 			}
 
 			check("bridge", []string{}, 0)
+			const inline = store.PostingInline * store.PostingFields
 			var sids []string
-			for i := range store.PostingInline {
+			for i := range inline {
 				sids = append(sids, fmt.Sprintf("sinline%07d", i)) // as long as storyID's
 				post(sids[i], "bridge")
 			}
 			newestFirst := slices.Clone(sids)
 			slices.Reverse(newestFirst)
-			check("bridge", newestFirst, int64(store.PostingInline))
-			field := r.PostingField(ctx, "bridge")
-			if !strings.HasPrefix(field, fmt.Sprintf("%d:%s ", store.PostingInline, newestFirst[0])) || !strings.Contains(field, "@") || len(field) > 64 {
-				t.Errorf("field = %q, want the newest first, the minute, at most 64 bytes", field)
+			check("bridge", newestFirst, int64(inline))
+			// The newest first, PostingInline to a field, each with the minute and
+			// at most 64 bytes.
+			for i, field := range r.PostingFieldValues(ctx, "bridge") {
+				first := newestFirst[i*store.PostingInline]
+				if !strings.HasPrefix(field, fmt.Sprintf("%d:%s ", inline-i*store.PostingInline, first)) || strings.Count(field, ":") != store.PostingInline || !strings.Contains(field, "@") || len(field) > 64 {
+					t.Errorf("field %d = %q, want %d entries from %s, the minute, at most 64 bytes", i, field, store.PostingInline, first)
+				}
 			}
 			if got := r.SpilledPosting(ctx, "bridge"); len(got) != 0 {
-				t.Errorf("a list of %d stories has a key of its own: %v", store.PostingInline, got)
+				t.Errorf("a list of %d stories has a key of its own: %v", inline, got)
 			}
 
 			// Stories started before ids were cut have 17 characters: three of them
@@ -67,16 +72,18 @@ func TestPostingLists(t *testing.T) {
 			// One more story moves the list, ticks and all, to its own key.
 			post("sspilled", "bridge")
 			want := append([]string{"sspilled"}, newestFirst...)
-			check("bridge", want, int64(store.PostingInline+1))
-			if f := r.PostingField(ctx, "bridge"); f != "" {
-				t.Errorf("field %q left after the list moved", f)
+			check("bridge", want, int64(inline+1))
+			for i, f := range r.PostingFieldValues(ctx, "bridge") {
+				if f != "" {
+					t.Errorf("field %d %q left after the list moved", i, f)
+				}
 			}
 			if z := r.SpilledPosting(ctx, "bridge"); len(z) != len(want) || z[len(z)-1].Score != 1 {
 				t.Errorf("own list = %v, want %d stories, the oldest at tick 1", z, len(want))
 			}
 			// A re-post brings a story to the front with the next tick.
 			post(sids[0], "bridge")
-			check("bridge", append([]string{sids[0], "sspilled"}, newestFirst[:len(newestFirst)-1]...), int64(store.PostingInline+2))
+			check("bridge", append([]string{sids[0], "sspilled"}, newestFirst[:len(newestFirst)-1]...), int64(inline+2))
 			// The list is cut to the newest postingCap.
 			for i := range store.PostingCap + 5 {
 				post(fmt.Sprintf("smany%010d", i), "bridge")
@@ -91,19 +98,31 @@ func TestPostingLists(t *testing.T) {
 				t.Errorf("after the newest was taken out: %v", ids)
 			}
 
-			// Taken out of an inline list: the field shrinks, then goes.
-			post("sflood1", "flood")
-			post("sflood2", "flood")
-			if err := r.Unpost(ctx, "sflood2", "flood"); err != nil {
+			// Taken out of an inline list of two fields: the fields shrink, then go.
+			for i := range store.PostingInline + 1 {
+				post(fmt.Sprintf("sflood%d", i), "flood")
+			}
+			if err := r.Unpost(ctx, "sflood3", "flood"); err != nil {
 				t.Fatal(err)
 			}
-			check("flood", []string{"sflood1"}, 1)
+			check("flood", []string{"sflood2", "sflood1", "sflood0"}, 3)
+			if f := r.PostingFieldValues(ctx, "flood"); f[1] != "" {
+				t.Errorf("three stories left a second field: %q", f)
+			}
 			if err := r.Unpost(ctx, "sflood1", "flood"); err != nil {
 				t.Fatal(err)
 			}
+			check("flood", []string{"sflood2", "sflood0"}, 3)
+			for _, sid := range []string{"sflood0", "sflood2"} {
+				if err := r.Unpost(ctx, sid, "flood"); err != nil {
+					t.Fatal(err)
+				}
+			}
 			check("flood", []string{}, 0)
-			if f := r.PostingField(ctx, "flood"); f != "" {
-				t.Errorf("empty list left a field: %q", f)
+			for i, f := range r.PostingFieldValues(ctx, "flood") {
+				if f != "" {
+					t.Errorf("empty list left field %d: %q", i, f)
+				}
 			}
 
 			// A list of the layout before buckets is read after the current one,

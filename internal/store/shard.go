@@ -15,23 +15,76 @@ import (
 // steps several writers share: posting a story under terms, listing it, renewing
 // its articles, and reading many keys of different slots.
 
+// postingLua defines the functions with which the posting scripts read and write
+// a short list held in its bucket: up to postingFields fields of postingInline
+// entries each, the term's own field first ("<tick>:<sid> <tick>:<sid>@<minute>",
+// newest first) and then term.."\31"..i for i from 2 (no term holds a control
+// character: see stories.Analyzer), each at most maxInlineField bytes. A reader
+// of the first field alone (a guard, or a Parallax from before there were more)
+// finds the newest entries and the list's top tick there.
+//
+//	p_names(term, n)                the names of the term's n fields
+//	p_read(bucket, names)           the entries, newest first: {{tick, sid}, ...},
+//	                                and the fields' values
+//	p_write(bucket, names, old, entries, per, most, minute)
+//	                                writes entries over the fields, per to a field,
+//	                                removing the fields of old that are left over;
+//	                                false (nothing written) when they do not fit
+const postingLua = `
+local function p_names(term, n)
+  local names = {term}
+  for i = 2, n do names[i] = term .. '\31' .. i end
+  return names
+end
+local function p_read(bucket, names)
+  local vals = redis.call('HMGET', bucket, unpack(names))
+  local entries = {}
+  for _, v in ipairs(vals) do
+    if v then
+      for t, id in string.gmatch(string.match(v, '^[^@]*'), '(%d+):(%S+)') do entries[#entries + 1] = {t, id} end
+    end
+  end
+  return entries, vals
+end
+local function p_write(bucket, names, old, entries, per, most, minute)
+  if #entries > per * #names then return false end
+  local fields = {}
+  for i = 1, #entries, per do
+    local parts = {}
+    for j = i, math.min(i + per - 1, #entries) do parts[#parts + 1] = entries[j][1] .. ':' .. entries[j][2] end
+    local f = table.concat(parts, ' ') .. '@' .. minute
+    -- Longer ticks, or ids from before they were cut (see storyID), may not fit.
+    if #f > most then return false end
+    fields[#fields + 1] = f
+  end
+  for i, name in ipairs(names) do
+    if fields[i] then
+      redis.call('HSET', bucket, name, fields[i])
+    elseif old[i] then
+      redis.call('HDEL', bucket, name)
+    end
+  end
+  return true
+end
+`
+
 // postScript posts a story in one term's posting list. Postings are scored with
 // the list's own counter, its tick (its highest score plus one), not a clock and
 // not one counter for the whole index: a global counter would be one hot key every
 // add writes, on one master, and a list's own counter orders its postings exactly
 // across replicas and clock steps, which is all the candidate lookup (newest
-// first) and the twin check need. A short list lives in its bucket's field (see
-// postingBuckets); the post that would make it longer than postingInline, or its
-// field longer than maxInlineField bytes, moves it, ticks and all, to a key of its
-// own in the same slot, where it stays. Each post
-// also sweeps a few random fields of the bucket: a field whose last post is older
-// than the retention goes (a bucket's TTL is renewed by every post to any of its
-// terms, so its fields have none of their own).
+// first) and the twin check need. A short list lives in its bucket's fields (see
+// postingBuckets and postingLua); the post that would make it longer than
+// postingFields × postingInline, or a field longer than maxInlineField bytes,
+// moves it, ticks and all, to a key of its own in the same slot, where it stays.
+// Each post also sweeps a few random fields of the bucket: a field whose last post
+// is older than the retention goes (a bucket's TTL is renewed by every post to any
+// of its terms, so its fields have none of their own).
 //
 // KEYS: 1 the bucket, 2 the term's own list. ARGV: 1 term, 2 sid, 3 posting cap,
 // 4 TTL ms, 5 now (unix minutes), 6 the retention in minutes, 7 postingInline, 8
-// sweepSample, 9 maxInlineField.
-const postScript = `
+// sweepSample, 9 maxInlineField, 10 postingFields.
+const postScript = postingLua + `
 local term, sid, cap = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = tonumber(ARGV[5])
 if redis.call('EXISTS', KEYS[2]) == 1 then
@@ -47,44 +100,31 @@ if redis.call('EXISTS', KEYS[2]) == 1 then
   end
   return 1
 end
-local tick, kept = 1, {}
-local v = redis.call('HGET', KEYS[1], term)
-if v then
-  local first = true
-  for t, id in string.gmatch(string.match(v, '^[^@]*'), '(%d+):(%S+)') do
-    if first then
-      tick, first = tonumber(t) + 1, false
-    end
-    if id ~= sid then kept[#kept + 1] = {t, id} end
-  end
+local names = p_names(term, tonumber(ARGV[10]))
+local read, old = p_read(KEYS[1], names)
+local tick = 1
+if #read > 0 then tick = tonumber(read[1][1]) + 1 end
+local entries = {{tostring(tick), sid}}
+for _, e in ipairs(read) do
+  if e[2] ~= sid then entries[#entries + 1] = e end
 end
-local field
-if #kept + 1 <= tonumber(ARGV[7]) then
-  local parts = {tick .. ':' .. sid}
-  for _, e in ipairs(kept) do parts[#parts + 1] = e[1] .. ':' .. e[2] end
-  field = table.concat(parts, ' ') .. '@' .. now
-  -- Longer ticks, or ids from before they were cut (see storyID), may not fit.
-  if #field > tonumber(ARGV[9]) then field = nil end
-end
-if not field then
-  local args = {tick, sid}
-  for _, e in ipairs(kept) do
+if not p_write(KEYS[1], names, old, entries, tonumber(ARGV[7]), tonumber(ARGV[9]), now) then
+  local args = {}
+  for _, e in ipairs(entries) do
     args[#args + 1] = e[1]
     args[#args + 1] = e[2]
   end
   redis.call('ZADD', KEYS[2], unpack(args))
   redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -cap - 1)
   redis.call('PEXPIRE', KEYS[2], ARGV[4])
-  redis.call('HDEL', KEYS[1], term)
-else
-  redis.call('HSET', KEYS[1], term, field)
+  redis.call('HDEL', KEYS[1], unpack(names))
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
-local old = now - tonumber(ARGV[6])
+local stale = now - tonumber(ARGV[6])
 local sample = redis.call('HRANDFIELD', KEYS[1], ARGV[8], 'WITHVALUES')
 for i = 1, #sample - 1, 2 do
   local m = tonumber(string.match(sample[i + 1], '@(%d+)$'))
-  if m and m < old then redis.call('HDEL', KEYS[1], sample[i]) end
+  if m and m < stale then redis.call('HDEL', KEYS[1], sample[i]) end
 end
 return 1
 `
@@ -96,22 +136,21 @@ return 1
 const sweepSample = 3
 
 // unpostScript takes a story out of one term's posting list. KEYS: 1 the bucket,
-// 2 the term's own list. ARGV: 1 term, 2 sid.
-const unpostScript = `
+// 2 the term's own list. ARGV: 1 term, 2 sid, 3 postingInline, 4 maxInlineField,
+// 5 postingFields.
+const unpostScript = postingLua + `
 if redis.call('ZREM', KEYS[2], ARGV[2]) == 1 then return 1 end
-local v = redis.call('HGET', KEYS[1], ARGV[1])
-if not v then return 0 end
-local body, minute = string.match(v, '^([^@]*)@(%d+)$')
-if not body then return 0 end
-local parts = {}
-for t, id in string.gmatch(body, '(%d+):(%S+)') do
-  if id ~= ARGV[2] then parts[#parts + 1] = t .. ':' .. id end
+local names = p_names(ARGV[1], tonumber(ARGV[5]))
+local read, old = p_read(KEYS[1], names)
+local entries = {}
+for _, e in ipairs(read) do
+  if e[2] ~= ARGV[2] then entries[#entries + 1] = e end
 end
-if #parts == 0 then
-  redis.call('HDEL', KEYS[1], ARGV[1])
-else
-  redis.call('HSET', KEYS[1], ARGV[1], table.concat(parts, ' ') .. '@' .. minute)
-end
+if #entries == #read then return 0 end
+local minute
+for _, v in ipairs(old) do minute = minute or (v and string.match(v, '@(%d+)$')) end
+-- Fewer entries than were there fit where they were.
+p_write(KEYS[1], names, old, entries, tonumber(ARGV[3]), tonumber(ARGV[4]), minute or '0')
 return 1
 `
 
@@ -206,7 +245,7 @@ func (r *Redis) post(ctx context.Context, pipe redis.Pipeliner, sid string, term
 	now := time.Now().Unix() / 60
 	retention := max(int64(r.retention/time.Minute), 1)
 	for _, t := range terms {
-		r.postScript.EvalSha(ctx, pipe, []string{r.bucketKey(t), r.spillKey(t)}, t, sid, postingCap, ttl, now, retention, postingInline, sweepSample, maxInlineField)
+		r.postScript.EvalSha(ctx, pipe, []string{r.bucketKey(t), r.spillKey(t)}, t, sid, postingCap, ttl, now, retention, postingInline, sweepSample, maxInlineField, postingFields)
 	}
 }
 
@@ -214,7 +253,7 @@ func (r *Redis) post(ctx context.Context, pipe redis.Pipeliner, sid string, term
 // the layout before buckets included (see readPostings).
 func (r *Redis) unpost(ctx context.Context, pipe redis.Pipeliner, sid string, terms []string) {
 	for _, t := range terms {
-		r.unpostScript.EvalSha(ctx, pipe, []string{r.bucketKey(t), r.spillKey(t)}, t, sid)
+		r.unpostScript.EvalSha(ctx, pipe, []string{r.bucketKey(t), r.spillKey(t)}, t, sid, postingInline, maxInlineField, postingFields)
 		pipe.ZRem(ctx, r.legacyTermKey(t), sid)
 	}
 }
