@@ -392,6 +392,22 @@ func (r *Redis) SetLegacyPosting(ctx context.Context, term string, sids ...strin
 
 const PostingInline, PostingFields, PostingCap = postingInline, postingFields, postingCap
 
+// SpillFirstField posts sid as a Parallax from before a list took more than one
+// field did, to a list whose first field is full: it moves that field's stories
+// and sid to the term's own key, and leaves the other fields.
+func (r *Redis) SpillFirstField(ctx context.Context, term, sid string) error {
+	entries := parseField(r.rdb.HGet(ctx, r.bucketKey(term), term).Val())
+	zs := []redis.Z{{Score: float64(entries[0].tick + 1), Member: sid}}
+	for _, e := range entries {
+		zs = append(zs, redis.Z{Score: float64(e.tick), Member: e.sid})
+	}
+	pipe := r.rdb.TxPipeline() // one slot: the bucket's
+	pipe.ZAdd(ctx, r.spillKey(term), zs...)
+	pipe.HDel(ctx, r.bucketKey(term), term)
+	_, err := pipe.Exec(ctx)
+	return err
+}
+
 // PostingFieldValues are the values of the bucket fields term's list may take
 // ("" for one absent), its own first.
 func (r *Redis) PostingFieldValues(ctx context.Context, term string) []string {

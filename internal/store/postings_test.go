@@ -176,3 +176,40 @@ func TestPostingSweep(t *testing.T) {
 		})
 	}
 }
+
+// TestPostingFieldsLeftByOlder: an older Parallax knows a term's first field
+// only, so the post with which it moves a list of more than three stories to its
+// own key leaves the later fields; the next post of this one takes their stories
+// into the list.
+func TestPostingFieldsLeftByOlder(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			r := b.open(t)
+			ctx := context.Background()
+			for i := range store.PostingInline + 1 {
+				if err := r.PostTerms(ctx, fmt.Sprintf("sriver%d", i), "river"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// [sriver3 sriver2 sriver1] [sriver0]; the older post of sriver8.
+			if err := r.SpillFirstField(ctx, "river", "sriver8"); err != nil {
+				t.Fatal(err)
+			}
+			if ids, _, _ := r.ReadPosting(ctx, "river"); !slices.Equal(ids, []string{"sriver8", "sriver3", "sriver2", "sriver1"}) {
+				t.Fatalf("after the older post: %v", ids)
+			}
+			if err := r.PostTerms(ctx, "sriver9", "river"); err != nil {
+				t.Fatal(err)
+			}
+			if ids, _, _ := r.ReadPosting(ctx, "river"); !slices.Equal(ids, []string{"sriver9", "sriver8", "sriver3", "sriver2", "sriver1", "sriver0"}) {
+				t.Errorf("after the next post: %v", ids)
+			}
+			for i, f := range r.PostingFieldValues(ctx, "river") {
+				if f != "" {
+					t.Errorf("field %d %q left", i, f)
+				}
+			}
+		})
+	}
+}

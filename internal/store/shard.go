@@ -88,6 +88,16 @@ const postScript = postingLua + `
 local term, sid, cap = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = tonumber(ARGV[5])
 if redis.call('EXISTS', KEYS[2]) == 1 then
+  -- Fields left beside the list: an older Parallax moved the first field alone
+  -- to it. Their stories join it, behind the ones there.
+  local names = p_names(term, tonumber(ARGV[10]))
+  local left, old = p_read(KEYS[1], names)
+  if #left > 0 then
+    for _, e in ipairs(left) do redis.call('ZADD', KEYS[2], 'NX', e[1], e[2]) end
+    for i, name in ipairs(names) do
+      if old[i] then redis.call('HDEL', KEYS[1], name) end
+    end
+  end
   local top = redis.call('ZREVRANGE', KEYS[2], 0, 0, 'WITHSCORES')
   local tick = 1
   if #top == 2 then tick = tonumber(top[2]) + 1 end
