@@ -881,7 +881,9 @@ func (r *Redis) story(ctx context.Context, id string, limit int) (s stories.Stor
 	}
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	pipe := r.rdb.Pipeline()
+	// One transaction, in the story's slot: an add that moves the members from
+	// the hash to the set (see membersLua) must not fall between the reads.
+	pipe := r.rdb.TxPipeline()
 	meta := pipe.HGetAll(ctx, r.storyKey(id))
 	title := pipe.Get(ctx, r.titleKey(id))
 	set := pipe.ZRevRangeWithScores(ctx, r.storyArticlesKey(id), 0, int64(limit-1))
