@@ -196,13 +196,12 @@ local function m_add(h, z, aid, ms)
     redis.call('ZADD', z, ms, aid)
     return
   end
-  local inline = m_inline(h)
-  if #inline < ` + maxInlineMembers + ` then
+  if tonumber(redis.call('HGET', h, 'k') or '0') < ` + maxInlineMembers + ` then
     redis.call('HSET', h, '=' .. aid, ms)
     redis.call('HINCRBY', h, 'k', 1)
     return
   end
-  for _, m in ipairs(inline) do
+  for _, m in ipairs(m_inline(h)) do
     redis.call('ZADD', z, m[2], m[1])
     redis.call('HDEL', h, '=' .. m[1])
   end
