@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -441,6 +442,10 @@ func (r *Redis) DocFreqFields(ctx context.Context) ([]string, error) {
 func (r *Redis) AddLegacyDocFreq(ctx context.Context, term string, n int64) error {
 	return r.rdb.HIncrBy(ctx, r.docFreqKey(r.epoch(time.Now()), dfBucket(term)), term, n).Err()
 }
+
+// MaxInlineMembers is how many members a story holds in its hash before they move
+// to a member set of their own (see membersLua).
+var MaxInlineMembers, _ = strconv.Atoi(maxInlineMembers)
 
 // MemberLayout returns how many members a story holds in its hash and in its
 // member set.

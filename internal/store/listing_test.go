@@ -378,7 +378,7 @@ func TestListingDepth(t *testing.T) {
 			r.SetListingDepths(depth, depth)
 			ctx := context.Background()
 			byShard := map[int][]string{} // shard → its stories, in the order added
-			urls := map[string]string{}
+			terms := map[string]string{}  // story → the term it was added under
 			for i := range 48 {
 				url := fmt.Sprintf("https://www.example.com/depth/%d", i)
 				a, p := article(url, fmt.Sprintf("Story %d", i), "Text.")
@@ -388,7 +388,7 @@ func TestListingDepth(t *testing.T) {
 				}
 				sh := store.ListingShardOf(res.StoryID)
 				byShard[sh] = append(byShard[sh], res.StoryID)
-				urls[res.StoryID] = fmt.Sprint("depth", i)
+				terms[res.StoryID] = fmt.Sprint("depth", i)
 			}
 			var cut string // a story cut from its shard's coverage listing
 			for sh, sids := range byShard {
@@ -415,7 +415,7 @@ func TestListingDepth(t *testing.T) {
 			// A second outlet: the story's count is 2, above every other.
 			a, p := article("https://www.other.example/depth", "Story again", "Text.")
 			a.Domain = "other.example"
-			if _, err := addWithRetry(ctx, r, a, p, urls[cut]); err != nil {
+			if _, err := addWithRetry(ctx, r, a, p, terms[cut]); err != nil {
 				t.Fatal(err)
 			}
 			top, err := r.ListStories(ctx, store.ListOptions{By: store.ByCoverage, Limit: 1})

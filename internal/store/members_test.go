@@ -7,12 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parallax-news/parallax/internal/store"
 	"github.com/parallax-news/parallax/internal/stories"
 )
-
-// maxInlineMembers mirrors the store's: how many members a story holds in its
-// hash before they move to a member set of their own.
-const maxInlineMembers = 16
 
 // TestStoryMembers: a story holds its first members in its hash and moves them
 // all to a member set when one more comes, and every reader (a story page, a
@@ -93,36 +90,36 @@ func TestStoryMembers(t *testing.T) {
 					t.Errorf("%s: verify %+v (%v)", when, v, err)
 				}
 			}
-			for i := range maxInlineMembers {
+			for i := range store.MaxInlineMembers {
 				add(i)
 			}
-			layout("as many as the hash holds", maxInlineMembers, 0)
+			layout("as many as the hash holds", store.MaxInlineMembers, 0)
 			check("in the hash")
 			// An older Parallax's adds during an upgrade: members in both.
-			if err := r.MoveMembersToSet(ctx, sid, maxInlineMembers/2); err != nil {
+			if err := r.MoveMembersToSet(ctx, sid, store.MaxInlineMembers/2); err != nil {
 				t.Fatal(err)
 			}
-			layout("half moved", maxInlineMembers/2, maxInlineMembers/2)
+			layout("half moved", store.MaxInlineMembers/2, store.MaxInlineMembers/2)
 			check("in both")
 			// With a set, a new member goes to it.
-			add(maxInlineMembers)
-			layout("added to both", maxInlineMembers/2, maxInlineMembers/2+1)
+			add(store.MaxInlineMembers)
+			layout("added to both", store.MaxInlineMembers/2, store.MaxInlineMembers/2+1)
 			order = nil
 			check("in both, one more")
 			// A story written before members were kept in the hash.
 			if err := r.MoveMembersToSet(ctx, sid, -1); err != nil {
 				t.Fatal(err)
 			}
-			layout("all moved", 0, maxInlineMembers+1)
+			layout("all moved", 0, store.MaxInlineMembers+1)
 			check("in the set")
 
 			// A story outgrowing its hash moves every member to the set.
 			sid, urls, order = "", nil, nil
 			title, text, term = "Ferry runs aground", "A ferry ran aground off the coast.", "ferry"
-			for i := range maxInlineMembers + 1 {
+			for i := range store.MaxInlineMembers + 1 {
 				add(100 + i)
 			}
-			layout("one more than the hash holds", 0, maxInlineMembers+1)
+			layout("one more than the hash holds", 0, store.MaxInlineMembers+1)
 			check("moved to the set")
 		})
 	}
