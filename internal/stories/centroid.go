@@ -34,6 +34,10 @@ type Centroid struct {
 	norms     [3]float64                 // of Title, Body, Entities; 0 = not yet known
 	normsRead bool                       // norms are the encoding's float32 figures
 	unitsMemo map[string]map[string]bool // numbers by unit, from Entities
+	// The story's protagonists (see protagonists), for the share peopleShare.
+	peopleMemo  []string
+	peopleShare float64
+	peopleDone  bool
 }
 
 // Print is one article's body fingerprint, for finding copies.
@@ -189,6 +193,26 @@ func (c *Centroid) reset() {
 	c.norms = [3]float64{}
 	c.normsRead = false
 	c.unitsMemo = nil
+	c.peopleMemo, c.peopleDone = nil, false
+}
+
+// protagonists returns the story's protagonists (see the package's protagonists),
+// read once from either form of the centroid.
+func (c *Centroid) protagonists(share float64) []string {
+	if c.peopleDone && c.peopleShare == share {
+		return c.peopleMemo
+	}
+	c.peopleMemo = protagonists(func(fn func(string, float64)) {
+		if c.encoded {
+			eachEntry(c.sections[partEntities], fn)
+			return
+		}
+		for t, w := range c.Entities {
+			fn(t, w)
+		}
+	}, share)
+	c.peopleShare, c.peopleDone = share, true
+	return c.peopleMemo
 }
 
 // MarshalBinary encodes c compactly (varint lengths, half-precision weights, each

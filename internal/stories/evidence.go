@@ -150,5 +150,8 @@ func (c Config) AsDocument(s *Centroid) Prepared {
 	unit := func(v Vector) Vector { return maps.Clone(v).normalize() }
 	ents := unit(s.Entities)
 	p := Prepared{Title: unit(s.Title), Body: unit(s.Body), Entities: ents, When: s.Newest, numbers: numbersOf(ents)}
+	if c.NameConflict > 0 {
+		p.people = s.protagonists(c.NameShare)
+	}
 	return p
 }

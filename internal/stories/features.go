@@ -39,6 +39,9 @@ type Features struct {
 	Body     map[string]float64 // words of the first bodyWords of text
 	Entities map[string]float64 // names, quoted phrases, numbers with their unit
 	SimHash  uint64             // fingerprint of the body's word 3-shingles; 0 when too short
+	// People are the surnames of the people the headline names (see
+	// headlinePeople), as entity terms.
+	People []string
 	// Lang is the language the document was read in (see Language): an ISO 639
 	// code, "und-" and a script for a short text of a script with many
 	// languages, "" when undetermined (read as English).
@@ -109,6 +112,7 @@ func analyze(d Doc, englishOnly bool) Features {
 	f.Entities = shortKeys(f.Entities)
 	f.SimHash = simhash(bodyToks)
 	f.Lang = lang
+	f.People = an.headlinePeople(title)
 	return f
 }
 

@@ -37,6 +37,9 @@ type Convergence struct {
 	// Conflicts counts the units both stories give numbers for and on which they
 	// share none ("23 pirates" against "26 pirates").
 	Conflicts int
+	// NamesDiffer is set when the stories are about different people (see
+	// Config.NameConflict; only when either is undated).
+	NamesDiffer bool
 }
 
 // Converge compares story a, weighed as one document (AsDocument), with story b.
@@ -65,6 +68,9 @@ func (c Config) Converge(a Prepared, b *Centroid) Convergence {
 	out.HeadlineOnly = !fullA && !fullB
 	out.Mixed = fullA != fullB
 	out.EntityTerms = min(len(a.Entities), b.size(2))
+	if c.NameConflict > 0 && (a.When.IsZero() || b.Newest.IsZero()) {
+		out.NamesDiffer = c.namesDiffer(a, b)
+	}
 	if den == 0 {
 		return out
 	}
@@ -85,7 +91,8 @@ func (c Config) Converge(a Prepared, b *Centroid) Convergence {
 // full texts; for headline-only stories, when the score reaches
 // MergeHeadlineThreshold (0: never); for full texts, when the score reaches MergeThreshold,
 // both name at least EntityMin entity terms, their entity cosine reaches
-// MergeEntityFloor and no number conflicts.
+// MergeEntityFloor, no number conflicts and the two are not about different
+// people (Convergence.NamesDiffer).
 func (c Config) SameStory(v Convergence) bool {
 	switch {
 	case c.MergeThreshold <= 0 || v.Mixed:
@@ -94,7 +101,7 @@ func (c Config) SameStory(v Convergence) bool {
 		return c.MergeHeadlineThreshold > 0 && v.Score >= c.MergeHeadlineThreshold
 	}
 	return v.Score >= c.MergeThreshold && v.EntityTerms >= c.EntityMin &&
-		v.Entities >= c.MergeEntityFloor && v.Conflicts == 0
+		v.Entities >= c.MergeEntityFloor && v.Conflicts == 0 && !v.NamesDiffer
 }
 
 // Merge returns the centroid of the story into with the articles of from folded
