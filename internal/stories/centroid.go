@@ -19,14 +19,19 @@ import (
 // the encoding is far cheaper than building their term maps. Title, Body, Entities
 // and HeadlineVec are nil until then; Add, IndexKeys and UnmarshalBinary fill them.
 type Centroid struct {
-	Title       Vector
-	Body        Vector
-	Entities    Vector
-	Count       int       // articles added
-	Newest      time.Time // publication time of the newest article
-	Headline    string    // the member headline nearest the title centroid
-	HeadlineVec Vector    // that headline's vector, to re-score it as the centroid moves
-	Prints      []Print   // fingerprints of the latest articles, oldest first
+	Title    Vector
+	Body     Vector
+	Entities Vector
+	Count    int       // articles added
+	Newest   time.Time // publication time of the newest article
+	// Oldest is the publication time of the oldest dated article: with Newest
+	// the story's span, which the time term measures from (see timeEnds). Like
+	// Newest it stays when an article is removed. A centroid stored before it
+	// was kept reads Newest.
+	Oldest      time.Time
+	Headline    string  // the member headline nearest the title centroid
+	HeadlineVec Vector  // that headline's vector, to re-score it as the centroid moves
+	Prints      []Print // fingerprints of the latest articles, oldest first
 
 	encoded   bool      // the vectors are still in sections
 	sections  [4]string // encoded entries of HeadlineVec, Title, Body, Entities
@@ -49,7 +54,7 @@ type Print struct {
 // ErrCorrupt marks a stored centroid that cannot be decoded.
 var ErrCorrupt = errors.New("stories: corrupt centroid")
 
-const centroidCodecVersion = 3
+const centroidCodecVersion = 4
 
 // maxDecodedTerms bounds decoding so a corrupt length cannot allocate without limit.
 const maxDecodedTerms = 4096
@@ -228,6 +233,11 @@ func (c *Centroid) MarshalBinary() ([]byte, error) {
 		newest = c.Newest.Unix()
 	}
 	b = binary.AppendVarint(b, newest)
+	var span uint64 // Oldest as seconds before Newest: a byte or three
+	if !c.Oldest.IsZero() && !c.Newest.IsZero() && c.Oldest.Before(c.Newest) {
+		span = uint64(c.Newest.Unix() - c.Oldest.Unix())
+	}
+	b = binary.AppendUvarint(b, span)
 	b = appendString(b, c.Headline)
 	b = binary.AppendUvarint(b, uint64(len(c.Prints)))
 	for _, p := range c.Prints {
@@ -253,13 +263,22 @@ func (c *Centroid) UnmarshalBinary(b []byte) error {
 // Centroid). The centroid keeps references into blob.
 func (c *Centroid) Decode(blob string) error {
 	d := decoder{b: blob}
-	if d.byte() != centroidCodecVersion {
+	version := d.byte()
+	if version != centroidCodecVersion && version != 3 { // 3: no Oldest
 		return fmt.Errorf("%w: unknown version", ErrCorrupt)
 	}
 	*c = Centroid{encoded: true, normsRead: true}
 	c.Count = int(d.uvarint())
 	if n := d.varint(); n != 0 {
 		c.Newest = time.Unix(n, 0).UTC()
+	}
+	if version >= 4 {
+		span := d.uvarint()
+		if !c.Newest.IsZero() {
+			c.Oldest = c.Newest.Add(-time.Duration(span) * time.Second)
+		}
+	} else {
+		c.Oldest = c.Newest
 	}
 	c.Headline = d.string()
 	n := d.uvarint()
@@ -471,4 +490,23 @@ func fromHalf(h uint16) float64 {
 		return 65504
 	}
 	return float64(math.Float32frombits(sign | (exp-15+127)<<23 | mant<<13))
+}
+
+// nearest returns the time of the story's span nearest t: t itself when it lies
+// between the story's oldest and newest dated articles, else the nearer end.
+func (c *Centroid) nearest(t time.Time) time.Time {
+	if t.IsZero() || c.Newest.IsZero() {
+		return c.Newest
+	}
+	oldest := c.Oldest
+	if oldest.IsZero() || oldest.After(c.Newest) {
+		oldest = c.Newest
+	}
+	switch {
+	case t.After(c.Newest):
+		return c.Newest
+	case t.Before(oldest):
+		return oldest
+	}
+	return t
 }

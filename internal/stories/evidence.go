@@ -35,7 +35,8 @@ func (c Config) Explain(p Prepared, s *Centroid, score float64) Evidence {
 	}
 	ev.TimeFactor = round3(c.timeTerm(p, s))
 	if !p.When.IsZero() && !s.Newest.IsZero() {
-		gap := p.When.Sub(s.Newest)
+		a, b := timeEnds(p.oldest, p.When, s)
+		gap := a.Sub(b)
 		if gap < 0 {
 			gap = -gap
 		}
@@ -149,7 +150,7 @@ func (c Config) AsDocument(s *Centroid) Prepared {
 	s.materialize()
 	unit := func(v Vector) Vector { return maps.Clone(v).normalize() }
 	ents := unit(s.Entities)
-	p := Prepared{Title: unit(s.Title), Body: unit(s.Body), Entities: ents, When: s.Newest, numbers: numbersOf(ents)}
+	p := Prepared{Title: unit(s.Title), Body: unit(s.Body), Entities: ents, When: s.Newest, numbers: numbersOf(ents), oldest: s.Oldest}
 	if c.NameConflict > 0 {
 		p.people = s.protagonists(c.NameShare)
 	}

@@ -89,7 +89,9 @@ import (
 // of the seven joins it changed were one shooting whose headlines name a place
 // ("East Harlem") the story does not. Undated only, BASIL, gun violence and the
 // Google News titles (no entity terms) are unchanged, as are the 121 benchmark
-// pages, which are dated.
+// pages, which are dated. The time term's span (timeEnds) came after, with every
+// field fixed: ECB+ 0.857 measured from the story's newest article, 0.864 from its
+// span; the other corpora arrive in date order or undated and are unchanged.
 type Config struct {
 	// Weights of the title, body and entity cosines in a document–story score.
 	// Components missing on either side drop out and the rest are renormalised, so a
@@ -238,6 +240,9 @@ type Prepared struct {
 	// people are the surnames of the people the headline names, for
 	// Config.NameConflict; a story weighed as a document has its protagonists.
 	people []string
+	// oldest is, for a story weighed as a document, its Oldest (When is its
+	// Newest): zero for an article.
+	oldest time.Time
 }
 
 // Prepare weighs the features of a document with the index's document frequencies.
@@ -353,7 +358,7 @@ func (c Config) Score(p Prepared, s *Centroid) float64 {
 	if len(p.numbers) > 0 { // else nothing to compare: the story's numbers need not be read
 		agree, conflict = numbers(p.numbers, s.units())
 	}
-	if entsCompared && agree == 0 && entCos < c.EventFloor && c.timeSilent(p.When, s.Newest) {
+	if entsCompared && agree == 0 && entCos < c.EventFloor && c.timeSilent(p.When, s.nearest(p.When)) {
 		// Not on top of the entity floor: when both apply, the lower factor.
 		floor = min(floor, entCos/c.EventFloor)
 	}
@@ -382,13 +387,34 @@ func (c Config) timeSilent(a, b time.Time) bool {
 // timeTerm is the time term of p against story s: timeFactor, relieved for a
 // follow-up whose names agree with the story's (see Config.FollowUpNames).
 func (c Config) timeTerm(p Prepared, s *Centroid) float64 {
-	return c.timeFactor(p.When, s.Newest, c.relief(p, s))
+	a, b := timeEnds(p.oldest, p.When, s)
+	return c.timeFactor(a, b, c.relief(p, s))
 }
 
 // relief is the share of the time term's excess forgiven for p against s: the
 // story's entities are read only when the time term would cost something.
+// timeEnds returns the two times the time term compares for what spans oldest to
+// newest (an article has one time: oldest is zero) against story s: the ends of
+// the gap between the two spans, one time twice when they overlap. A story spans
+// its oldest dated article to its newest, so an article of its first day that
+// arrives after a follow-up weeks later (a replay out of date order, a feed read
+// late) is as near as if it had come first: measured from the newest alone, ECB+
+// (replayed in id order) lost such articles to stories of their own.
+func timeEnds(oldest, newest time.Time, s *Centroid) (time.Time, time.Time) {
+	theirs := s.nearest(newest)
+	if oldest.IsZero() || !theirs.Before(newest) {
+		return newest, theirs
+	}
+	// The story lies before newest: from its newest to the nearer of ours.
+	ours := theirs
+	if oldest.After(theirs) {
+		ours = oldest
+	}
+	return ours, s.nearest(ours)
+}
+
 func (c Config) relief(p Prepared, s *Centroid) float64 {
-	if c.FollowUpShared <= 0 || len(p.names) < c.FollowUpShared || c.timeFactor(p.When, s.Newest, 0) == 1 {
+	if c.FollowUpShared <= 0 || len(p.names) < c.FollowUpShared || c.timeFactor(p.When, s.nearest(p.When), 0) == 1 {
 		return 0
 	}
 	if s.shared(2, p.names) < c.FollowUpShared {
@@ -526,6 +552,9 @@ func (c Config) Add(s *Centroid, p Prepared, ref, headline string) {
 	s.Count++
 	if p.When.After(s.Newest) {
 		s.Newest = p.When
+	}
+	if !p.When.IsZero() && (s.Oldest.IsZero() || p.When.Before(s.Oldest)) {
+		s.Oldest = p.When
 	}
 	if p.SimHash != 0 && c.Prints > 0 {
 		s.Prints = append(s.Prints, Print{Ref: ref, SimHash: p.SimHash})

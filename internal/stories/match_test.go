@@ -1,6 +1,7 @@
 package stories
 
 import (
+	"encoding/binary"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -110,6 +111,22 @@ func TestCentroidRoundTrip(t *testing.T) {
 	}
 	if d.Count != 5 || d.Headline != c.Headline || !d.Newest.Equal(c.Newest) || len(d.Prints) != 5 {
 		t.Errorf("decoded %+v", d)
+	}
+	if want := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC); !c.Oldest.Equal(want) || !d.Oldest.Equal(want) {
+		t.Errorf("Oldest %v, decoded %v; want %v", c.Oldest, d.Oldest, want)
+	}
+	// A centroid stored before Oldest was kept (version 3, no span after the
+	// newest time) reads its Newest as Oldest.
+	_, n1 := binary.Uvarint(b[1:])
+	_, n2 := binary.Varint(b[1+n1:])
+	_, n3 := binary.Uvarint(b[1+n1+n2:])
+	v3 := append(append([]byte{3}, b[1:1+n1+n2]...), b[1+n1+n2+n3:]...)
+	var old Centroid
+	if err := old.UnmarshalBinary(v3); err != nil {
+		t.Fatalf("version 3: %v", err)
+	}
+	if !old.Oldest.Equal(c.Newest) || !old.Newest.Equal(c.Newest) || old.Count != 5 {
+		t.Errorf("version 3 decoded Oldest %v, Newest %v, Count %d; want %v twice and 5", old.Oldest, old.Newest, old.Count, c.Newest)
 	}
 	if len(d.Body) > cfg.CentroidBody || len(d.Title) > cfg.CentroidTitle || len(d.Entities) > cfg.CentroidEntities {
 		t.Errorf("centroid not bounded: %d/%d/%d terms", len(d.Title), len(d.Body), len(d.Entities))
@@ -366,5 +383,54 @@ func TestFromHalf(t *testing.T) {
 		if got := fromHalf(uint16(h)); math.Float64bits(got) != math.Float64bits(want) {
 			t.Fatalf("fromHalf(%#04x) = %v, want %v", h, got, want)
 		}
+	}
+}
+
+// TestTimeSpan: the time term measures from the story's span, oldest to newest
+// dated article: nothing inside it, from the nearer end outside it, and between
+// two stories from the gap between their spans.
+func TestTimeSpan(t *testing.T) {
+	cfg := DefaultConfig()
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 9, 0, 0, 0, time.UTC) }
+	story := &Centroid{Oldest: day(1), Newest: day(20)}
+	tests := []struct {
+		name           string
+		oldest, newest time.Time // of the article (oldest zero) or the other story
+		want           time.Duration
+	}{
+		{"an article inside the span", time.Time{}, day(5), 0},
+		{"an article after it", time.Time{}, day(25), 5 * 24 * time.Hour},
+		{"an article before it", time.Time{}, day(1).Add(-72 * time.Hour), 72 * time.Hour},
+		{"a story overlapping it", day(15), day(28), 0},
+		{"a story after it", day(22), day(28), 2 * 24 * time.Hour},
+		{"a story before it", time.Date(2026, 10, 20, 9, 0, 0, 0, time.UTC), time.Date(2026, 10, 29, 9, 0, 0, 0, time.UTC), 3 * 24 * time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := timeEnds(tt.oldest, tt.newest, story)
+			gap := a.Sub(b)
+			if gap < 0 {
+				gap = -gap
+			}
+			if gap != tt.want {
+				t.Errorf("gap %v (%v to %v), want %v", gap, a, b, tt.want)
+			}
+		})
+	}
+	// Score: an article of the story's first days arriving after its follow-up
+	// weeks later costs nothing; measured from the newest article it would.
+	body := Vector{"bridg": 1}
+	s := &Centroid{Body: body, Title: Vector{}, Entities: Vector{}}
+	cfg.Add(s, Prepared{Body: body, When: day(1)}, "a", "")
+	cfg.Add(s, Prepared{Body: body, When: day(1).Add(40 * 24 * time.Hour)}, "b", "")
+	if !s.Oldest.Equal(day(1)) {
+		t.Fatalf("Add kept Oldest %v, want %v", s.Oldest, day(1))
+	}
+	if got := cfg.Score(Prepared{Body: body, When: day(2)}, s); got < 0.99 {
+		t.Errorf("an article of the second day scores %.3f against the story, want about 1", got)
+	}
+	merged := cfg.Merge(s, &Centroid{Body: body, Title: Vector{}, Entities: Vector{}, Count: 1, Oldest: day(1).Add(-24 * time.Hour), Newest: day(3)})
+	if !merged.Oldest.Equal(day(1).Add(-24*time.Hour)) || !merged.Newest.Equal(s.Newest) {
+		t.Errorf("merged span %v to %v, want %v to %v", merged.Oldest, merged.Newest, day(1).Add(-24*time.Hour), s.Newest)
 	}
 }

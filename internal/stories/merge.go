@@ -74,7 +74,8 @@ func (c Config) Converge(a Prepared, b *Centroid) Convergence {
 	if den == 0 {
 		return out
 	}
-	out.Score = num / den * c.timeFactor(a.When, b.Newest, 0)
+	at, bt := timeEnds(a.oldest, a.When, b)
+	out.Score = num / den * c.timeFactor(at, bt, 0)
 	if len(a.numbers) == 0 {
 		return out
 	}
@@ -119,6 +120,10 @@ func (c Config) Merge(into, from *Centroid) *Centroid {
 		Entities: maps.Clone(into.Entities),
 		Count:    into.Count + from.Count,
 		Newest:   into.Newest,
+		Oldest:   into.Oldest,
+	}
+	if !from.Oldest.IsZero() && (m.Oldest.IsZero() || from.Oldest.Before(m.Oldest)) {
+		m.Oldest = from.Oldest
 	}
 	m.Title.addScaled(from.Title, 1)
 	m.Body.addScaled(from.Body, 1)

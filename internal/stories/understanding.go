@@ -31,7 +31,7 @@ type Evidence struct {
 	Title    float64 `json:"title"`
 	Body     float64 `json:"body"`
 	Entities float64 `json:"entities"`
-	// TimeGap is the time between the article and the story's newest article
+	// TimeGap is the time between the article and the story's nearest article in time
 	// (0 when either was undated); TimeFactor what it multiplied the score by.
 	TimeGap    time.Duration `json:"-"`
 	TimeFactor float64       `json:"time_factor"`

@@ -405,9 +405,9 @@ func Why(ev *stories.Evidence) []string {
 	switch {
 	case ev.TimeGap <= 0:
 	case ev.TimeFactor >= 0.999:
-		lines = append(lines, fmt.Sprintf("Published %s from the story's newest article, close enough to cost nothing.", gapText(ev.TimeGap)))
+		lines = append(lines, fmt.Sprintf("Published %s from the story's nearest article in time, close enough to cost nothing.", gapText(ev.TimeGap)))
 	default:
-		lines = append(lines, fmt.Sprintf("Published %s from the story's newest article, which multiplied the score by %.2f.", gapText(ev.TimeGap), ev.TimeFactor))
+		lines = append(lines, fmt.Sprintf("Published %s from the story's nearest article in time, which multiplied the score by %.2f.", gapText(ev.TimeGap), ev.TimeFactor))
 	}
 	if len(ev.SharedEntities) > 0 {
 		lines = append(lines, "Names and numbers in common: "+strings.Join(ev.SharedEntities, ", ")+".")

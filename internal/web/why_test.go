@@ -25,10 +25,10 @@ func TestWhy(t *testing.T) {
 		{"started near another", &stories.Evidence{Started: true, Score: 0.08, Threshold: 0.155}, []string{"closest story then scored 0.08, under the 0.15"}, nil},
 		{"joined the same day", &stories.Evidence{Score: 0.31, Threshold: 0.155, Title: 0.2, Body: 0.35, TimeGap: 3 * time.Hour, TimeFactor: 1,
 			SharedTerms: []string{"bridg", "collaps"}, SharedEntities: []string{"kestrelford"}},
-			[]string{"score of 0.31; 0.15", "headline 0.20, text 0.35.", "3 hours from the story's newest article, close enough to cost nothing", "Names and numbers in common: kestrelford.", "bridg, collaps"},
+			[]string{"score of 0.31; 0.15", "headline 0.20, text 0.35.", "3 hours from the story's nearest article in time, close enough to cost nothing", "Names and numbers in common: kestrelford.", "bridg, collaps"},
 			[]string{"names, places and numbers 0"}},
 		{"joined days later", &stories.Evidence{Score: 0.2, Threshold: 0.155, Entities: 0.5, TimeGap: 72 * time.Hour, TimeFactor: 0.85},
-			[]string{"names, places and numbers 0.50", "3 days from the story's newest article, which multiplied the score by 0.85"}, []string{"Words in common"}},
+			[]string{"names, places and numbers 0.50", "3 days from the story's nearest article in time, which multiplied the score by 0.85"}, []string{"Words in common"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := strings.Join(Why(tc.ev), " ")

@@ -47,7 +47,7 @@ describe('whyLines', () => {
         'It joined with a score of 0.31; 0.15 is needed to join.',
         'Headline alike: 0.20 (0 to 1)',
         'Text alike: 0.35',
-        "Published 3 h from the story's newest article, close enough to cost nothing.",
+        "Published 3 h from the story's nearest article in time, close enough to cost nothing.",
         'Names and numbers in common: harwick',
         'Words in common: bridg, collaps',
       ],
@@ -55,7 +55,7 @@ describe('whyLines', () => {
     [
       'joined days later, at a cost',
       { ...joined, title: 0, body: 0, entities: 0.5, time_gap_seconds: 3 * 86400, time_factor: 0.85, shared_terms: [], shared_entities: [] },
-      ['It joined with a score of 0.31; 0.15 is needed to join.', 'Names, places and numbers alike: 0.50', "Published 3 days from the story's newest article, which multiplied the score by 0.85."],
+      ['It joined with a score of 0.31; 0.15 is needed to join.', 'Names, places and numbers alike: 0.50', "Published 3 days from the story's nearest article in time, which multiplied the score by 0.85."],
     ],
   ];
   for (const [name, m, want] of cases) {
